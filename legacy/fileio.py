@@ -1,0 +1,55 @@
+"""Atomic file writes: a reader never sees a half-written file.
+
+Every result file goes to a temporary file in the same folder (so that the
+final rename stays on one file system, where it is atomic), is flushed to
+disk, and only then replaces the target.
+"""
+import contextlib
+import json
+import os
+import tempfile
+
+from legacy.errors import UsageError
+
+
+def check_writable_path(path, flag_name="--output"):
+    """Fail before any work is done if ``path`` cannot be written later."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UsageError("%s=%s: folder %s does not exist; create it or pick another path"
+                         % (flag_name, path, folder))
+    if not os.access(folder, os.W_OK):
+        raise UsageError("%s=%s: folder %s is not writable" % (flag_name, path, folder))
+
+
+@contextlib.contextmanager
+def atomic_open(path, mode="w"):
+    """Open a temporary sibling of ``path``; rename it over ``path`` on success."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_json(path, obj):
+    with atomic_open(path, "w") as handle:
+        json.dump(obj, handle, indent=2, sort_keys=False, ensure_ascii=False)
+        handle.write("\n")
+
+
+def write_text(path, text):
+    with atomic_open(path, "w") as handle:
+        handle.write(text)
+
+
+def write_bytes(path, data):
+    with atomic_open(path, "wb") as handle:
+        handle.write(data)

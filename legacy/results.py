@@ -1,0 +1,70 @@
+"""The results JSON every experiment writes, and the environment it records.
+
+A number without its versions, seed and code revision cannot be compared
+with anything, so each result carries them.
+"""
+import os
+import platform
+import subprocess
+import sys
+import time
+
+from legacy import fileio
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def git_revision():
+    """HEAD's commit, with "-dirty" when tracked files differ from it."""
+    try:
+        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, timeout=10).stdout.decode().strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               timeout=10).stdout.decode().strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    if not rev:
+        return "unknown"
+    return rev + ("-dirty" if dirty else "")
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def environment():
+    import numpy
+    import tensorpack
+    from legacy.tf import TF_VERSION
+    return {
+        "python": platform.python_version(),
+        "tensorflow": TF_VERSION,
+        "tensorpack": tensorpack.__version__,
+        "numpy": numpy.__version__,
+        "platform": platform.platform(),
+        "cpu": cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "git_revision": git_revision(),
+    }
+
+
+def write_results(path, experiment, flag_values, metrics, status="ok"):
+    record = {
+        "experiment": experiment,
+        "status": status,
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "command": " ".join([os.path.basename(sys.argv[0])] + sys.argv[1:]),
+        "flags": flag_values,
+    }
+    record.update(metrics)
+    record["environment"] = environment()
+    fileio.write_json(path, record)
+    return record

@@ -1,0 +1,30 @@
+"""The ``legacy`` package: the SWU study's TF1 graph code, data and training loop.
+
+Ranges here are what the code works with; requirements.txt holds the exact
+pins that reproduce the reference numbers.
+"""
+from setuptools import find_packages, setup
+
+setup(
+    name="swu-legacy",
+    version="0.1.0",
+    description="Faithful TF 1.x graph-mode re-implementation of the SWU AI Deep Learning study",
+    packages=find_packages(include=["legacy", "legacy.*"]),
+    python_requires=">=3.7",
+    install_requires=[
+        "tensorflow>=1.15,<1.16; python_version<'3.8'",
+        "tensorpack>=0.11,<0.12",
+        "absl-py>=0.9",
+        "numpy>=1.16,<1.19; python_version<'3.8'",
+        "protobuf>=3.6,<3.21; python_version<'3.8'",
+        "matplotlib>=3.1",
+        "tqdm>=4",
+    ],
+    extras_require={"test": ["pytest>=6"]},
+    entry_points={
+        "console_scripts": [
+            "swu-fetch-mnist = legacy.experiments.fetch_mnist:run",
+            "swu-mnist-dnn = legacy.experiments.mnist_dnn:run",
+        ],
+    },
+)
