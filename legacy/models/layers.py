@@ -34,7 +34,7 @@ def dropout(x, keep_prob):
     return tf.nn.dropout(x, rate=1.0 - keep_prob)
 
 
-def batch_norm(x, training, decay=0.99, epsilon=1e-3):
+def batch_norm(x, training, decay=0.9, epsilon=1e-3):
     """Batch normalization as hunkim's BN lab places it: after the matmul,
     before the ReLU.
 
@@ -42,6 +42,10 @@ def batch_norm(x, training, decay=0.99, epsilon=1e-3):
     ops (collected in ``tf.GraphKeys.UPDATE_OPS``, which the optimizer step
     depends on) move the running averages; at inference the running averages
     are used. ``training`` is a boolean tensor.
+
+    ``decay`` 0.9 (PyTorch's default momentum) rather than Keras's 0.99: the
+    averages then settle within about 50 steps, so short runs and tests also
+    evaluate with the right statistics; over 550 steps per epoch both agree.
     """
     size = int(x.shape[-1])
     beta = tf.Variable(tf.zeros([size]), name="beta")

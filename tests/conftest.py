@@ -1,0 +1,60 @@
+"""Shared fixtures. MNIST comes from data/mnist (``make test`` fetches and
+verifies it first); a test never downloads on its own except through that
+same verified code path."""
+import os
+import sys
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", default=False,
+                     help="run the long reproductions marked slow")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: full-size reproduction; runs only with --run-slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="slow reproduction: run with `make test-slow`")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_report_header(config):
+    from legacy.tf import TF_VERSION
+    import platform
+    return "lane: TensorFlow %s on Python %s" % (TF_VERSION, platform.python_version())
+
+
+def pytest_terminal_summary(terminalreporter):
+    from legacy.tf import TF_VERSION
+    terminalreporter.write_line("tested against TensorFlow %s" % TF_VERSION)
+
+
+@pytest.fixture(scope="session")
+def mnist_dir():
+    from legacy.data.mnist_files import ensure_mnist
+    return ensure_mnist(os.environ.get("MNIST_DIR", os.path.join(REPO, "data", "mnist")))
+
+
+@pytest.fixture(scope="session")
+def mnist(mnist_dir):
+    from legacy.data.mnist import load_mnist
+    return load_mnist(mnist_dir, download=False)
+
+
+def run_flags(**overrides):
+    """The flag values a script would pass to run_mnist, for in-process runs."""
+    values = dict(data_dir=os.path.join(REPO, "data", "mnist"), download=False, train_limit=2000, epochs=2,
+                  batch_size=100, optimizer="gd", learning_rate=0.2, keep_prob=1.0, eval_keep_prob=1.0,
+                  seed=0, output="", intra_op_threads=0, inter_op_threads=0)
+    values.update(overrides)
+    return values

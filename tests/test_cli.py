@@ -1,0 +1,82 @@
+"""The scripts as a user runs them: the study's lines, a valid JSON, and
+one-line errors with a non-zero exit for bad input."""
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+
+
+def _script(name, *args):
+    return subprocess.run([sys.executable, os.path.join(REPO, "scripts", name)] + list(args), cwd=REPO,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+
+
+def test_mnist_dnn_prints_epoch_lines_and_writes_json(tmp_path, mnist_dir):
+    out = tmp_path / "r.json"
+    proc = _script("mnist_dnn.py", "--keep_prob=0.8", "--train_limit=500", "--epochs=2",
+                   "--data_dir=" + mnist_dir, "--output=" + str(out))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    epoch_lines = [l for l in lines if l.startswith("Epoch:")]
+    assert len(epoch_lines) == 2
+    assert all(re.match(r"^Epoch: 000[12] Avg\. cost = \d+\.\d{3}$", l) for l in epoch_lines)
+    assert "최적화 완료!" in lines
+    assert any(re.match(r"^정확도: 0\.\d+$", l) for l in lines)
+    record = json.loads(out.read_text())
+    assert record["status"] == "ok" and record["flags"]["keep_prob"] == 0.8
+    assert len(record["epoch_avg_cost"]) == 2 and len(record["seconds_per_epoch"]) == 2
+    assert 0 <= record["test_accuracy"] <= 1
+    assert record["environment"]["tensorflow"] and record["environment"]["git_revision"]
+    assert [round(c, 3) for c in record["epoch_avg_cost"]] == [float(l.split("= ")[1]) for l in epoch_lines]
+
+
+@pytest.mark.parametrize("args, names", [
+    (["--keep_prob=1.5"], "--keep_prob"),
+    (["--keep_prob=0"], "--keep_prob"),
+    (["--hidden=abc"], "--hidden"),
+    (["--hidden=256,-3"], "--hidden"),
+    (["--learning_rate=0"], "--learning_rate"),
+    (["--batch_size=0"], "--batch_size"),
+    (["--epochs=-1"], "--epochs"),
+    (["--optimizer=sgd"], "adagrad"),  # lists the valid names
+    (["--output=/no/such/folder/r.json"], "/no/such/folder"),
+    (["--data_dir={tmp}/absent", "--nodownload"], "MNIST files missing in"),
+    (["stray"], "unexpected arguments"),
+])
+def test_bad_input_is_one_line_and_non_zero(tmp_path, args, names):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    out = tmp_path / "never.json"
+    extra = [] if any(a.startswith("--output") for a in args) else ["--output=" + str(out)]
+    proc = _script("mnist_dnn.py", *(args + extra))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    errors = [l for l in proc.stderr.splitlines() if l.strip()]
+    assert len(errors) == 1 and errors[0].startswith("error: "), proc.stderr
+    assert names in errors[0]
+    assert not out.exists()
+
+
+def test_fetch_mnist_verifies_existing_folder(mnist_dir):
+    proc = _script("fetch_mnist.py", "--data_dir=" + mnist_dir)
+    assert proc.returncode == 0, proc.stderr
+    assert "MNIST verified in" in proc.stdout
+
+
+def test_bootstrap_without_python37_says_what_to_do(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYENV_ROOT": str(tmp_path / "nopyenv"),
+           "VENV": str(tmp_path / "venv")}
+    proc = subprocess.run(["bash", os.path.join(REPO, "tools", "bootstrap.sh")], env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    assert proc.returncode != 0
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]
+    assert "no Python 3.7 found" in proc.stderr and "pyenv install 3.7.16" in proc.stderr
+    assert "Docker" in proc.stderr
+    env["PYTHON"] = "/bin/false"
+    proc = subprocess.run(["bash", os.path.join(REPO, "tools", "bootstrap.sh")], env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    assert proc.returncode != 0 and "PYTHON=/bin/false" in proc.stderr
