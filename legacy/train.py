@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 
+from legacy.errors import Diverged
 from legacy.tf import tf
 
 EpochRecord = collections.namedtuple("EpochRecord", ["epoch", "avg_cost", "validation_accuracy", "seconds"])
@@ -108,8 +109,10 @@ def train(sess, graph, inputs, epochs, keep_prob, validation=None, eval_keep_pro
         for feed in inputs.epoch():
             feed.update(train_feed)
             _, cost_val = sess.run([graph.train_op, graph.cost], feed)
-            avg_cost += cost_val / total_batch
             step += 1
+            if not np.isfinite(cost_val):
+                raise Diverged(step, epoch, float(cost_val))
+            avg_cost += cost_val / total_batch
             for hook in hooks:
                 hook.after_step(step, cost_val)
         seconds = time.time() - start
