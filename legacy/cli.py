@@ -26,15 +26,18 @@ def _parse_flags(argv):
         fail(str(err).replace("\n", " "))
 
 
-def run(main):
-    """``app.run(main)`` with one-line errors for bad flags and UsageErrors."""
+def run(main, positional=False):
+    """``app.run(main)`` with one-line errors for bad flags and UsageErrors.
+
+    Scripts take only --flags unless ``positional`` (make_data.py's table kind).
+    """
     # The study prints Korean lines; never let a C locale turn them into a crash.
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
 
     def _main(argv):
-        if len(argv) > 1:
+        if len(argv) > 1 and not positional:
             fail("unexpected arguments %s; all options are --flags (see --helpfull)" % " ".join(argv[1:]))
         try:
             return main(argv)

@@ -48,21 +48,8 @@ def define_data_flags(data_dir="data/mnist"):
     _check("train_limit", lambda v: v is None or v > 0, "must be a positive number of images")
 
 
-def define_training_flags(experiment, epochs, batch_size, optimizer, learning_rate, keep_prob=1.0,
-                          eval_keep_prob=1.0, seed=0):
-    _define("integer", "epochs", epochs, "Training epochs.")
-    _check("epochs", lambda v: v >= 0, "must be >= 0 (0 only evaluates)")
-    _define("integer", "batch_size", batch_size, "Minibatch size.")
-    _check("batch_size", lambda v: v > 0, "must be > 0")
-    _define("enum", "optimizer", optimizer, sorted(OPTIMIZERS), "Optimizer (TF1 defaults).")
-    _define("float", "learning_rate", learning_rate, "Learning rate of the optimizer.")
-    _check("learning_rate", lambda v: v > 0, "must be > 0")
-    _define("float", "keep_prob", keep_prob, "Dropout keep probability in training, in (0, 1].")
-    _check("keep_prob", lambda v: 0 < v <= 1, "must be in (0, 1], e.g. 0.8")
-    _define("float", "eval_keep_prob", eval_keep_prob,
-            "Dropout keep probability when measuring accuracy. 1.0 is correct; the original used its "
-            "training value (0.8) by mistake, which this flag reproduces.")
-    _check("eval_keep_prob", lambda v: 0 < v <= 1, "must be in (0, 1], e.g. 1.0")
+def define_run_flags(experiment, seed=0):
+    """Flags of every experiment: seed, results path, thread pools."""
     _define("integer", "seed", seed, "Seed of the graph (tf.set_random_seed) and of the data order.")
     _define("string", "output", "",
             "Path of the results JSON (default results/%s.json); its folder must exist." % experiment)
@@ -72,7 +59,52 @@ def define_training_flags(experiment, epochs, batch_size, optimizer, learning_ra
     _check("inter_op_threads", lambda v: v >= 0, "must be >= 0")
 
 
+def define_optimizer_flags(optimizer, learning_rate):
+    _define("enum", "optimizer", optimizer, sorted(OPTIMIZERS), "Optimizer (TF1 defaults).")
+    _define("float", "learning_rate", learning_rate, "Learning rate of the optimizer.")
+    _check("learning_rate", lambda v: v > 0, "must be > 0")
+
+
+def define_epoch_flags(epochs, batch_size):
+    _define("integer", "epochs", epochs, "Training epochs.")
+    _check("epochs", lambda v: v >= 0, "must be >= 0 (0 only evaluates)")
+    _define("integer", "batch_size", batch_size, "Minibatch size.")
+    _check("batch_size", lambda v: v > 0, "must be > 0")
+
+
+def define_steps_flag(steps, help_text="Full-batch gradient steps, as the study's `for step in range(N)`."):
+    _define("integer", "steps", steps, help_text)
+    _check("steps", lambda v: v >= 0, "must be >= 0")
+
+
+def define_dropout_flags(keep_prob=1.0, eval_keep_prob=1.0):
+    _define("float", "keep_prob", keep_prob, "Dropout keep probability in training, in (0, 1].")
+    _check("keep_prob", lambda v: 0 < v <= 1, "must be in (0, 1], e.g. 0.8")
+    _define("float", "eval_keep_prob", eval_keep_prob,
+            "Dropout keep probability when measuring accuracy. 1.0 is correct; the original used its "
+            "training value (0.8) by mistake, which this flag reproduces.")
+    _check("eval_keep_prob", lambda v: 0 < v <= 1, "must be in (0, 1], e.g. 1.0")
+
+
+def define_training_flags(experiment, epochs, batch_size, optimizer, learning_rate, keep_prob=1.0,
+                          eval_keep_prob=1.0, seed=0):
+    """Everything an MNIST classifier script takes."""
+    define_epoch_flags(epochs, batch_size)
+    define_optimizer_flags(optimizer, learning_rate)
+    define_dropout_flags(keep_prob, eval_keep_prob)
+    define_run_flags(experiment, seed)
+
+
+def apply_preset(values, preset):
+    """Use ``preset``'s values for the flags the user did not give explicitly."""
+    for name, value in preset.items():
+        if not FLAGS[name].present:
+            values[name] = value
+    return values
+
+
 def define_mlp_flags(hidden, batch_norm=False):
+    """--hidden and --batch_norm (stored as a list of strings; see parse_int_list)."""
     _define("list", "hidden", [str(h) for h in hidden],
             "Hidden layer widths as a comma list, e.g. 256,256,256.")
     _check("hidden", _is_positive_int_list, "must be a comma list of positive integers, e.g. 256,256,256")

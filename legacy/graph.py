@@ -16,21 +16,51 @@ TrainGraph = collections.namedtuple(
                    "global_step"])
 
 
-def build_classifier(model_fn, x, y, optimizer, learning_rate):
-    """Wire ``model_fn`` between inputs ``x``, one-hot ``y`` and an optimizer."""
+def minimize(cost, optimizer, learning_rate):
+    """The optimizer step, after batch norm's moving-average updates."""
+    with tf.name_scope("optimizer"):
+        global_step = tf.Variable(0, trainable=False, name="global_step", dtype=tf.int64)
+        with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+            train_op = make_optimizer(optimizer, learning_rate).minimize(cost, global_step=global_step)
+    return train_op, global_step
+
+
+def _switches():
     # Defaults make plain evaluation the no-feed case: dropout off, BN in
     # inference mode. Training feeds both explicitly.
     keep_prob = tf.placeholder_with_default(1.0, shape=[], name="keep_prob")
     training = tf.placeholder_with_default(False, shape=[], name="is_training")
+    return keep_prob, training
+
+
+def build_classifier(model_fn, x, y, optimizer, learning_rate, loss="xent"):
+    """Wire ``model_fn`` between inputs ``x``, one-hot ``y`` and an optimizer.
+
+    ``loss="xent"`` is the study's ``softmax_cross_entropy_with_logits``;
+    ``loss="mse"`` is the squared error of the softmax outputs, the cost
+    function that the study's "cost function and learning rate" goal
+    compares it with.
+    """
+    keep_prob, training = _switches()
     logits = model_fn(x, keep_prob, training)
     with tf.name_scope("cost"):
-        cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(logits=logits, labels=y), name="cost")
+        if loss == "xent":
+            per_example = tf.nn.softmax_cross_entropy_with_logits(logits=logits, labels=y)
+        elif loss == "mse":
+            per_example = tf.reduce_sum(tf.square(tf.nn.softmax(logits) - y), axis=1)
+        else:
+            raise ValueError("unknown loss %r (xent, mse)" % loss)
+        cost = tf.reduce_mean(per_example, name="cost")
     with tf.name_scope("accuracy"):
         correct = tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1), name="correct")
         accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="accuracy")
-    with tf.name_scope("optimizer"):
-        global_step = tf.Variable(0, trainable=False, name="global_step", dtype=tf.int64)
-        # Batch norm's moving averages must move on every training step.
-        with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
-            train_op = make_optimizer(optimizer, learning_rate).minimize(cost, global_step=global_step)
+    train_op, global_step = minimize(cost, optimizer, learning_rate)
     return TrainGraph(x, y, keep_prob, training, logits, cost, accuracy, correct, train_op, global_step)
+
+
+def build_regression(x, y, cost, optimizer, learning_rate, output, accuracy=None):
+    """The same TrainGraph around a regression's own cost, so the regressions
+    run through the one training loop too."""
+    keep_prob, training = _switches()
+    train_op, global_step = minimize(cost, optimizer, learning_rate)
+    return TrainGraph(x, y, keep_prob, training, output, cost, accuracy, None, train_op, global_step)

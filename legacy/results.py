@@ -56,6 +56,16 @@ def environment():
     }
 
 
+def output_path(path, experiment):
+    """The results path (default results/<experiment>.json), checked before any
+    training so that a bad one fails in a second, not after an hour."""
+    if not path:
+        path = os.path.join("results", experiment + ".json")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+    fileio.check_writable_path(path)
+    return path
+
+
 def write_results(path, experiment, flag_values, metrics, status="ok"):
     record = {
         "experiment": experiment,

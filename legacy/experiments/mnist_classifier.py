@@ -3,10 +3,9 @@
 It prints what the study printed (``Epoch: ...`` lines, ``최적화 완료!``,
 ``정확도: ...``) and writes the results JSON.
 """
-import os
 import time
 
-from legacy import fileio, results
+from legacy import results
 from legacy.data.mnist import load_mnist, batch_dataflow
 from legacy.errors import UsageError
 from legacy.graph import build_classifier
@@ -15,20 +14,10 @@ from legacy.tf import tf
 from legacy.train import EpochPrinter, ProgressBar, evaluate, session_config, train
 
 
-def output_path(flag_values, experiment):
-    """The results path; checked before training so a bad one fails in a second."""
-    path = flag_values["output"]
-    if not path:
-        path = os.path.join("results", experiment + ".json")
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-    fileio.check_writable_path(path)
-    return path
-
-
-def run_mnist(experiment, model_fn, flag_values, feature_shape=(784,)):
+def run_mnist(experiment, model_fn, flag_values, feature_shape=(784,), loss="xent"):
     """Train ``model_fn`` on MNIST as configured by ``flag_values``; return the results record."""
     fv = flag_values
-    out = output_path(fv, experiment)
+    out = results.output_path(fv["output"], experiment)
     data = load_mnist(fv["data_dir"], download=fv["download"], train_limit=fv["train_limit"])
     if len(data.train.images) < fv["batch_size"]:
         raise UsageError("--batch_size=%d is larger than the %d training images (--train_limit)"
@@ -38,7 +27,7 @@ def run_mnist(experiment, model_fn, flag_values, feature_shape=(784,)):
     tf.reset_default_graph()
     tf.set_random_seed(fv["seed"])
     x, y = inputs.tensors(num_classes=10)
-    graph = build_classifier(model_fn, x, y, fv["optimizer"], fv["learning_rate"])
+    graph = build_classifier(model_fn, x, y, fv["optimizer"], fv["learning_rate"], loss=loss)
 
     start = time.time()
     config = session_config(fv["intra_op_threads"], fv["inter_op_threads"])
