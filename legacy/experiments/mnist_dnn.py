@@ -4,25 +4,32 @@
 N(0, 0.01), no biases, GradientDescentOptimizer(0.2), 30 epochs, batch 100.
 The study ran it with keep_prob 1.0 and 0.8, and measured test accuracy with
 dropout still on (``--eval_keep_prob=0.8`` reproduces that).
-"""
-import functools
 
+``--preset=mlp`` is golbin's 784-256-256-10 MLP with Adam (15 epochs) and
+``--preset=mlp-dropout`` its dropout version (keep 0.8, 30 epochs); flags
+given explicitly override a preset.
+"""
 from legacy import cli, flags
+from legacy.experiments import zoo
 from legacy.experiments.mnist_classifier import run_mnist
-from legacy.models.mlp import mlp
 
 EXPERIMENT = "mnist_dnn"
+PRESETS = {"dnn4": {}, "mlp": {"hidden": ["256", "256"]}, "mlp-dropout": {"hidden": ["256", "256"]}}
 
 flags.define_data_flags()
 flags.define_training_flags(EXPERIMENT, epochs=30, batch_size=100, optimizer="gd", learning_rate=0.2,
                             keep_prob=1.0)
 flags.define_mlp_flags(hidden=[256, 256, 256])
+flags._define("enum", "preset", "dnn4", sorted(PRESETS),
+              "dnn4: the study's 4-layer GD network; mlp: golbin's Adam MLP; mlp-dropout: with keep 0.8.")
 
 
 def main(_):
     fv = flags.ours()
-    model = functools.partial(mlp, hidden=flags.parse_int_list(fv["hidden"]), batch_norm=fv["batch_norm"])
-    run_mnist(EXPERIMENT, model, fv)
+    preset = fv["preset"]
+    flags.apply_preset(fv, dict(zoo.MODELS[preset].defaults, **PRESETS[preset]))
+    experiment = EXPERIMENT if preset == "dnn4" else "%s_%s" % (EXPERIMENT, preset)
+    run_mnist(experiment, zoo.MODELS[preset].build(fv), fv)
 
 
 def run():

@@ -1,0 +1,66 @@
+"""One model under several optimizers: same seed, initial weights and data order.
+
+The study's goals name two comparisons; each is one command:
+
+    compare_optimizers.py --optimizers=rmsprop,adagrad
+    compare_optimizers.py --model=cnn-swu --optimizers=adam,rmsprop --eval_keep_prob=0.8
+
+Writes <stem>.md / .csv (average cost per epoch x optimizer, then test
+accuracy and seconds), <stem>.png (cost per epoch), <stem>.json, and each
+run's own JSON in <stem>/.
+"""
+from absl import flags as absl_flags
+
+from legacy import cli, flags, report, results
+from legacy.errors import UsageError
+from legacy.experiments import grid, zoo
+from legacy.optim import OPTIMIZERS
+
+EXPERIMENT = "compare_optimizers"
+
+grid.define_grid_flags(EXPERIMENT, model="mlp")
+flags._define("list", "optimizers", ["gd", "adam", "rmsprop", "adagrad", "momentum"],
+              "Optimizers to compare (%s)." % ", ".join(sorted(OPTIMIZERS)))
+absl_flags.register_validator("optimizers", lambda v: bool(v) and set(v) <= set(OPTIMIZERS),
+                              message="--optimizers must be a comma list of: %s" % ", ".join(sorted(OPTIMIZERS)))
+flags._define("list", "learning_rates", [],
+              "Learning rate per optimizer, in the order of --optimizers (default: each one's usual rate, %s)."
+              % ", ".join("%s %g" % kv for kv in sorted(zoo.DEFAULT_RATES.items())))
+
+
+def main(_):
+    fv = grid.model_flags(flags.ours())
+    names = fv["optimizers"]
+    rates = fv["learning_rates"]
+    if rates and len(rates) != len(names):
+        raise UsageError("--learning_rates has %d values for %d --optimizers; give one per optimizer"
+                             % (len(rates), len(names)))
+    try:
+        rates = [float(r) for r in rates] or [zoo.DEFAULT_RATES[n] for n in names]
+    except ValueError:
+        raise UsageError("--learning_rates=%s: not all numbers" % ",".join(fv["learning_rates"]))
+    if min(rates) <= 0:
+        raise UsageError("--learning_rates must all be > 0")
+    path, stem = grid.output_stem(fv, EXPERIMENT)
+    runs = []
+    for name, rate in zip(names, rates):
+        label = "%s-%g" % (name, rate)
+        runs.append((label, grid.run_setting(EXPERIMENT, fv, label, stem, optimizer=name, learning_rate=rate)))
+
+    epochs = max(len(r["epoch_avg_cost"]) for _, r in runs)
+    headers = ["epoch"] + [label for label, _ in runs]
+    rows = [[e + 1] + [r["epoch_avg_cost"][e] if e < len(r["epoch_avg_cost"]) else None for _, r in runs]
+            for e in range(epochs)]
+    rows.append(["test accuracy"] + [r["test_accuracy"] for _, r in runs])
+    rows.append(["seconds"] + [sum(r.get("seconds_per_epoch", [])) for _, r in runs])
+    rows.append(["status"] + [r["status"] for _, r in runs])
+    title = "%s: average cost per epoch (%s, seed %d)" % (EXPERIMENT, zoo.MODELS[fv["model"]].source, fv["seed"])
+    report.write_table(stem, headers, rows, title=title)
+    report.plot_curves(stem + ".png", {l: r["epoch_avg_cost"] for l, r in runs if r["epoch_avg_cost"]}, title)
+    print(report.markdown_table(headers, rows))
+    results.write_results(path, EXPERIMENT, fv, {"runs": {l: r for l, r in runs}, "table": stem + ".md",
+                                                  "plot": stem + ".png"})
+
+
+def run():
+    cli.run(main)

@@ -1,0 +1,47 @@
+"""Several MNIST runs that differ in one setting, for comparisons and sweeps.
+
+Every run starts from the same seed, so the same initial weights and the same
+data order (the graph seed fixes the initialisers, the dataflow seed the
+batches), and only the setting under study differs. A run whose cost turns
+NaN/Inf is recorded as diverged and the grid goes on.
+"""
+import os
+
+from legacy import flags, results
+from legacy.errors import Diverged
+from legacy.experiments import zoo
+from legacy.experiments.mnist_classifier import run_mnist
+
+
+def define_grid_flags(experiment, model):
+    flags.define_data_flags()
+    flags.define_training_flags(experiment, epochs=None, batch_size=100, optimizer="gd", learning_rate=0.1)
+    flags._define("enum", "model", model, sorted(zoo.MODELS),
+                  "Model, with its original epochs, batch size and keep_prob unless given.")
+
+
+def model_flags(fv):
+    """fv with the model's original settings for the flags not given explicitly."""
+    flags.apply_preset(fv, zoo.MODELS[fv["model"]].defaults)
+    return fv
+
+
+def run_setting(experiment, fv, label, out_dir, **overrides):
+    """One run of the grid; returns its results record (status ok or diverged)."""
+    run_fv = dict(fv, output=os.path.join(out_dir, label + ".json"), **overrides)
+    print("== %s: %s ==" % (experiment, label), flush=True)
+    try:
+        return run_mnist(experiment, zoo.MODELS[fv["model"]].build(run_fv), run_fv, loss=run_fv.get("loss", "xent"))
+    except Diverged as err:
+        print("diverged: %s, lr %g, %s" % (err, run_fv["learning_rate"], run_fv["optimizer"]), flush=True)
+        return results.write_results(run_fv["output"], experiment, run_fv, {
+            "diverged_at_step": err.step, "epoch_avg_cost": [], "test_accuracy": None}, status="diverged")
+
+
+def output_stem(fv, experiment):
+    """Where the grid's summary goes: --output's stem, or results/<experiment>_<model>."""
+    path = results.output_path(fv["output"] or os.path.join("results", "%s_%s.json" % (experiment, fv["model"])),
+                               experiment)
+    stem = os.path.splitext(path)[0]
+    os.makedirs(stem, exist_ok=True)
+    return path, stem

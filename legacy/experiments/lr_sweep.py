@@ -1,0 +1,76 @@
+"""Cost function and learning rate: one model over a log grid of rates, with
+the study's cross-entropy and with the squared error of the softmax outputs.
+
+Shows which rates learn, which crawl and which diverge (a NaN/Inf cost is
+recorded as "diverged", and the sweep goes on). Writes <stem>.md / .csv (one
+row per loss x rate: final cost, test accuracy, status), <stem>.png (final
+cost and accuracy against the rate), <stem>.json, and each run's JSON in
+<stem>/.
+
+    lr_sweep.py --model=mlp --optimizer=gd --learning_rates=0.001,0.01,0.1,1,10,100 --epochs=1
+"""
+import math
+
+from absl import flags as absl_flags
+
+from legacy import cli, flags, report, results
+from legacy.errors import UsageError
+from legacy.experiments import grid, zoo
+
+EXPERIMENT = "lr_sweep"
+# The cost of guessing 1/10 for every class: a run that ends at or above it
+# learned nothing (or blew up without reaching NaN).
+CHANCE_COST = {"xent": math.log(10), "mse": 0.9}
+
+grid.define_grid_flags(EXPERIMENT, model="mlp")
+flags._define("list", "learning_rates", ["0.001", "0.01", "0.1", "1", "10", "100"], "The grid of rates.")
+flags._define("list", "losses", ["xent", "mse"],
+              "xent: softmax cross-entropy (the study's); mse: squared error of the softmax outputs.")
+absl_flags.register_validator("losses", lambda v: bool(v) and set(v) <= {"xent", "mse"},
+                              message="--losses must be a comma list of: xent, mse")
+
+
+def main(_):
+    fv = grid.model_flags(flags.ours())
+    # The sweep's point is the rate: plain GD (no rate-adapting state), one epoch.
+    flags.apply_preset(fv, {"optimizer": "gd", "epochs": 1})
+    try:
+        rates = sorted(float(r) for r in fv["learning_rates"])
+    except ValueError:
+        raise UsageError("--learning_rates=%s: not all numbers" % ",".join(fv["learning_rates"]))
+    if not rates or rates[0] <= 0:
+        raise UsageError("--learning_rates must all be > 0")
+    path, stem = grid.output_stem(fv, EXPERIMENT)
+    rows, curves, accuracies = [], {}, {}
+    for loss in fv["losses"]:
+        xs, costs, accs = [], [], []
+        for rate in rates:
+            label = "%s-%s-%g" % (loss, fv["optimizer"], rate)
+            record = grid.run_setting(EXPERIMENT, fv, label, stem, learning_rate=rate, loss=loss)
+            final = record["epoch_avg_cost"][-1] if record["epoch_avg_cost"] else float("nan")
+            if record["status"] != "ok":
+                verdict = record["status"]
+            elif not final < CHANCE_COST[loss]:
+                verdict = "no better than chance"
+            else:
+                verdict = "learned"
+            rows.append([loss, rate, final, record["test_accuracy"], verdict])
+            if verdict != "diverged" and math.isfinite(final):
+                xs.append(rate)
+                costs.append(final)
+                accs.append(record["test_accuracy"])
+        curves["final cost, " + loss] = (xs, costs)
+        accuracies["test accuracy, " + loss] = (xs, accs)
+    headers = ["loss", "learning rate", "final avg. cost", "test accuracy", "verdict"]
+    title = "%s: %s, %s, %d epoch(s), seed %d" % (EXPERIMENT, zoo.MODELS[fv["model"]].source.split(",")[0],
+                                                  fv["optimizer"], fv["epochs"], fv["seed"])
+    report.write_table(stem, headers, rows, title=title)
+    report.plot_curves(stem + ".png", dict(curves, **accuracies), title, ylabel="final cost / accuracy",
+                       xlabel="learning rate", logx=True)
+    print(report.markdown_table(headers, rows))
+    results.write_results(path, EXPERIMENT, fv, {"rows": [dict(zip(headers, r)) for r in rows],
+                                                  "table": stem + ".md", "plot": stem + ".png"})
+
+
+def run():
+    cli.run(main)

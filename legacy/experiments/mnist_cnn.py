@@ -1,0 +1,33 @@
+"""MNIST CNNs: golbin's (the study's first) and the study's comparison network.
+
+``--variant=golbin``: conv 3x3x32 SAME ReLU, max-pool 2x2/2; conv 3x3x64,
+max-pool; flatten 3136 -> 256 ReLU -> dropout -> 10; Adam 0.001, keep 0.7 in
+training, 15 epochs, batch 100.
+``--variant=swu``: dropout after each pool too and a second dense layer
+256 -> 256; keep 0.8. The study evaluated it with dropout still on; that is
+``--eval_keep_prob=0.8``, while the default 1.0 is the fixed version.
+"""
+from legacy import cli, flags
+from legacy.experiments import zoo
+from legacy.experiments.mnist_classifier import run_mnist
+
+EXPERIMENT = "mnist_cnn"
+VARIANT_MODEL = {"golbin": "cnn", "swu": "cnn-swu"}
+
+flags.define_data_flags()
+flags.define_training_flags(EXPERIMENT, epochs=15, batch_size=100, optimizer="adam", learning_rate=0.001,
+                            keep_prob=0.7)
+flags._define("enum", "variant", "golbin", sorted(VARIANT_MODEL),
+              "golbin: the tutorial CNN (keep 0.7); swu: the study's comparison CNN (keep 0.8).")
+
+
+def main(_):
+    fv = flags.ours()
+    entry = zoo.MODELS[VARIANT_MODEL[fv["variant"]]]
+    flags.apply_preset(fv, entry.defaults)
+    experiment = EXPERIMENT if fv["variant"] == "golbin" else EXPERIMENT + "_swu"
+    run_mnist(experiment, entry.build(fv), fv)
+
+
+def run():
+    cli.run(main)
