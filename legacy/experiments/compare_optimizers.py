@@ -5,8 +5,8 @@ The study's goals name two comparisons; each is one command:
     compare_optimizers.py --optimizers=rmsprop,adagrad
     compare_optimizers.py --model=cnn-swu --optimizers=adam,rmsprop --eval_keep_prob=0.8
 
-Writes <stem>.md / .csv (average cost per epoch x optimizer, then test
-accuracy and seconds), <stem>.png (cost per epoch), <stem>.json, and each
+Writes <stem>.md / .csv (one row per optimizer: its average cost per epoch,
+test accuracy and seconds), <stem>.png (cost per epoch), <stem>.json, and each
 run's own JSON in <stem>/.
 """
 from absl import flags as absl_flags
@@ -48,12 +48,11 @@ def main(_):
         runs.append((label, grid.run_setting(EXPERIMENT, fv, label, stem, optimizer=name, learning_rate=rate)))
 
     epochs = max(len(r["epoch_avg_cost"]) for _, r in runs)
-    headers = ["epoch"] + [label for label, _ in runs]
-    rows = [[e + 1] + [r["epoch_avg_cost"][e] if e < len(r["epoch_avg_cost"]) else None for _, r in runs]
-            for e in range(epochs)]
-    rows.append(["test accuracy"] + [r["test_accuracy"] for _, r in runs])
-    rows.append(["seconds"] + [sum(r.get("seconds_per_epoch", [])) for _, r in runs])
-    rows.append(["status"] + [r["status"] for _, r in runs])
+    headers = (["optimizer", "learning rate"] + ["epoch %d" % (e + 1) for e in range(epochs)]
+               + ["test accuracy", "seconds", "status"])
+    rows = [[label.rsplit("-", 1)[0], rate] + r["epoch_avg_cost"] + [None] * (epochs - len(r["epoch_avg_cost"]))
+            + [r["test_accuracy"], sum(r.get("seconds_per_epoch", [])), r["status"]]
+            for (label, r), rate in zip(runs, rates)]
     title = "%s: average cost per epoch (%s, seed %d)" % (EXPERIMENT, zoo.MODELS[fv["model"]].source, fv["seed"])
     report.write_table(stem, headers, rows, title=title)
     report.plot_curves(stem + ".png", {l: r["epoch_avg_cost"] for l, r in runs if r["epoch_avg_cost"]}, title)

@@ -3,6 +3,7 @@
 It prints what the study printed (``Epoch: ...`` lines, ``최적화 완료!``,
 ``정확도: ...``) and writes the results JSON.
 """
+import hashlib
 import time
 
 from legacy import results
@@ -12,6 +13,15 @@ from legacy.graph import build_classifier
 from legacy.inputs import FeedInput
 from legacy.tf import tf
 from legacy.train import EpochPrinter, ProgressBar, evaluate, session_config, train
+
+
+def weights_fingerprint(sess):
+    """SHA-1 of all trainable weights: equal fingerprints mean equal starts,
+    which is what makes runs that differ in one setting comparable."""
+    digest = hashlib.sha1()
+    for value in sess.run(tf.trainable_variables()):
+        digest.update(value.tobytes())
+    return digest.hexdigest()
 
 
 def run_mnist(experiment, model_fn, flag_values, feature_shape=(784,), loss="xent"):
@@ -33,6 +43,7 @@ def run_mnist(experiment, model_fn, flag_values, feature_shape=(784,), loss="xen
     config = session_config(fv["intra_op_threads"], fv["inter_op_threads"])
     with tf.Session(config=config) as sess:
         sess.run(tf.global_variables_initializer())
+        initial_weights = weights_fingerprint(sess)
         history = train(sess, graph, inputs, fv["epochs"], fv["keep_prob"], validation=data.validation,
                         eval_keep_prob=fv["eval_keep_prob"], hooks=[ProgressBar(), EpochPrinter()])
         test_accuracy = evaluate(sess, graph, data.test, fv["eval_keep_prob"])
@@ -51,4 +62,5 @@ def run_mnist(experiment, model_fn, flag_values, feature_shape=(784,), loss="xen
         "test_accuracy": test_accuracy,
         "seconds_per_epoch": per_epoch,
         "wall_seconds": wall,
+        "initial_weights_sha1": initial_weights,
     })
