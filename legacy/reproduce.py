@@ -1,0 +1,109 @@
+"""The study's experiments at their original settings, for K seeds, and what
+the originals published next to them.
+
+Each run is one script invocation with explicit flags, so anyone can re-run
+a single row by hand. A finished run (status ok, same flags, seed and code
+revision) is read back from its JSON instead of being run again, so an
+interrupted ``make reproduce`` resumes where it stopped.
+"""
+import collections
+import json
+import os
+import subprocess
+import sys
+import time
+
+from legacy import results
+
+Run = collections.namedtuple("Run", ["name", "script", "args", "what"])
+
+CNN_SWU = ["--variant=swu", "--epochs=15", "--batch_size=100", "--learning_rate=0.001", "--keep_prob=0.8",
+           "--eval_keep_prob=0.8"]
+BN_LAB = ["--hidden=32,32", "--optimizer=adam", "--learning_rate=0.01", "--epochs=10", "--batch_size=32",
+          "--keep_prob=1.0"]
+
+# In the order they run: the study's only recorded log first.
+PLAN = [
+    Run("cnn_swu_adam", "mnist_cnn.py", CNN_SWU + ["--optimizer=adam"],
+        "SWU CNN, Adam(0.001), keep 0.8 in training and evaluation (the study's run log)"),
+    Run("cnn_swu_rmsprop", "mnist_cnn.py", CNN_SWU + ["--optimizer=rmsprop"],
+        "SWU CNN, RMSProp(0.001, decay 0.9), keep 0.8 in training and evaluation (the study's run log)"),
+    Run("dnn4_keep1", "mnist_dnn.py", ["--keep_prob=1.0", "--eval_keep_prob=1.0"],
+        "4-layer MLP, GD 0.2, 30 epochs, no dropout (the study's run A)"),
+    Run("dnn4_keep08_eval08", "mnist_dnn.py", ["--keep_prob=0.8", "--eval_keep_prob=0.8"],
+        "4-layer MLP, keep 0.8 in training and evaluation (the study's run B, bug included)"),
+    Run("dnn4_keep08_bn", "mnist_dnn.py", ["--keep_prob=0.8", "--eval_keep_prob=1.0", "--batch_norm"],
+        "4-layer MLP, keep 0.8, with the batch norm the study claimed"),
+    Run("bn_lab_plain", "mnist_dnn.py", BN_LAB, "hunkim's BN lab network without BN"),
+    Run("bn_lab_bn", "mnist_dnn.py", BN_LAB + ["--batch_norm"], "hunkim's BN lab network with BN"),
+    Run("mlp_dropout", "mnist_dnn.py", ["--preset=mlp-dropout"], "golbin 06 MLP + dropout 0.8, Adam, 30 epochs"),
+    Run("cnn_golbin", "mnist_cnn.py", ["--variant=golbin"], "golbin 07 CNN, Adam, keep 0.7, 15 epochs"),
+]
+
+
+def run_path(results_dir, run, seed):
+    return os.path.join(results_dir, "runs", "%s-seed%d.json" % (run.name, seed))
+
+
+def finished(path, run, seed, data_dir, reuse_any_revision=False):
+    """The run's record if it finished with these flags, seed and revision; else None."""
+    try:
+        with open(path) as handle:
+            record = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    expected = _expected_flags(run, seed, data_dir)
+    got = {k: record.get("flags", {}).get(k) for k in expected}
+    if record.get("status") != "ok" or got != expected:
+        return None
+    if not reuse_any_revision and record["environment"]["git_revision"] != results.git_revision():
+        return None
+    return record
+
+
+def _expected_flags(run, seed, data_dir):
+    flags = {"seed": seed, "data_dir": data_dir}
+    for arg in run.args:
+        name, _, value = arg[2:].partition("=")
+        flags[name] = _parse(value) if value else True
+    return flags
+
+
+def _parse(value):
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    if "," in value:
+        return value.split(",")
+    return value
+
+
+def execute(results_dir, seeds, data_dir, only=None, reuse_any_revision=False, log=print):
+    """Run every (run, seed) of PLAN that has no finished JSON; return the records."""
+    os.makedirs(os.path.join(results_dir, "runs"), exist_ok=True)
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    records = {}
+    for seed in seeds:
+        for run in PLAN:
+            if only and run.name not in only:
+                continue
+            path = run_path(results_dir, run, seed)
+            record = finished(path, run, seed, data_dir, reuse_any_revision)
+            if record is None:
+                cmd = [sys.executable, os.path.join(repo, "scripts", run.script)] + run.args + [
+                    "--seed=%d" % seed, "--data_dir=" + data_dir, "--output=" + path]
+                log("reproduce: running %s seed %d: %s" % (run.name, seed, " ".join(cmd[1:])))
+                start = time.time()
+                with open(path + ".log", "w") as out:
+                    proc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT)
+                if proc.returncode != 0:
+                    log("reproduce: %s seed %d failed (exit %d), see %s.log" % (run.name, seed, proc.returncode, path))
+                    continue
+                record = finished(path, run, seed, data_dir, reuse_any_revision=True)
+                log("reproduce: %s seed %d done in %.0f s" % (run.name, seed, time.time() - start))
+            else:
+                log("reproduce: %s seed %d read back from %s" % (run.name, seed, path))
+            records[(run.name, seed)] = record
+    return records
