@@ -7,12 +7,13 @@ PY := $(VENV)/bin/python
 DATA_DIR ?= data/mnist
 PYTEST_ARGS ?=
 
-.PHONY: run test test-slow venv data clean help
+.PHONY: run test test-slow reproduce venv data clean help
 
 help:
 	@echo "make run    - set up, then train the study's 4-layer MNIST network (scripts/mnist_dnn.py --keep_prob=0.8)"
 	@echo "make test   - set up, then run the default test suite"
 	@echo "make test-slow - the long reproductions (marked slow), not part of make test"
+	@echo "make reproduce - the study's runs at original settings, 3 seeds, then results/REPORT.md"
 
 venv:
 	@VENV=$(VENV) bash tools/bootstrap.sh
@@ -28,6 +29,9 @@ test: data
 
 test-slow: data
 	$(PY) -m pytest tests -m slow --run-slow $(PYTEST_ARGS)
+
+reproduce: data
+	$(PY) scripts/reproduce.py --data_dir=$(DATA_DIR) $(REPRODUCE_ARGS)
 
 clean:
 	rm -rf $(VENV) results runs .pytest_cache
