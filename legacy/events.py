@@ -2,7 +2,8 @@
 
 ``read_scalars`` applies TensorBoard's own rule for resumed runs: a
 SessionLog START at step s drops the earlier events at steps >= s (logged by
-a killed run after its last checkpoint, and logged again after the resume).
+a killed run after its last checkpoint, and logged again after the resume),
+and a truncated last record of a killed run's file is skipped.
 """
 import glob
 import io
@@ -20,7 +21,7 @@ def read_scalars(logdir):
     """{tag: [(step, value), ...]} of every scalar summary in ``logdir``."""
     scalars = {}
     for path in event_files(logdir):
-        for event in tf.train.summary_iterator(path):
+        for event in _events(path):
             if event.HasField("session_log") and event.session_log.status == tf.SessionLog.START:
                 for tag in scalars:
                     scalars[tag] = [(s, v) for s, v in scalars[tag] if s < event.step]
@@ -28,6 +29,16 @@ def read_scalars(logdir):
                 if value.HasField("simple_value"):
                     scalars.setdefault(value.tag, []).append((event.step, value.simple_value))
     return scalars
+
+
+def _events(path):
+    """The complete records of an event file. A killed run's file may end in a
+    truncated record; TensorBoard stops there too."""
+    try:
+        for event in tf.train.summary_iterator(path):
+            yield event
+    except tf.errors.DataLossError:
+        return
 
 
 def plot_scalars(logdir, path, title=None):

@@ -3,7 +3,7 @@ signals, as tensorpack hangs them on its trainer as callbacks."""
 import signal
 import threading
 
-from legacy.checkpoints import RunCheckpoints
+from legacy.checkpoints import SLOT_SUFFIXES, RunCheckpoints
 from legacy.tf import tf
 from legacy.train import TEST_SALT, Hook, evaluate
 
@@ -12,8 +12,9 @@ class Checkpointer(Hook):
     """A checkpoint at the end of every epoch, every ``every_steps`` steps
     (0: never mid-epoch) and when a signal stops the loop."""
 
-    def __init__(self, run_dir, every_steps=0, keep=3, var_list=None):
+    def __init__(self, run_dir, every_steps=0, keep=3, var_list=None, before_save=()):
         self.every_steps = every_steps
+        self.before_save = list(before_save)  # e.g. TensorBoard.flush: events reach the checkpoint's step
         self.checkpoints = RunCheckpoints(run_dir, keep=keep, var_list=var_list)
         self.sess = None
         self.saved_step = None
@@ -24,11 +25,17 @@ class Checkpointer(Hook):
         self.saved_step = self.loop.step  # a resumed run starts from a saved step
 
     def save(self):
+        for flush in self.before_save:
+            flush()
         self.last = self.checkpoints.save(self.sess, self.loop.step, self.loop.to_json())
         self.saved_step = self.loop.step
 
+    def before_epoch(self, epoch, steps):
+        self.steps_per_epoch = steps
+
     def after_step(self, step, cost):
-        if self.every_steps and step % self.every_steps == 0:
+        # The epoch's last step is saved by after_epoch, with its record.
+        if self.every_steps and step % self.every_steps == 0 and self.loop.step_in_epoch < self.steps_per_epoch:
             self.save()
 
     def after_epoch(self, record):
@@ -72,7 +79,9 @@ class TensorBoard(Hook):
     Per step: ``cost``, and ``learning_rate`` when the graph has a tensor of
     that name that is not a constant (a schedule). Per epoch (at its last
     global step): ``epoch/avg_cost``, ``epoch/validation_accuracy``,
-    ``epoch/test_accuracy`` and, with ``histograms``, every global variable.
+    ``epoch/test_accuracy`` and, with ``histograms``, ``histograms/<variable>`` of
+    every model variable
+    (weights, BN statistics; not the optimizer's slots).
     The graph is written once, by the run that starts at step 0; a resumed
     run writes a SessionLog START at its first new step, so that TensorBoard drops the
     events that the killed run logged after its last checkpoint.
@@ -90,10 +99,13 @@ class TensorBoard(Hook):
         g = graph.cost.graph
         self.lr = _schedule(g)
         if self.histograms:
-            with g.as_default(), tf.name_scope("summaries"):
+            # In their own scope: at the top level TF would rename the tags
+            # layer1/W_1, as the variables' ops own the names layer1/W.
+            with g.as_default(), tf.name_scope("histograms"):
                 self.hist_op = tf.summary.merge(
                     [tf.summary.histogram(v.op.name, v) for v in tf.global_variables()
-                     if v.dtype.base_dtype.is_floating])
+                     if v.dtype.base_dtype.is_floating and not v.op.name.startswith("optimizer/")
+                     and not v.op.name.endswith(SLOT_SUFFIXES)])
         if self.loop.step == 0:
             self.writer = tf.summary.FileWriter(self.logdir, graph=g)
         else:
@@ -124,6 +136,12 @@ class TensorBoard(Hook):
         if self.hist_op is not None:
             self.writer.add_summary(self.sess.run(self.hist_op), step)
         self.writer.flush()
+
+    def flush(self):
+        """Events up to now onto disk, so that a kill loses none before the
+        checkpoint that a resume starts from."""
+        if self.writer is not None:
+            self.writer.flush()
 
     def close(self):
         if self.writer is not None:

@@ -61,8 +61,8 @@ def run_mnist(experiment, model_fn, flag_values, feature_shape=(784,)):
         return logits
 
     graph = build_classifier(model, x, y, fv["optimizer"], fv["learning_rate"])
-    checkpointer = Checkpointer(run_dir, every_steps=fv["save_every_steps"])
     board = TensorBoard(run_dir, test=data.test, eval_keep_prob=fv["eval_keep_prob"], histograms=fv["histograms"])
+    checkpointer = Checkpointer(run_dir, every_steps=fv["save_every_steps"], before_save=[board.flush])
     hooks = [ProgressBar(), EpochPrinter(), board, checkpointer, StopOnSignal()]
 
     start = time.time()
