@@ -169,3 +169,18 @@ def test_init_from_evaluates_and_names_mismatched_variables(mnist_dir, tmp_path,
     line, = [l for l in proc.stderr.splitlines() if l.strip()]
     assert "different model" in line and "missing layer3/W" in line
     assert "output/W is [32, 10] there, [16, 10] here" in line
+
+
+@pytest.mark.parametrize("extra, message", [
+    ([], "already holds a run's checkpoints; pass --resume to continue it"),
+    (["--resume", "--hidden=32", "--batch_size=50"],
+     "was started with --batch_size=100 --hidden=64,32, not --batch_size=50 --hidden=32"),
+])
+def test_run_folder_misuse_is_one_line(mnist_dir, reference, extra, message):
+    args = _cmd(mnist_dir, reference, *extra)  # later flags win
+    args[args.index("--output=" + str(reference) + ".json")] = "--output=" + str(reference) + ".misuse.json"
+    proc = subprocess.run(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    line, = [l for l in proc.stderr.splitlines() if l.strip()]
+    assert message in line
+    assert not os.path.exists(str(reference) + ".misuse.json")
