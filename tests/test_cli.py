@@ -54,6 +54,7 @@ def test_mnist_dnn_prints_epoch_lines_and_writes_json(tmp_path, mnist_dir):
     (["--init_from={tmp}/no.ckpt"], "--init_from={tmp}/no.ckpt: no such checkpoint"),
     (["--init_from={tmp}"], "no checkpoint in this folder"),
     (["--resume", "--logdir={tmp}/absent"], "--logdir={tmp}/absent does not exist"),
+    (["--resume", "--init_from={tmp}"], "pass one of them"),
     (["stray"], "unexpected arguments"),
 ])
 def test_bad_input_is_one_line_and_non_zero(tmp_path, args, names):

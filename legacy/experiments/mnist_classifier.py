@@ -42,6 +42,8 @@ def run_mnist(experiment, model_fn, flag_values, feature_shape=(784,)):
     """Train ``model_fn`` on MNIST as configured by ``flag_values``; return the results record."""
     fv = dict(RUN_DEFAULTS, **flag_values)
     out = output_path(fv, experiment)
+    if fv["init_from"] and fv["resume"]:
+        raise UsageError("--init_from and --resume both load weights; pass one of them")
     init_from = checkpoints.resolve(fv["init_from"], "--init_from") if fv["init_from"] else None
     data = load_mnist(fv["data_dir"], download=fv["download"], train_limit=fv["train_limit"])
     if len(data.train.images) < fv["batch_size"]:
