@@ -133,7 +133,7 @@ class LoopState(object):
         self.step_in_epoch = 0  # steps of ``epoch`` done
         self.epoch_cost = 0.0  # the running sum of cost / total_batch of ``epoch``
         self.epoch_seconds = 0.0
-        self.rng_state = None  # the data order's RNG at the start of ``epoch``
+        self.rng_state = None  # the data order's RNG at the start of ``epoch`` (None: not begun)
         self.history = []  # EpochRecords of the finished epochs
         self.stop_signal = None  # set by a signal handler: stop after this step
 
@@ -168,11 +168,12 @@ def train(sess, graph, inputs, epochs, keep_prob, validation=None, eval_keep_pro
             hook.begin(sess, graph)
         while loop.epoch <= epochs:
             epoch, total_batch = loop.epoch, inputs.steps_per_epoch
-            if loop.step_in_epoch == 0:
-                loop.rng_state = inputs.rng_state()
-                loop.epoch_cost, loop.epoch_seconds = 0.0, 0.0
+            if loop.rng_state is None:
+                loop.rng_state = inputs.rng_state()  # a fresh run
             else:
-                inputs.set_rng_state(loop.rng_state)
+                inputs.set_rng_state(loop.rng_state)  # a resumed run: this epoch's order
+            if loop.step_in_epoch == 0:
+                loop.epoch_cost, loop.epoch_seconds = 0.0, 0.0
             for hook in hooks:
                 hook.before_epoch(epoch, total_batch)
             start = time.time()
@@ -199,6 +200,7 @@ def train(sess, graph, inputs, epochs, keep_prob, validation=None, eval_keep_pro
             record = EpochRecord(epoch, float(loop.epoch_cost), val_acc, loop.epoch_seconds)
             loop.history.append(record)
             loop.epoch, loop.step_in_epoch = epoch + 1, 0
+            loop.rng_state = inputs.rng_state()  # where the next epoch's shuffle starts
             for hook in hooks:
                 hook.after_epoch(record)
             if loop.stop_signal is not None and loop.epoch <= epochs:

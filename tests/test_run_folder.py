@@ -133,6 +133,15 @@ def test_sigkill_then_resume_equals_the_uninterrupted_run(mnist_dir, tmp_path, r
     assert _results(run_dir)["resumed_from"]
 
 
+def test_resume_at_an_epoch_boundary_with_more_epochs(mnist_dir, tmp_path, reference):
+    run_dir = tmp_path / "grown"
+    assert _run(mnist_dir, run_dir, "--epochs=2").returncode == 0
+    resumed = _run(mnist_dir, run_dir, "--resume", "--epochs=5")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "at step 20 (epoch 3)" in resumed.stdout
+    _assert_same_run(run_dir, reference)
+
+
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_signal_checkpoints_writes_partial_results_and_resumes(mnist_dir, tmp_path, reference, signum, code):
     run_dir = tmp_path / "signalled"
