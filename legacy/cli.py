@@ -8,15 +8,22 @@ import sys
 
 from absl import app, flags
 
-from legacy.errors import UsageError
+from legacy.errors import Diverged, Interrupted, UsageError
 
 EXIT_USAGE = 2
+EXIT_DIVERGED = 3
+EXIT_SIGINT = 130
 
 
-def fail(message):
+def fail(message, code=EXIT_USAGE):
     sys.stderr.write("error: %s\n" % message)
     sys.stderr.flush()
-    sys.exit(EXIT_USAGE)
+    sys.exit(code)
+
+
+def _results_note(err):
+    record = getattr(err, "record", None) or {}
+    return "; results in %s" % record["logdir"] if record.get("logdir") else ""
 
 
 def _parse_flags(argv):
@@ -27,7 +34,9 @@ def _parse_flags(argv):
 
 
 def run(main, positional=False):
-    """``app.run(main)`` with one-line errors for bad flags and UsageErrors.
+    """``app.run(main)`` with one line instead of a traceback for bad flags and
+    UsageErrors (exit 2), a diverged run (exit 3) and an interrupted one
+    (130 for SIGINT, 143 for SIGTERM).
 
     Scripts take only --flags unless ``positional`` (make_data.py's table kind).
     """
@@ -43,5 +52,16 @@ def run(main, positional=False):
             return main(argv)
         except UsageError as err:
             fail(str(err))
+        except Diverged as err:
+            fail("training diverged: %s; try a lower --learning_rate%s" % (err, _results_note(err)),
+                 EXIT_DIVERGED)
+        except Interrupted as err:
+            where = (" (checkpoint %s); continue with --resume --logdir=%s"
+                     % (err.checkpoint, err.record["logdir"])) if err.checkpoint and err.record else ""
+            sys.stderr.write("interrupted: %s%s\n" % (err, where))
+            sys.exit(err.exit_code)
+        except KeyboardInterrupt:
+            sys.stderr.write("interrupted before training started; nothing saved\n")
+            sys.exit(EXIT_SIGINT)
 
     app.run(_main, flags_parser=_parse_flags)

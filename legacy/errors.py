@@ -1,4 +1,12 @@
-"""Errors that a user can fix, reported as one line without a traceback."""
+"""Errors that a user can fix, reported as one line without a traceback.
+
+``Diverged`` and ``Interrupted`` end a training run early. ``run_mnist``
+writes the results JSON first (status "diverged" / "interrupted"), attaches
+that record as ``err.record`` and re-raises, so a sweep can catch
+``Diverged``, keep ``err.record`` and go on, while an interrupt still stops
+it. ``legacy.cli.run`` turns them into one line and exit code 3 (diverged)
+or 128 + signal number (130 for SIGINT, 143 for SIGTERM).
+"""
 
 
 class UsageError(Exception):
@@ -12,6 +20,32 @@ class DataError(UsageError):
 class Diverged(Exception):
     """The cost became NaN or Inf: training stops at that step."""
 
-    def __init__(self, step, epoch, cost):
-        super(Diverged, self).__init__("cost is %s at step %d (epoch %d)" % (cost, step, epoch))
+    def __init__(self, step, epoch, cost, optimizer=None, learning_rate=None):
+        super(Diverged, self).__init__(step, epoch, cost)
         self.step, self.epoch, self.cost = step, epoch, cost
+        self.optimizer, self.learning_rate = optimizer, learning_rate
+        self.record = None  # the results record, once written
+
+    def __str__(self):
+        text = "cost is %s at step %d (epoch %d)" % (self.cost, self.step, self.epoch)
+        if self.optimizer is not None:
+            text += " with optimizer %s, learning rate %g" % (self.optimizer, self.learning_rate)
+        return text
+
+
+class Interrupted(Exception):
+    """SIGINT or SIGTERM arrived; the loop finished its step and checkpointed."""
+
+    def __init__(self, signum, step, epoch):
+        super(Interrupted, self).__init__(signum, step, epoch)
+        self.signum, self.step, self.epoch = signum, step, epoch
+        self.record = None
+        self.checkpoint = None  # the checkpoint written at ``step``, if any
+
+    @property
+    def exit_code(self):
+        return 128 + self.signum
+
+    def __str__(self):
+        import signal
+        return "%s at step %d (epoch %d)" % (signal.Signals(self.signum).name, self.step, self.epoch)

@@ -12,6 +12,12 @@ import tempfile
 from legacy.errors import UsageError
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def check_writable_path(path, flag_name="--output"):
     """Fail before any work is done if ``path`` cannot be written later."""
     folder = os.path.dirname(os.path.abspath(path))
@@ -28,6 +34,7 @@ def atomic_open(path, mode="w"):
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would make results private to the writer
         with os.fdopen(fd, mode) as handle:
             yield handle
             handle.flush()

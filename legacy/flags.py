@@ -58,6 +58,23 @@ def define_run_flags(experiment, seed=0):
     _check("intra_op_threads", lambda v: v >= 0, "must be >= 0")
     _define("integer", "inter_op_threads", 0, "TF inter-op thread pool size; 0 lets TF choose.")
     _check("inter_op_threads", lambda v: v >= 0, "must be >= 0")
+    define_run_folder_flags(experiment)
+
+
+def define_run_folder_flags(experiment):
+    """TensorBoard events, checkpoints and resuming (legacy/hooks.py)."""
+    _define("string", "logdir", "",
+            "Run folder for TensorBoard events and checkpoints (default runs/%s/<timestamp>-seed<N>)."
+            % experiment)
+    _define("bool", "resume", False,
+            "Continue the newest checkpoint of --logdir (default: the newest run under runs/%s)." % experiment)
+    _define("integer", "save_every_steps", 0,
+            "Also checkpoint every N optimizer steps (0: only at the end of each epoch).")
+    _check("save_every_steps", lambda v: v >= 0, "must be >= 0 (0 saves only at the end of each epoch)")
+    _define("bool", "histograms", False, "Write weight histograms to TensorBoard at the end of each epoch.")
+    _define("string", "init_from", "",
+            "Load the model's weights from this checkpoint (a prefix or a run folder) before training; "
+            "with --epochs=0 this only evaluates it.")
 
 
 def define_optimizer_flags(optimizer, learning_rate):

@@ -11,14 +11,21 @@ import time
 
 import numpy as np
 
-from legacy.errors import Diverged
+from legacy.errors import Diverged, Interrupted
+from legacy.models.layers import find_dropout_seed
 from legacy.tf import tf
 
 EpochRecord = collections.namedtuple("EpochRecord", ["epoch", "avg_cost", "validation_accuracy", "seconds"])
 
 
 class Hook(object):
-    """Called by ``train`` around the loop; override what you need."""
+    """Called by ``train`` around the loop; override what you need.
+
+    ``self.loop`` is the loop's LoopState (epoch, step, history...), set
+    before ``begin``.
+    """
+
+    loop = None
 
     def begin(self, sess, graph):
         pass
@@ -34,6 +41,12 @@ class Hook(object):
 
     def end(self, history):
         pass
+
+    def interrupted(self, signum):
+        """A signal stopped the loop after this step; save what must survive."""
+
+    def close(self):
+        """Always called last, also after an error: release what begin took."""
 
 
 class EpochPrinter(Hook):
@@ -69,6 +82,9 @@ class ProgressBar(Hook):
             self.bar.update(1)
 
     def after_epoch(self, record):
+        self.close()
+
+    def close(self):
         if self.bar is not None:
             self.bar.close()
             self.bar = None
@@ -80,47 +96,124 @@ def session_config(intra_op_threads=0, inter_op_threads=0):
                           inter_op_parallelism_threads=inter_op_threads)
 
 
-def evaluate(sess, graph, split, keep_prob=1.0, batch_size=2000):
+# Salts of the dropout seed, so that training, validation and test draw
+# different masks at the same step (only used when eval_keep_prob < 1).
+VALIDATION_SALT = 1000000
+TEST_SALT = 2000000
+
+
+def evaluate(sess, graph, split, keep_prob=1.0, batch_size=2000, dropout_seed=None):
     """Accuracy over a whole split, in chunks to bound memory (the CNN's
     activations for 10,000 images at once would take about 1 GB).
-    ``keep_prob`` < 1 reproduces the original's dropout-at-evaluation bug."""
+    ``keep_prob`` < 1 reproduces the original's dropout-at-evaluation bug;
+    its masks are keyed by ``dropout_seed`` (step, salt) plus the chunk, so
+    the same step evaluates the same way in a resumed run."""
+    seed_t = find_dropout_seed(graph.cost.graph)
+    step, salt = dropout_seed if dropout_seed is not None else (0, 3000000)
     correct = 0
-    for start in range(0, len(split.images), batch_size):
-        hits = sess.run(graph.correct, {graph.x: split.images[start:start + batch_size],
-                                        graph.y: split.labels[start:start + batch_size],
-                                        graph.keep_prob: keep_prob})
+    for chunk, start in enumerate(range(0, len(split.images), batch_size)):
+        feed = {graph.x: split.images[start:start + batch_size],
+                graph.y: split.labels[start:start + batch_size],
+                graph.keep_prob: keep_prob}
+        if seed_t is not None:
+            feed[seed_t] = [step, salt + chunk]
+        hits = sess.run(graph.correct, feed)
         correct += int(np.sum(hits))
     return correct / float(len(split.images))
 
 
-def train(sess, graph, inputs, epochs, keep_prob, validation=None, eval_keep_prob=1.0, hooks=()):
-    """Train ``epochs`` epochs; return the list of EpochRecords."""
-    for hook in hooks:
-        hook.begin(sess, graph)
-    history = []
-    step = 0
+class LoopState(object):
+    """Where the loop is: everything a checkpoint must hold, besides the
+    variables, for a resumed run to see exactly the batches, dropout masks and
+    running sums of the run it continues (see legacy/checkpoints.py)."""
+
+    def __init__(self):
+        self.epoch = 1  # the epoch in progress, or the next to start
+        self.step = 0  # optimizer steps done (the global step)
+        self.step_in_epoch = 0  # steps of ``epoch`` done
+        self.epoch_cost = 0.0  # the running sum of cost / total_batch of ``epoch``
+        self.epoch_seconds = 0.0
+        self.rng_state = None  # the data order's RNG at the start of ``epoch`` (None: not begun)
+        self.history = []  # EpochRecords of the finished epochs
+        self.stop_signal = None  # set by a signal handler: stop after this step
+
+    def to_json(self):
+        return {"epoch": self.epoch, "step": self.step, "step_in_epoch": self.step_in_epoch,
+                "epoch_cost": float(self.epoch_cost), "epoch_seconds": self.epoch_seconds,
+                "rng_state": self.rng_state, "history": [r._asdict() for r in self.history]}
+
+    @classmethod
+    def from_json(cls, obj):
+        state = cls()
+        for key in ("epoch", "step", "step_in_epoch", "epoch_cost", "epoch_seconds", "rng_state"):
+            setattr(state, key, obj[key])
+        state.history = [EpochRecord(**r) for r in obj["history"]]
+        return state
+
+
+def train(sess, graph, inputs, epochs, keep_prob, validation=None, eval_keep_prob=1.0, hooks=(), state=None):
+    """Train until ``epochs`` epochs are done; return the list of EpochRecords.
+
+    ``state`` (a LoopState from a checkpoint) continues a run where it
+    stopped. Hooks see it as ``hook.loop``. Raises Diverged at a NaN/Inf cost
+    and Interrupted when a hook set ``loop.stop_signal`` (after the step and
+    the hooks' ``interrupted``, e.g. a checkpoint, are done).
+    """
+    loop = state or LoopState()
+    seed_t = find_dropout_seed(graph.cost.graph)
     train_feed = {graph.keep_prob: keep_prob, graph.training: True}
-    for epoch in range(1, epochs + 1):
-        start = time.time()
-        total_batch = inputs.steps_per_epoch
+    try:
         for hook in hooks:
-            hook.before_epoch(epoch, total_batch)
-        avg_cost = 0.0
-        for feed in inputs.epoch():
-            feed.update(train_feed)
-            _, cost_val = sess.run([graph.train_op, graph.cost], feed)
-            step += 1
-            if not np.isfinite(cost_val):
-                raise Diverged(step, epoch, float(cost_val))
-            avg_cost += cost_val / total_batch
+            hook.loop = loop
+            hook.begin(sess, graph)
+        while loop.epoch <= epochs:
+            epoch, total_batch = loop.epoch, inputs.steps_per_epoch
+            if loop.rng_state is None:
+                loop.rng_state = inputs.rng_state()  # a fresh run
+            else:
+                inputs.set_rng_state(loop.rng_state)  # a resumed run: this epoch's order
+            if loop.step_in_epoch == 0:
+                loop.epoch_cost, loop.epoch_seconds = 0.0, 0.0
             for hook in hooks:
-                hook.after_step(step, cost_val)
-        seconds = time.time() - start
-        val_acc = None if validation is None else evaluate(sess, graph, validation, eval_keep_prob)
-        record = EpochRecord(epoch, float(avg_cost), val_acc, seconds)
-        history.append(record)
+                hook.before_epoch(epoch, total_batch)
+            start = time.time()
+            for feed in inputs.epoch(skip=loop.step_in_epoch):
+                feed.update(train_feed)
+                if seed_t is not None:
+                    feed[seed_t] = [loop.step, 0]
+                _, cost_val = sess.run([graph.train_op, graph.cost], feed)
+                loop.step += 1
+                loop.step_in_epoch += 1
+                if not np.isfinite(cost_val):
+                    raise Diverged(loop.step, epoch, float(cost_val))
+                loop.epoch_cost += cost_val / total_batch
+                for hook in hooks:
+                    hook.after_step(loop.step, cost_val)
+                if loop.stop_signal is not None and loop.step_in_epoch < total_batch:
+                    loop.epoch_seconds += time.time() - start
+                    _stop(loop, hooks)
+            loop.epoch_seconds += time.time() - start
+            val_acc = None
+            if validation is not None:
+                val_acc = evaluate(sess, graph, validation, eval_keep_prob,
+                                   dropout_seed=(loop.step, VALIDATION_SALT))
+            record = EpochRecord(epoch, float(loop.epoch_cost), val_acc, loop.epoch_seconds)
+            loop.history.append(record)
+            loop.epoch, loop.step_in_epoch = epoch + 1, 0
+            loop.rng_state = inputs.rng_state()  # where the next epoch's shuffle starts
+            for hook in hooks:
+                hook.after_epoch(record)
+            if loop.stop_signal is not None and loop.epoch <= epochs:
+                _stop(loop, hooks)
         for hook in hooks:
-            hook.after_epoch(record)
+            hook.end(loop.history)
+    finally:
+        for hook in hooks:
+            hook.close()
+    return loop.history
+
+
+def _stop(loop, hooks):
     for hook in hooks:
-        hook.end(history)
-    return history
+        hook.interrupted(loop.stop_signal)
+    raise Interrupted(loop.stop_signal, loop.step, loop.epoch)

@@ -39,6 +39,13 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line("tested against TensorFlow %s" % TF_VERSION)
 
 
+@pytest.fixture(autouse=True)
+def _runs_in_tmp(tmp_path, monkeypatch):
+    """In-process runs without --logdir put their run folder under tmp, not ./runs."""
+    from legacy import runs
+    monkeypatch.setattr(runs, "ROOT", str(tmp_path / "runs"))
+
+
 @pytest.fixture(scope="session")
 def mnist_dir():
     from legacy.data.mnist_files import ensure_mnist

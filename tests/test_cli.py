@@ -19,7 +19,7 @@ def _script(name, *args):
 def test_mnist_dnn_prints_epoch_lines_and_writes_json(tmp_path, mnist_dir):
     out = tmp_path / "r.json"
     proc = _script("mnist_dnn.py", "--keep_prob=0.8", "--train_limit=500", "--epochs=2",
-                   "--data_dir=" + mnist_dir, "--output=" + str(out))
+                   "--data_dir=" + mnist_dir, "--output=" + str(out), "--logdir=" + str(tmp_path / "run"))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     epoch_lines = [l for l in lines if l.startswith("Epoch:")]
@@ -40,16 +40,27 @@ def test_mnist_dnn_prints_epoch_lines_and_writes_json(tmp_path, mnist_dir):
     (["--keep_prob=0"], "--keep_prob"),
     (["--hidden=abc"], "--hidden"),
     (["--hidden=256,-3"], "--hidden"),
+    (["--hidden=0"], "--hidden"),
     (["--learning_rate=0"], "--learning_rate"),
+    (["--learning_rate=-0.1"], "--learning_rate"),
     (["--batch_size=0"], "--batch_size"),
+    (["--batch_size=-5"], "--batch_size"),
     (["--epochs=-1"], "--epochs"),
+    (["--save_every_steps=-1"], "--save_every_steps"),
     (["--optimizer=sgd"], "adagrad"),  # lists the valid names
     (["--output=/no/such/folder/r.json"], "/no/such/folder"),
     (["--data_dir={tmp}/absent", "--nodownload"], "MNIST files missing in"),
+    (["--data_dir={tmp}/a_file/mnist"], "cannot create data folder {tmp}/a_file/mnist"),
+    (["--init_from={tmp}/no.ckpt"], "--init_from={tmp}/no.ckpt: no such checkpoint"),
+    (["--init_from={tmp}"], "no checkpoint in this folder"),
+    (["--resume", "--logdir={tmp}/absent"], "--logdir={tmp}/absent does not exist"),
+    (["--resume", "--init_from={tmp}"], "pass one of them"),
     (["stray"], "unexpected arguments"),
 ])
 def test_bad_input_is_one_line_and_non_zero(tmp_path, args, names):
+    (tmp_path / "a_file").write_text("not a folder")
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    names = names.replace("{tmp}", str(tmp_path))
     out = tmp_path / "never.json"
     extra = [] if any(a.startswith("--output") for a in args) else ["--output=" + str(out)]
     proc = _script("mnist_dnn.py", *(args + extra))
@@ -59,6 +70,28 @@ def test_bad_input_is_one_line_and_non_zero(tmp_path, args, names):
     assert len(errors) == 1 and errors[0].startswith("error: "), proc.stderr
     assert names in errors[0]
     assert not out.exists()
+
+
+def test_divergence_is_one_line_naming_step_rate_and_optimizer(tmp_path, mnist_dir):
+    out = tmp_path / "r.json"
+    proc = _script("mnist_dnn.py", "--train_limit=500", "--learning_rate=1e8", "--data_dir=" + mnist_dir,
+                   "--output=" + str(out), "--logdir=" + str(tmp_path / "run"))
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr
+    line, = [l for l in proc.stderr.splitlines() if l.strip()]
+    assert re.match(r"^error: training diverged: cost is nan at step \d+ \(epoch 1\) with optimizer gd, "
+                    r"learning rate 1e\+08; try a lower --learning_rate; results in ", line), line
+    record = json.loads(out.read_text())
+    assert record["status"] == "diverged" and record["test_accuracy"] is None
+    assert "step %d " % record["diverged"]["step"] in line
+
+
+def test_unwritable_data_folder_is_named(tmp_path, monkeypatch):
+    # As root, chmod cannot make a folder unwritable; test the check itself.
+    from legacy.data import mnist_files
+    from legacy.errors import DataError
+    monkeypatch.setattr(mnist_files.os, "access", lambda path, mode: False)
+    with pytest.raises(DataError, match="data folder %s is not writable; pass a writable --data_dir" % tmp_path):
+        mnist_files.ensure_mnist(str(tmp_path), sources=())
 
 
 def test_fetch_mnist_verifies_existing_folder(mnist_dir):

@@ -1,18 +1,32 @@
 """The one MNIST run every MNIST script shares: data, graph, loop, report.
 
 It prints what the study printed (``Epoch: ...`` lines, ``최적화 완료!``,
-``정확도: ...``) and writes the results JSON.
+``정확도: ...``) and writes the results JSON. The run folder (``--logdir``)
+gets TensorBoard events and checkpoints (legacy/hooks.py); ``--resume``
+continues it, ``--init_from`` starts from another run's weights.
+
+A run that diverges or is interrupted still writes its results JSON (status
+"diverged" / "interrupted"), then re-raises Diverged / Interrupted with the
+record as ``err.record``: a sweep catches Diverged and goes on; the CLI
+(legacy/cli.py) prints one line and exits non-zero.
 """
 import hashlib
+import json
+import os
+import sys
 import time
 
-from legacy import results
+from legacy import checkpoints, fileio, results, runs
 from legacy.data.mnist import load_mnist, batch_dataflow
-from legacy.errors import UsageError
+from legacy.errors import Diverged, Interrupted, UsageError
 from legacy.graph import build_classifier
+from legacy.hooks import Checkpointer, StopOnSignal, TensorBoard
 from legacy.inputs import FeedInput
 from legacy.tf import tf
-from legacy.train import EpochPrinter, ProgressBar, evaluate, session_config, train
+from legacy.train import TEST_SALT, EpochPrinter, LoopState, ProgressBar, evaluate, session_config, train
+
+# Values of the run-folder flags for callers that predate them.
+RUN_DEFAULTS = dict(logdir="", resume=False, save_every_steps=0, histograms=False, init_from="")
 
 
 def weights_fingerprint(sess):
@@ -26,27 +40,68 @@ def weights_fingerprint(sess):
 
 def run_mnist(experiment, model_fn, flag_values, feature_shape=(784,), loss="xent"):
     """Train ``model_fn`` on MNIST as configured by ``flag_values``; return the results record."""
-    fv = flag_values
+    fv = dict(RUN_DEFAULTS, **flag_values)
     out = results.output_path(fv["output"], experiment)
+    if fv["init_from"] and fv["resume"]:
+        raise UsageError("--init_from and --resume both load weights; pass one of them")
+    init_from = checkpoints.resolve(fv["init_from"], "--init_from") if fv["init_from"] else None
     data = load_mnist(fv["data_dir"], download=fv["download"], train_limit=fv["train_limit"])
     if len(data.train.images) < fv["batch_size"]:
         raise UsageError("--batch_size=%d is larger than the %d training images (--train_limit)"
                          % (fv["batch_size"], len(data.train.images)))
+    run_dir, resume_from = runs.prepare(experiment, fv)
     inputs = FeedInput(batch_dataflow(data.train, fv["batch_size"], seed=fv["seed"]), feature_shape)
 
     tf.reset_default_graph()
     tf.set_random_seed(fv["seed"])
     x, y = inputs.tensors(num_classes=10)
-    graph = build_classifier(model_fn, x, y, fv["optimizer"], fv["learning_rate"], loss=loss)
+    model_vars = []
+
+    def model(*args):
+        logits = model_fn(*args)
+        model_vars.extend(tf.global_variables())  # the model's own, before the optimizer's
+        return logits
+
+    graph = build_classifier(model, x, y, fv["optimizer"], fv["learning_rate"], loss=loss)
+    board = TensorBoard(run_dir, test=data.test, eval_keep_prob=fv["eval_keep_prob"], histograms=fv["histograms"])
+    checkpointer = Checkpointer(run_dir, every_steps=fv["save_every_steps"], before_save=[board.flush])
+    hooks = [ProgressBar(), EpochPrinter(), board, checkpointer, StopOnSignal()]
 
     start = time.time()
+    loop = LoopState()
+    report = dict(experiment=experiment, out=out, run_dir=run_dir, fv=fv, inputs=inputs, loop=loop,
+                  resumed_from=resume_from, init_from=init_from)
     config = session_config(fv["intra_op_threads"], fv["inter_op_threads"])
     with tf.Session(config=config) as sess:
         sess.run(tf.global_variables_initializer())
-        initial_weights = weights_fingerprint(sess)
-        history = train(sess, graph, inputs, fv["epochs"], fv["keep_prob"], validation=data.validation,
-                        eval_keep_prob=fv["eval_keep_prob"], hooks=[ProgressBar(), EpochPrinter()])
-        test_accuracy = evaluate(sess, graph, data.test, fv["eval_keep_prob"])
+        report["initial_weights_sha1"] = weights_fingerprint(sess)
+        if resume_from:
+            checkpoints.check_matches(resume_from, tf.global_variables(), "--resume")
+            checkpointer.checkpoints.saver.restore(sess, resume_from)
+            with open(checkpoints.state_path(resume_from)) as handle:
+                loop = LoopState.from_json(json.load(handle))
+            report["loop"] = loop
+            print("resuming %s at step %d (epoch %d)" % (resume_from, loop.step, loop.epoch))
+        elif fv["resume"]:
+            print("resume: no checkpoint in %s yet; starting from step 0" % run_dir)
+        if init_from:
+            checkpoints.restore(sess, init_from, model_vars, "--init_from")
+            print("weights from %s" % init_from)
+        try:
+            history = train(sess, graph, inputs, fv["epochs"], fv["keep_prob"], validation=data.validation,
+                            eval_keep_prob=fv["eval_keep_prob"], hooks=hooks, state=loop)
+        except Diverged as err:
+            err.optimizer, err.learning_rate = fv["optimizer"], fv["learning_rate"]
+            err.record = _write(report, "diverged", time.time() - start,
+                                diverged={"step": err.step, "epoch": err.epoch, "cost": str(err.cost)})
+            raise
+        except Interrupted as err:
+            err.checkpoint = checkpointer.last
+            err.record = _write(report, "interrupted", time.time() - start,
+                                interrupted={"signal": err.signum, "step": err.step, "epoch": err.epoch,
+                                             "checkpoint": checkpointer.last})
+            raise
+        test_accuracy = evaluate(sess, graph, data.test, fv["eval_keep_prob"], dropout_seed=(loop.step, TEST_SALT))
         # With dropout left on at evaluation (the original's bug), also measure
         # the same weights the right way, so one run shows both numbers.
         fixed_accuracy = test_accuracy if fv["eval_keep_prob"] == 1.0 else evaluate(sess, graph, data.test, 1.0)
@@ -59,13 +114,29 @@ def run_mnist(experiment, model_fn, flag_values, feature_shape=(784,), loss="xen
           % (test_accuracy, fv["eval_keep_prob"],
              "" if fv["eval_keep_prob"] == 1.0 else "; %.4f with dropout off" % fixed_accuracy,
              len(history), wall, sum(per_epoch) / max(len(per_epoch), 1), out))
-    return results.write_results(out, experiment, fv, {
-        "steps_per_epoch": inputs.steps_per_epoch,
+    return _write(report, "ok", wall, test_accuracy=test_accuracy, test_accuracy_without_dropout=fixed_accuracy)
+
+
+def _write(report, status, wall, test_accuracy=None, **extra):
+    """The results JSON, in --output and in the run folder."""
+    loop = report["loop"]
+    history = loop.history
+    metrics = {
+        "steps_per_epoch": report["inputs"].steps_per_epoch,
+        "global_step": loop.step,
         "epoch_avg_cost": [r.avg_cost for r in history],
         "validation_accuracy": [r.validation_accuracy for r in history],
         "test_accuracy": test_accuracy,
-        "test_accuracy_without_dropout": fixed_accuracy,
-        "seconds_per_epoch": per_epoch,
+        "seconds_per_epoch": [r.seconds for r in history],
         "wall_seconds": wall,
-        "initial_weights_sha1": initial_weights,
-    })
+        "logdir": report["run_dir"],
+        "checkpoint": checkpoints.latest(report["run_dir"]),
+        "resumed_from": report["resumed_from"],
+        "init_from": report["init_from"],
+        "initial_weights_sha1": report.get("initial_weights_sha1"),
+    }
+    metrics.update(extra)
+    record = results.write_results(report["out"], report["experiment"], report["fv"], metrics, status=status)
+    fileio.write_json(os.path.join(report["run_dir"], "results.json"), record)
+    sys.stdout.flush()
+    return record

@@ -28,10 +28,57 @@ def dense(x, units, init="normal", stddev=0.01, use_bias=False):
     return y
 
 
+DROPOUT_SEED = "dropout_seed"
+
+
+def dropout_seed(graph=None):
+    """The int64 ``[2]`` tensor every dropout mask of ``graph`` is drawn from.
+
+    TF's stateful random ops restart their sequence in a new process, so a run
+    resumed from a checkpoint would draw other masks than the run it continues.
+    The masks therefore come from stateless random ops keyed by this tensor,
+    which the training loop feeds with ``[global step, 0]`` (and evaluation
+    with its own values): step N draws the same masks in any process. Unfed,
+    it is ``[0, 0]``.
+    """
+    graph = graph or tf.get_default_graph()
+    found = graph.get_collection(DROPOUT_SEED)
+    if found:
+        return found[0]
+    with graph.as_default(), graph.name_scope(""):  # top level, not inside layer1/
+        seed = tf.placeholder_with_default(tf.constant([0, 0], tf.int64), [2], name=DROPOUT_SEED)
+    graph.add_to_collection(DROPOUT_SEED, seed)
+    return seed
+
+
+def find_dropout_seed(graph=None):
+    """``dropout_seed`` if the graph has dropout, else None (nothing to feed)."""
+    found = (graph or tf.get_default_graph()).get_collection(DROPOUT_SEED)
+    return found[0] if found else None
+
+
 def dropout(x, keep_prob):
-    """tf.nn.dropout with the study's keep probability (a tensor, so that the
-    same graph trains with 0.8 and evaluates with 1.0, or 0.8 as the original)."""
-    return tf.nn.dropout(x, rate=1.0 - keep_prob)
+    """Dropout with the study's keep probability (a tensor, so that the same
+    graph trains with 0.8 and evaluates with 1.0, or 0.8 as the original).
+
+    The arithmetic is ``tf.nn.dropout``'s: keep where ``floor(keep_prob + U)``
+    is 1, scale by ``1 / keep_prob``; at keep_prob 1 the output is ``x``
+    exactly. Only the source of ``U`` differs: ``tf.random.stateless_uniform``
+    keyed by ``dropout_seed()``, the graph seed (``tf.set_random_seed``) and
+    this layer's index, so masks differ between layers, steps and seeds and
+    repeat after a resume.
+    """
+    graph = tf.get_default_graph()
+    seed = dropout_seed(graph)
+    index = len(graph.get_collection("dropout_layers"))
+    graph.add_to_collection("dropout_layers", x)
+    salt = ((graph.seed or 0) % 2 ** 20) * 2 ** 10 + index  # < 2**30
+    with tf.name_scope("dropout"):
+        keep_prob = tf.convert_to_tensor(keep_prob, dtype=x.dtype, name="keep_prob")
+        key = tf.stack([seed[0], seed[1] * 2 ** 30 + salt], name="mask_seed")
+        uniform = tf.random.stateless_uniform(tf.shape(x), seed=key, dtype=x.dtype)
+        keep = tf.floor(keep_prob + uniform)
+        return tf.div(x, keep_prob) * keep
 
 
 def batch_norm(x, training, decay=0.9, epsilon=1e-3):
