@@ -7,12 +7,13 @@ PY := $(VENV)/bin/python
 DATA_DIR ?= data/mnist
 PYTEST_ARGS ?=
 
-.PHONY: run test test-slow venv data clean help
+.PHONY: run test test-slow test-docker venv data clean help
 
 help:
 	@echo "make run    - set up, then train the study's 4-layer MNIST network (scripts/mnist_dnn.py --keep_prob=0.8)"
 	@echo "make test   - set up, then run the default test suite"
 	@echo "make test-slow - the long reproductions (marked slow), not part of make test"
+	@echo "make test-docker - build docker/Dockerfile on a local base, run the tests and an experiment in it (root; README, Docker)"
 
 venv:
 	@VENV=$(VENV) bash tools/bootstrap.sh
@@ -28,6 +29,11 @@ test: data
 
 test-slow: data
 	$(PY) -m pytest tests -m slow --run-slow $(PYTEST_ARGS)
+
+# Builds docker/Dockerfile without Docker Hub and runs the suite inside it
+# (docker/ci-build.sh says how); needs root. data: the container mounts data/mnist.
+test-docker: data
+	bash docker/ci-build.sh
 
 clean:
 	rm -rf $(VENV) results runs .pytest_cache
