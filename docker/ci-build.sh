@@ -73,8 +73,8 @@ cleanup() {
   local rc=$?
   set +e
   if [ -n "$DOCKERD_PID" ]; then
-    if [ "$rc" != 0 ]; then
-      echo "ci-build: the dockerd log ends:" >&2
+    if [ "$rc" != 0 ] && ! kill -0 "$DOCKERD_PID" 2>/dev/null; then
+      echo "ci-build: dockerd died; its log ends:" >&2
       tail -5 "$WORK"/dockerd-*.log >&2
     fi
     docker ps -aq 2>/dev/null | xargs -r "$DOCKER" rm -f >/dev/null 2>&1
@@ -163,10 +163,17 @@ tar -C "$WORK/rootfs" -xf "$tarball"
 mkdir -p "$WORK/rootfs$(dirname "$PY_DIR")"
 cp -a "$PY_DIR" "$WORK/rootfs$PY_DIR"
 find "$WORK/rootfs$PY_DIR" -name __pycache__ -prune -exec rm -rf {} +
+# Only the interpreter and its standard library: this machine's site-packages
+# holds its own pip, and may hold .pth hooks or CA patches of the sandbox it
+# runs in, none of which belongs in an image (`python -m venv` gets pip from
+# the standard library's ensurepip).
+find "$WORK/rootfs$PY_DIR/lib/python3.7/site-packages" -mindepth 1 -maxdepth 1 ! -name README.txt \
+  -exec rm -rf {} +
+rm -f "$WORK/rootfs$PY_DIR/bin/"pip* "$WORK/rootfs$PY_DIR/bin/easy_install"*
 # The image's non-root user must reach it (/root is 0700 in the rootfs).
 d=$PY_DIR
 while [ "$d" != / ]; do chmod a+rx "$WORK/rootfs$d"; d=$(dirname "$d"); done
-for name in python3.7 python3 python pip3 pip; do
+for name in python3.7 python3 python; do
   ln -sf "$PY_DIR/bin/$name" "$WORK/rootfs/usr/local/bin/$name"
 done
 say "importing base image $BASE_IMAGE ($(du -sm "$WORK/rootfs" | cut -f1) MB)"
@@ -176,7 +183,7 @@ tar -C "$WORK/rootfs" -c . | docker import \
   || die "docker import of the debootstrap rootfs failed"
 rm -rf "$WORK/rootfs"
 docker run --rm --network none "$BASE_IMAGE" python3.7 -c \
-  'import ssl, sqlite3, ctypes, lzma, bz2, zlib, readline, uuid, dbm.gnu, curses, pyexpat, platform; print("ci-build: base has Python", platform.python_version(), ssl.OPENSSL_VERSION)' \
+  'import ssl, sqlite3, ctypes, lzma, bz2, zlib, readline, _uuid, curses, pyexpat, platform; print("ci-build: base has Python", platform.python_version(), ssl.OPENSSL_VERSION)' \
   || die "python3.7 does not run in the base image (a bookworm library missing from BASE_PACKAGES?)"
 
 # --- 4. the project image, from the same Dockerfile --------------------------
@@ -211,6 +218,7 @@ fi
 # --- 5. tests and one experiment in the container, offline -------------------
 mkdir -p "$WORK/mnist" "$WORK/results"
 cp data/mnist/*.gz "$WORK/mnist/"
+chmod a+r "$WORK/mnist/"*.gz  # fetched before fileio wrote 0644, they may be 0600
 uid=${user%%:*}
 chown "$uid" "$WORK/results"
 run=(docker run --rm --network none -v "$WORK/mnist:/app/data/mnist:ro")

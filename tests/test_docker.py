@@ -132,3 +132,35 @@ def test_hadolint_fails_on_an_unpinned_base(tmp_path):
                           stderr=subprocess.STDOUT, universal_newlines=True)
     assert proc.returncode != 0
     assert "DL3006" in proc.stdout and "DL3013" in proc.stdout
+
+
+def test_atomic_writes_are_readable_by_other_users(tmp_path):
+    """A container's user (uid 1000) reads host files through a mount: no 0600 files."""
+    from legacy import fileio
+    old = os.umask(0o022)
+    try:
+        fileio.write_bytes(str(tmp_path / "x.gz"), b"data")
+        fileio.write_json(str(tmp_path / "r.json"), {"a": 1})
+    finally:
+        os.umask(old)
+    assert oct((tmp_path / "x.gz").stat().st_mode & 0o777) == oct(0o644)
+    assert oct((tmp_path / "r.json").stat().st_mode & 0o777) == oct(0o644)
+
+
+def test_unreadable_mnist_file_is_named_as_unreadable_not_corrupt(tmp_path, monkeypatch):
+    import gzip
+    from legacy.data import mnist_files
+    from legacy.errors import DataError
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(gzip, "open", denied)
+    path = str(tmp_path / "train-labels-idx1-ubyte.gz")
+    try:
+        mnist_files.read_verified(path, "train-labels-idx1-ubyte")
+    except DataError as err:
+        message = str(err)
+    else:
+        raise AssertionError("no DataError for an unreadable file")
+    assert path in message and "not readable" in message and "corrupt" not in message
