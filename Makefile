@@ -33,7 +33,7 @@ test-slow: data
 # Builds docker/Dockerfile without Docker Hub and runs the suite inside it
 # (docker/ci-build.sh says how); needs root. data: the container mounts data/mnist.
 test-docker: data
-	bash docker/ci-build.sh
+	VENV=$(VENV) bash docker/ci-build.sh
 
 clean:
 	rm -rf $(VENV) results runs .pytest_cache

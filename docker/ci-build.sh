@@ -119,6 +119,10 @@ docker() { "$DOCKER" "$@"; }
 PY_ROOT=$( (command -v pyenv >/dev/null && pyenv root) 2>/dev/null || echo "${PYENV_ROOT:-$HOME/.pyenv}")
 PY_DIR=$PY_ROOT/versions/$PY_VERSION
 [ -x "$PY_DIR/bin/python3.7" ] || die "no pyenv Python $PY_VERSION at $PY_DIR (run: pyenv install $PY_VERSION)"
+# The project's venv runs the host-side checks (standard library only) and the
+# host half of the experiment comparison.
+HOST_PY=${VENV:-.venv}/bin/python
+[ -x "$HOST_PY" ] || die "no $HOST_PY: run 'make data' first (make test-docker does)"
 for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
   [ -s "data/mnist/$f.gz" ] || die "data/mnist/$f.gz missing: run 'make data' first (make test-docker does)"
 done
@@ -213,7 +217,7 @@ if [ -s "$HOST_CA" ]; then
   say "checking that $HOST_CA is in no layer of the image"
   extra=()
   [ -d /usr/local/share/ca-certificates ] && extra=(/usr/local/share/ca-certificates)
-  docker save "$IMAGE" | python3 "$REPO/docker/scan_layers.py" "$HOST_CA" "${extra[@]}" \
+  docker save "$IMAGE" | "$HOST_PY" "$REPO/docker/scan_layers.py" "$HOST_CA" "${extra[@]}" \
     || die "the host CA bundle (or a locally added CA) is inside the image: it must only be a build secret"
 fi
 
@@ -258,11 +262,9 @@ say "one short experiment in the container, as uid 4321: ${EXPERIMENT[*]}"
 grep -E '^(Epoch: 0001 Avg\. cost = |정확도: )' "$WORK/run.log" | sed 's/^/ci-build: container: /'
 [ -s "$WORK/results/mnist_dnn.json" ] || die "no results/mnist_dnn.json in the mounted folder after the run"
 say "the same experiment on the host (.venv), to compare"
-HOST_PY=${VENV:-.venv}/bin/python
-[ -x "$HOST_PY" ] || die "no $HOST_PY to compare with: run 'make data' first (make test-docker does)"
 "$HOST_PY" "${EXPERIMENT[@]}" --output="$WORK/host.json" >"$WORK/host-run.log" 2>&1 \
   || { tail -30 "$WORK/host-run.log" >&2; die "the same experiment failed on the host"; }
-python3 - "$WORK/results/mnist_dnn.json" "$WORK/host.json" "$rev" <<'EOF' || die "the results JSON from the container is wrong (above)"
+"$HOST_PY" - "$WORK/results/mnist_dnn.json" "$WORK/host.json" "$rev" <<'EOF' || die "the results JSON from the container is wrong (above)"
 import json, math, sys
 r = json.load(open(sys.argv[1]))
 host = json.load(open(sys.argv[2]))

@@ -164,3 +164,48 @@ def test_unreadable_mnist_file_is_named_as_unreadable_not_corrupt(tmp_path, monk
     else:
         raise AssertionError("no DataError for an unreadable file")
     assert path in message and "not readable" in message and "corrupt" not in message
+
+
+def _docker_save_stream(tmp_path, files):
+    """A `docker save`-like tar: one layer.tar holding ``files`` (name -> bytes)."""
+    import io
+    import tarfile
+
+    def tar_bytes(members):
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as tar:
+            for name, data in members.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+        return buf.getvalue()
+
+    path = tmp_path / "image.tar"
+    path.write_bytes(tar_bytes({"manifest.json": b"[]", "abc123/layer.tar": tar_bytes(files)}))
+    return path
+
+
+def test_scan_layers_catches_a_ca_left_in_a_layer(tmp_path):
+    """docker/ci-build.sh relies on this scan to prove the pip CA secret stayed out of the image."""
+    ca_dir = tmp_path / "local-ca"
+    ca_dir.mkdir()
+    cert = b"-----BEGIN CERTIFICATE-----\n" + b"".join(
+        (b"%02dQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2\n" % i) for i in range(6)) \
+        + b"-----END CERTIFICATE-----\n"
+    (ca_dir / "proxy.crt").write_bytes(cert)
+    bundle = tmp_path / "bundle.crt"
+    bundle.write_bytes(b"# system roots\n" + cert)
+    script = os.path.join(REPO, "docker", "scan_layers.py")
+
+    def scan(files):
+        with open(str(_docker_save_stream(tmp_path, files)), "rb") as stream:
+            return subprocess.run([sys.executable, script, str(bundle), str(ca_dir)], stdin=stream,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+
+    clean = scan({"etc/ssl/certs/ca-certificates.crt": b"other roots\n", "app/x.py": b"print(1)\n"})
+    assert clean.returncode == 0, clean.stderr
+    assert "1 layers, 2 small files" in clean.stdout
+    copied = scan({"etc/pip-ca.crt": bundle.read_bytes()})
+    assert copied.returncode == 1 and "is the host CA bundle" in copied.stderr
+    patched = scan({"venv/certifi/cacert.pem": b"roots\n" + cert})
+    assert patched.returncode == 1 and "holds the certificate of" in patched.stderr
