@@ -7,13 +7,14 @@ PY := $(VENV)/bin/python
 DATA_DIR ?= data/mnist
 PYTEST_ARGS ?=
 
-.PHONY: run test test-slow reproduce venv data clean help
+.PHONY: run test test-slow test-docker reproduce venv data clean help
 
 help:
 	@echo "make run    - set up, then train the study's 4-layer MNIST network (scripts/mnist_dnn.py --keep_prob=0.8)"
 	@echo "make test   - set up, then run the default test suite"
 	@echo "make test-slow - the long reproductions (marked slow), not part of make test"
 	@echo "make reproduce - the study's runs at original settings, 3 seeds, then results/REPORT.md"
+	@echo "make test-docker - build docker/Dockerfile on a local base, run the tests and an experiment in it (root; README, Docker)"
 
 venv:
 	@VENV=$(VENV) bash tools/bootstrap.sh
@@ -32,6 +33,11 @@ test-slow: data
 
 reproduce: data
 	$(PY) scripts/reproduce.py --data_dir=$(DATA_DIR) $(REPRODUCE_ARGS)
+
+# Builds docker/Dockerfile without Docker Hub and runs the suite inside it
+# (docker/ci-build.sh says how); needs root. data: the container mounts data/mnist.
+test-docker: data
+	VENV=$(VENV) bash docker/ci-build.sh
 
 clean:
 	rm -rf $(VENV) results runs .pytest_cache

@@ -28,6 +28,12 @@ def check_writable_path(path, flag_name="--output"):
         raise UsageError("%s=%s: folder %s is not writable" % (flag_name, path, folder))
 
 
+def _umask():
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_open(path, mode="w"):
     """Open a temporary sibling of ``path``; rename it over ``path`` on success."""
@@ -39,6 +45,10 @@ def atomic_open(path, mode="w"):
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp creates 0600; give the file the mode a plain open() would,
+        # so that data and results stay readable by other users, such as a
+        # container's user reading a mounted data/mnist.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -15,7 +15,12 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def git_revision():
-    """HEAD's commit, with "-dirty" when tracked files differ from it."""
+    """HEAD's commit, with "-dirty" when tracked files differ from it.
+
+    A Docker image has no .git: there the commit it was built from
+    ($SWU_GIT_REVISION, set by docker/Dockerfile) stands in.
+    """
+    fallback = os.environ.get("SWU_GIT_REVISION") or "unknown"
     try:
         rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL, timeout=10).stdout.decode().strip()
@@ -23,9 +28,9 @@ def git_revision():
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                timeout=10).stdout.decode().strip()
     except (OSError, subprocess.SubprocessError):
-        return "unknown"
+        return fallback
     if not rev:
-        return "unknown"
+        return fallback
     return rev + ("-dirty" if dirty else "")
 
 

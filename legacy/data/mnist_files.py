@@ -77,6 +77,9 @@ def read_verified(path, name):
     try:
         with gzip.open(path, "rb") as handle:
             raw = handle.read()
+    except PermissionError:
+        raise DataError("%s: not readable by this user (uid %d); make it readable (chmod a+r), e.g. when "
+                        "mounting it into the Docker image" % (path, os.getuid()))
     except (OSError, EOFError, zlib.error) as err:
         raise DataError("%s: cannot be decompressed (%s: corrupt or truncated gzip); delete it and "
                         "run scripts/fetch_mnist.py" % (path, err))
