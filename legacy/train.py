@@ -112,7 +112,9 @@ def train(sess, graph, inputs, epochs, keep_prob, validation=None, eval_keep_pro
             step += 1
             if not np.isfinite(cost_val):
                 raise Diverged(step, epoch, float(cost_val))
-            avg_cost += cost_val / total_batch
+            # float(): numpy 2 keeps float32 + Python float in float32 (NEP 50), numpy 1.x
+            # promoted to float64; summing in float64 gives both lanes the 1.x numbers.
+            avg_cost += float(cost_val) / total_batch
             for hook in hooks:
                 hook.after_step(step, cost_val)
         seconds = time.time() - start
