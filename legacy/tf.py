@@ -26,6 +26,39 @@ if IS_TF2:
     tf.disable_v2_behavior()
 
 
+def _use_tf1_op_seeds():
+    """Give unseeded random ops TF 1.15's seeds under TF 2.
+
+    After ``tf.set_random_seed(s)``, a random op without its own seed gets the
+    op seed ``graph._last_id`` on TF 1.15 (the number of ops built so far),
+    but a per-graph counter of random ops (0, 1, 2, ...) on TF 2. The same
+    graph code therefore started from other weights on each version. TF 2's
+    graph keeps the count as ``len(graph._nodes_by_id)``; feeding that to
+    TF 2's own ``get_seed`` makes it return what TF 1.15 returned, so both
+    lanes draw the same initial weights and dropout masks (the ops use the
+    same Philox generator). Explicit op seeds and eager code are unchanged.
+    """
+    from tensorflow.python.eager import context
+    from tensorflow.python.framework import ops, random_seed
+    tf2_get_seed = random_seed.get_seed
+    if getattr(tf2_get_seed, "tf1_op_seeds", False):
+        return
+
+    def get_seed(op_seed):
+        if op_seed is None and not context.executing_eagerly():
+            graph = ops.get_default_graph()
+            if graph.seed is not None:
+                op_seed = len(graph._nodes_by_id)
+        return tf2_get_seed(op_seed)
+
+    get_seed.tf1_op_seeds = True
+    random_seed.get_seed = get_seed
+
+
+if IS_TF2:
+    _use_tf1_op_seeds()
+
+
 def onednn_enabled():
     """Whether TF runs its oneDNN kernels (TF 2.5+ pip builds); False on TF 1.15."""
     try:

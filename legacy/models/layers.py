@@ -29,9 +29,29 @@ def dense(x, units, init="normal", stddev=0.01, use_bias=False):
 
 
 def dropout(x, keep_prob):
-    """tf.nn.dropout with the study's keep probability (a tensor, so that the
-    same graph trains with 0.8 and evaluates with 1.0, or 0.8 as the original)."""
-    return tf.nn.dropout(x, rate=1.0 - keep_prob)
+    """TF 1.15's ``tf.nn.dropout(x, rate=1 - keep_prob)``, spelled out op for op.
+
+    ``keep_prob`` is a tensor, so that the same graph trains with 0.8 and
+    evaluates with 1.0 (or 0.8, as the original did).
+
+    Why not call ``tf.nn.dropout``: TF 2 builds it from fewer ops, and an
+    unseeded random op's seed is the number of ops built before it (see
+    legacy/tf.py), so every weight after the first dropout would start from
+    other random numbers on TF 2. Written out, the graph has the same ops in
+    the same order on both versions: on TF 1.15 it is exactly the graph
+    ``tf.nn.dropout`` built (same seeds, same numbers), and TF 2 draws the same
+    weights and masks.
+    """
+    rate = 1.0 - keep_prob
+    with tf.name_scope("dropout"):
+        shape = tf.shape(x)
+        # Explicit bounds: TF 2's random_uniform omits these two ops for [0, 1).
+        low = tf.constant(0.0, dtype=x.dtype, name="min")
+        high = tf.constant(1.0, dtype=x.dtype, name="max")
+        random_tensor = tf.random_uniform(shape, low, high, dtype=x.dtype)
+        scale = 1 / (1 - rate)
+        keep_mask = random_tensor >= rate
+        return x * scale * tf.cast(keep_mask, x.dtype)
 
 
 def batch_norm(x, training, decay=0.9, epsilon=1e-3):
