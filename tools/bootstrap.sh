@@ -50,7 +50,8 @@ find_python_tf2() {
   fi
   if is_tf2_py "$c"; then echo "$c"; return 0; fi
   local version
-  version=$("$c" --version 2>&1 || echo "not runnable")
+  version=$("$c" --version 2>&1 | head -n 1 || true)
+  case "$version" in Python*) ;; *) version="not a Python interpreter" ;; esac
   echo "error: LANE=tf2 needs Python 3.10-3.13 (TensorFlow 2.21 wheels); $name is $version: set PYTHON=/path/to/python3.11" >&2
   return 1
 }
