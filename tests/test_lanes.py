@@ -24,10 +24,12 @@ def tensorflow_imports(source, filename="<source>"):
             hits.append(node.lineno)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and is_tf(node.module or ""):
             hits.append(node.lineno)
-        elif (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
-              and isinstance(node.args[0].value, str) and is_tf(node.args[0].value)
+        elif (isinstance(node, ast.Call) and node.args
               and getattr(node.func, "attr", getattr(node.func, "id", "")) in ("import_module", "__import__")):
-            hits.append(node.lineno)
+            # Python 3.7 parses string literals as ast.Str (.s), 3.8+ as ast.Constant (.value).
+            name = getattr(node.args[0], "value", getattr(node.args[0], "s", None))
+            if isinstance(name, str) and is_tf(name):
+                hits.append(node.lineno)
     return hits
 
 
