@@ -1,8 +1,16 @@
 # The two commands of README.md:  `make run`  and  `make test`.
 # Both create .venv (Python 3.7 + pinned TF 1.15) and fetch and verify MNIST
-# first; both steps are no-ops when already done.
+# first; both steps are no-ops when already done. LANE=tf2 runs the same code
+# on TensorFlow 2 (.venv-tf2, the machine's python3, requirements-tf2.txt).
 SHELL := /bin/bash
+LANE ?= tf1
+ifeq ($(LANE),tf1)
 VENV ?= .venv
+else ifeq ($(LANE),tf2)
+VENV ?= .venv-tf2
+else
+$(error LANE=$(LANE) is not a lane; use LANE=tf1 (TensorFlow 1.15, the default) or LANE=tf2)
+endif
 PY := $(VENV)/bin/python
 DATA_DIR ?= data/mnist
 PYTEST_ARGS ?=
@@ -15,9 +23,10 @@ help:
 	@echo "make test-slow - the long reproductions (marked slow), not part of make test"
 	@echo "make reproduce - the study's runs at original settings, 3 seeds, then results/REPORT.md"
 	@echo "make test-docker - build docker/Dockerfile on a local base, run the tests and an experiment in it (root; README, Docker)"
+	@echo "LANE=tf2   - any of these on TensorFlow 2.21 (.venv-tf2, python3 3.10-3.13), e.g. make test LANE=tf2"
 
 venv:
-	@VENV=$(VENV) bash tools/bootstrap.sh
+	@LANE=$(LANE) VENV=$(VENV) bash tools/bootstrap.sh
 
 data: venv
 	@$(PY) scripts/fetch_mnist.py --data_dir=$(DATA_DIR)

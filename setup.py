@@ -1,6 +1,7 @@
 """The ``legacy`` package: the SWU study's TF1 graph code, data and training loop.
 
-Ranges here are what the code works with; requirements.txt holds the exact
+Ranges here are what the code works with; requirements.txt (TF 1.15,
+Python 3.7) and requirements-tf2.txt (TF 2.21, Python 3.10-3.13) hold the exact
 pins that reproduce the reference numbers.
 """
 from setuptools import find_packages, setup
@@ -17,10 +18,18 @@ setup(
         "absl-py>=0.9",
         "numpy>=1.16,<1.19; python_version<'3.8'",
         "protobuf>=3.6,<3.21; python_version<'3.8'",
+        # The TF 2 lane (Python 3.10-3.13). TensorFlow itself is an extra there,
+        # because the CPU and GPU builds are different distributions that must
+        # not be installed side by side: pip install -e .[tf2] or .[tf2-gpu].
+        "numpy>=1.26,<3; python_version>='3.10'",
         "matplotlib>=3.1",
         "tqdm>=4",
     ],
-    extras_require={"test": ["pytest>=6"]},
+    extras_require={
+        "test": ["pytest>=6"],
+        "tf2": ["tensorflow-cpu>=2.16,<3; python_version>='3.10'"],
+        "tf2-gpu": ["tensorflow[and-cuda]>=2.16,<3; python_version>='3.10' and sys_platform=='linux'"],
+    },
     entry_points={
         "console_scripts": [
             "swu-fetch-mnist = legacy.experiments.fetch_mnist:run",

@@ -48,10 +48,11 @@ def cpu_model():
 def environment():
     import numpy
     import tensorpack
-    from legacy.tf import TF_VERSION
+    from legacy.tf import ONEDNN, TF_VERSION
     return {
         "python": platform.python_version(),
         "tensorflow": TF_VERSION,
+        "onednn": ONEDNN,  # TF 2's oneDNN kernels: other rounding, other speed
         "tensorpack": tensorpack.__version__,
         "numpy": numpy.__version__,
         "platform": platform.platform(),

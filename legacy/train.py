@@ -186,7 +186,9 @@ def train(sess, graph, inputs, epochs, keep_prob, validation=None, eval_keep_pro
                 loop.step_in_epoch += 1
                 if not np.isfinite(cost_val):
                     raise Diverged(loop.step, epoch, float(cost_val))
-                loop.epoch_cost += cost_val / total_batch
+                # float(): numpy 2 keeps float32 + Python float in float32 (NEP 50), numpy 1.x
+                # promoted to float64; summing in float64 gives both lanes the 1.x numbers.
+                loop.epoch_cost += float(cost_val) / total_batch
                 for hook in hooks:
                     hook.after_step(loop.step, cost_val)
                 if loop.stop_signal is not None and loop.step_in_epoch < total_batch:

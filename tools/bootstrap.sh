@@ -1,17 +1,30 @@
 #!/usr/bin/env bash
-# Creates (or reuses) the virtual environment of the TF 1.15 lane.
+# Creates (or reuses) the virtual environment of a lane.
 #
-# TensorFlow 1.15 wheels exist only for CPython <= 3.7, so the interpreter is
-# looked for, in order: $PYTHON, `python3.7` on PATH, pyenv's versions folder.
-# The venv is rebuilt only when requirements.txt or setup.py changed (a stamp
-# file holds their checksum), so a second `make` call costs milliseconds.
+#   LANE=tf1 (default): TensorFlow 1.15, the reference. Its wheels exist only
+#     for CPython <= 3.7, so the interpreter is looked for, in order: $PYTHON,
+#     `python3.7` on PATH, pyenv's versions folder. Venv .venv, requirements.txt.
+#   LANE=tf2: TensorFlow 2.21 through tf.compat.v1, with the machine's default
+#     interpreter: $PYTHON, else `python3` on PATH; it must be 3.10-3.13 (the
+#     Pythons TF 2.21 has wheels for). Venv .venv-tf2, requirements-tf2.txt.
+#
+# The venv is rebuilt only when the lane's requirements file or setup.py
+# changed (a stamp file holds their checksum), so a second `make` call costs
+# milliseconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VENV=${VENV:-.venv}
+LANE=${LANE:-tf1}
+case "$LANE" in
+  tf1) VENV=${VENV:-.venv}; REQUIREMENTS=requirements.txt ;;
+  tf2) VENV=${VENV:-.venv-tf2}; REQUIREMENTS=requirements-tf2.txt ;;
+  *) echo "error: LANE=$LANE is not a lane; use LANE=tf1 (TensorFlow 1.15, the default) or LANE=tf2 (TensorFlow 2.21)" >&2
+     exit 2 ;;
+esac
 
 is_py37() { [ -n "$1" ] && "$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 7))' >/dev/null 2>&1; }
+is_tf2_py() { [ -n "$1" ] && "$1" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 13))' >/dev/null 2>&1; }
 
-find_python() {
+find_python_tf1() {
   if [ -n "${PYTHON:-}" ]; then
     if is_py37 "$PYTHON"; then echo "$PYTHON"; return 0; fi
     echo "error: PYTHON=$PYTHON is not a working Python 3.7 interpreter (TF 1.15 needs 3.7); unset it or point it at one" >&2
@@ -28,17 +41,32 @@ find_python() {
   return 1
 }
 
+find_python_tf2() {
+  local c=${PYTHON:-}
+  local name="PYTHON=$c"
+  if [ -z "$c" ]; then
+    c=$(command -v python3 2>/dev/null || true)
+    name="python3 (${c:-not on PATH})"
+  fi
+  if is_tf2_py "$c"; then echo "$c"; return 0; fi
+  local version
+  version=$("$c" --version 2>&1 | head -n 1 || true)
+  case "$version" in Python*) ;; *) version="not a Python interpreter" ;; esac
+  echo "error: LANE=tf2 needs Python 3.10-3.13 (TensorFlow 2.21 wheels); $name is $version: set PYTHON=/path/to/python3.11" >&2
+  return 1
+}
+
 stamp="$VENV/.requirements.md5"
-want=$(cat requirements.txt setup.py | md5sum | cut -d' ' -f1)
+want=$(cat "$REQUIREMENTS" setup.py | md5sum | cut -d' ' -f1)
 if [ -x "$VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
   exit 0
 fi
-py=$(find_python)
-echo "bootstrap: creating $VENV with $py ($("$py" --version 2>&1))"
+py=$(find_python_"$LANE")
+echo "bootstrap: creating $VENV ($LANE lane) with $py ($("$py" --version 2>&1))"
 rm -rf "$VENV"
 "$py" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.0"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 echo "$want" > "$stamp"
 echo "bootstrap: $VENV ready"

@@ -8,12 +8,26 @@ these helpers keep that math visible while removing the repetition. No
 from legacy.tf import tf
 
 
+def op_seed(graph=None):
+    """The next explicit op-level seed of ``graph``: 1, 2, 3, ... in build order.
+
+    Without one, a random op's seed is derived from the ops built before it,
+    and TF 1.15 and TF 2 count those differently (and build dropout and other
+    ops from different numbers of ops), so the same code would start from other
+    weights on each version. With ``tf.set_random_seed(s)`` and an explicit op
+    seed, both versions seed the op with exactly ``(s, op_seed)``.
+    """
+    graph = graph or tf.get_default_graph()
+    graph.add_to_collection("op_seeds", None)
+    return len(graph.get_collection("op_seeds"))
+
+
 def weight(shape, init="normal", stddev=0.01, name="W"):
     """The study's initialisers: N(0, 0.01) for MNIST, Uniform(-1, 1) for the toy nets."""
     if init == "normal":
-        initial = tf.random_normal(shape, stddev=stddev)
+        initial = tf.random_normal(shape, stddev=stddev, seed=op_seed())
     elif init == "uniform":
-        initial = tf.random_uniform(shape, -1.0, 1.0)
+        initial = tf.random_uniform(shape, -1.0, 1.0, seed=op_seed())
     else:
         raise ValueError("unknown init %r (normal, uniform)" % init)
     return tf.Variable(initial, name=name)

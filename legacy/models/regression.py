@@ -5,13 +5,14 @@ mean squared error. Logistic: ``sigmoid(X W + b)`` with the cross-entropy of
 hunkim's lab 05. Softmax regression on MNIST is the one-layer ``X W + b``
 classifier of TF1's "MNIST for ML beginners" (zeros init).
 """
+from legacy.models import layers
 from legacy.tf import tf
 
 
 def linear_regression(x, y):
     """Cost and predictions of the scalar model ``W * x + b``; x, y are [N]."""
-    W = tf.Variable(tf.random_uniform([1], -1.0, 1.0), name="W")
-    b = tf.Variable(tf.random_uniform([1], -1.0, 1.0), name="b")
+    W = layers.weight([1], init="uniform", name="W")
+    b = layers.weight([1], init="uniform", name="b")
     with tf.name_scope("hypothesis"):
         hypothesis = tf.add(W * x, b, name="hypothesis")
     with tf.name_scope("cost"):
@@ -22,7 +23,7 @@ def linear_regression(x, y):
 def logistic_regression(x, y):
     """Cost, probabilities and 0/1 predictions of ``sigmoid(x W + b)``; y is [N, 1]."""
     n_features = int(x.shape[-1])
-    W = tf.Variable(tf.random_uniform([n_features, 1], -1.0, 1.0), name="W")
+    W = layers.weight([n_features, 1], init="uniform", name="W")
     b = tf.Variable(tf.zeros([1]), name="b")
     with tf.name_scope("hypothesis"):
         hypothesis = tf.sigmoid(tf.matmul(x, W) + b, name="hypothesis")

@@ -1,0 +1,123 @@
+"""What has to happen before TensorFlow is imported, by anyone.
+
+``legacy/tf.py`` is the one module that imports TensorFlow, but it is not
+always the first: ``import tensorpack`` (which ``legacy.data.mnist`` does)
+imports TensorFlow too, and TensorFlow reads its environment variables only
+once, while it loads. So ``legacy/__init__.py`` calls ``prepare()`` before any
+of its modules runs; this module itself never imports TensorFlow.
+
+Three things happen, each only where the user has not decided otherwise:
+
+- ``TF_CPP_MIN_LOG_LEVEL=2``: TF's C++ start-up notices would drown the
+  study's printed lines; warnings below errors are hidden, errors still show.
+- ``TF_ENABLE_ONEDNN_OPTS=1`` on x86-64: TF 2 switches its oneDNN kernels on
+  by itself only on CPUs with AVX512-VNNI, AVX512-BF16 or AMX; on the many
+  AVX2-only CPUs they stay off, and there they make the study's networks
+  faster (README, "TensorFlow 2 lane", has the figures). TF 1.15's pip wheels
+  have no oneDNN build and ignore the variable. A user who exports
+  ``TF_ENABLE_ONEDNN_OPTS=0`` (for bit-comparable Eigen kernels) keeps it.
+- TF 2.16+ logs a few INFO lines ("oneDNN custom operations are on", twice)
+  through absl before its log level is read, so ``TF_CPP_MIN_LOG_LEVEL``
+  cannot hide them. They would turn a bad flag's one-line error into five
+  lines. The first ``import tensorflow`` therefore runs with the C-level
+  stderr captured; INFO lines are dropped and everything else is written back
+  (warnings, errors, Python tracebacks). Setting ``TF_CPP_MIN_LOG_LEVEL=0``
+  turns the filter off and shows TF's log unchanged.
+"""
+import importlib.abc
+import importlib.util
+import os
+import platform
+import re
+import sys
+import tempfile
+
+ONEDNN_MACHINES = ("x86_64", "amd64")
+
+# absl's INFO prefix ("I0000 00:00:1795813217.937977  18646 port.cc:153] ": I, MMDD,
+# a time that is in epoch seconds before logging is set up, thread id, file:line)
+# and its notice that logging is not set up yet.
+_NOISE = re.compile(rb"^(I\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [\w.]+:\d+\] "
+                    rb"|WARNING: All log messages before absl::InitializeLog\(\) is called)")
+
+
+def onednn_wanted(machine=None):
+    return (machine or platform.machine()).lower() in ONEDNN_MACHINES
+
+
+def set_defaults(environ=os.environ, machine=None):
+    """The environment variables TensorFlow reads at import; the user's own values win."""
+    environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if onednn_wanted(machine):
+        environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+
+
+def filter_native_log(data):
+    """``data`` without absl's INFO lines (bytes in, bytes out)."""
+    return b"".join(line for line in data.splitlines(True) if not _NOISE.match(line))
+
+
+class _QuietStderr(object):
+    """Points file descriptor 2 at a temporary file, then writes back what
+    ``filter_native_log`` keeps. Works at the descriptor level because the
+    lines come from C++, not from ``sys.stderr``."""
+
+    def __enter__(self):
+        sys.stderr.flush()
+        self.saved = os.dup(2)
+        self.capture = tempfile.TemporaryFile()
+        os.dup2(self.capture.fileno(), 2)
+        return self
+
+    def __exit__(self, *exc):
+        sys.stderr.flush()
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+        self.capture.seek(0)
+        kept = filter_native_log(self.capture.read())
+        self.capture.close()
+        if kept:
+            os.write(2, kept)
+        return False
+
+
+class _QuietLoader(importlib.abc.Loader):
+    def __init__(self, loader):
+        self.loader = loader
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        with _QuietStderr():
+            self.loader.exec_module(module)
+
+
+class _QuietTensorFlowImport(importlib.abc.MetaPathFinder):
+    """Wraps the loading of the top-level ``tensorflow`` package once."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "tensorflow":
+            return None
+        uninstall()
+        spec = importlib.util.find_spec(fullname)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _QuietLoader(spec.loader)
+        return spec
+
+
+_FINDER = _QuietTensorFlowImport()
+
+
+def uninstall():
+    if _FINDER in sys.meta_path:
+        sys.meta_path.remove(_FINDER)
+
+
+def prepare():
+    """Called once by ``legacy/__init__.py``; a no-op once TensorFlow is loaded."""
+    if "tensorflow" in sys.modules:
+        return  # too late to change anything; legacy.tf records what TF runs with
+    set_defaults()
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0") != "0" and _FINDER not in sys.meta_path:
+        sys.meta_path.insert(0, _FINDER)

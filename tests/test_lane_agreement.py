@@ -1,0 +1,92 @@
+"""The same seed gives the same per-epoch costs on both lanes, within the
+tolerance stored with each case in data/reference/lane_costs.json.
+
+The reference is the TF 1.15 lane's recorded run (tools/record_lane_costs.py
+wrote it, with the command). Each lane reruns the case here and compares: on
+the TF 1.15 lane this checks that the reference still reproduces, on the TF 2
+lane that TF 2 computes what TF 1.15 did. Same seed means the same initial
+weights, dropout masks and batch order on both (legacy/tf.py,
+legacy/models/layers.py); only kernel rounding differs.
+"""
+import functools
+import json
+import os
+
+import pytest
+
+from conftest import REPO, run_flags
+from legacy.experiments.mnist_classifier import run_mnist
+from legacy.models.mlp import mlp
+
+with open(os.path.join(REPO, "data", "reference", "lane_costs.json"), encoding="utf-8") as _handle:
+    REFERENCE = json.load(_handle)
+CASES = REFERENCE["cases"]
+
+
+def flag_values(args, **overrides):
+    """mnist_dnn.py's flag values for ``args`` (only the flags the cases use)."""
+    values = run_flags(train_limit=None, epochs=30, keep_prob=1.0, hidden="256,256,256", batch_norm=False)
+    for arg in args:
+        name, _, value = arg[2:].partition("=")
+        if not value:
+            values[name] = True
+        elif name in ("train_limit", "epochs", "seed", "batch_size"):
+            values[name] = int(value)
+        elif name in ("keep_prob", "learning_rate"):
+            values[name] = float(value)
+        else:
+            values[name] = value
+    values.update(overrides)
+    return values
+
+
+def run_case(name, tmp_path):
+    fv = flag_values(CASES[name]["args"], output=str(tmp_path / (name + ".json")))
+    model = functools.partial(mlp, hidden=[int(h) for h in fv.pop("hidden").split(",")],
+                              batch_norm=fv.pop("batch_norm"))
+    return run_mnist("lane_check", model, fv)
+
+
+def differences(costs, reference):
+    assert len(costs) == len(reference)
+    return ([abs(c - r) / abs(r) for c, r in zip(costs, reference)],
+            [abs(c - r) for c, r in zip(costs, reference)])
+
+
+def check(name, record, reference):
+    tol = CASES[name]["tolerance"]
+    relative, absolute = differences(record["epoch_avg_cost"], reference["epoch_avg_cost"])
+    if "relative" in tol:
+        assert max(relative) <= tol["relative"], (name, record["epoch_avg_cost"], reference["epoch_avg_cost"])
+    if "absolute" in tol:
+        assert max(absolute) <= tol["absolute"], (name, record["epoch_avg_cost"], reference["epoch_avg_cost"])
+    if "test_accuracy" in tol:
+        assert abs(record["test_accuracy"] - reference["test_accuracy"]) <= tol["test_accuracy"]
+
+
+def test_records_match_their_commands():
+    for lane, records in REFERENCE["lanes"].items():
+        for name, record in records.items():
+            args = " ".join(CASES[name]["args"])
+            assert record["command"] == "python scripts/%s %s" % (CASES[name]["script"], args), (lane, name)
+            assert record["environment"]["tensorflow"].startswith("1." if lane == "tf1" else "2.")
+
+
+@pytest.mark.parametrize("name", sorted(n for n in REFERENCE["lanes"].get("tf2", {})))
+def test_recorded_tf2_run_agrees_with_tf1(name):
+    check(name, REFERENCE["lanes"]["tf2"][name], REFERENCE["lanes"]["tf1"][name])
+
+
+def _params(full):
+    marks = [pytest.mark.slow] if full else []
+    return [pytest.param(n, marks=marks) for n in sorted(CASES) if bool(CASES[n].get("full")) == full]
+
+
+@pytest.mark.parametrize("name", _params(full=False))
+def test_this_lane_reproduces_tf1_costs(name, tmp_path, mnist_dir):
+    check(name, run_case(name, tmp_path), REFERENCE["lanes"]["tf1"][name])
+
+
+@pytest.mark.parametrize("name", _params(full=True))
+def test_this_lane_reproduces_tf1_costs_on_full_data(name, tmp_path, mnist_dir):
+    check(name, run_case(name, tmp_path), REFERENCE["lanes"]["tf1"][name])
