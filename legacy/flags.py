@@ -49,7 +49,7 @@ def define_data_flags(data_dir="data/mnist"):
 
 
 def define_training_flags(experiment, epochs, batch_size, optimizer, learning_rate, keep_prob=1.0,
-                          eval_keep_prob=1.0, seed=0):
+                          eval_keep_prob=1.0, seed=0, input_path="graph"):
     _define("integer", "epochs", epochs, "Training epochs.")
     _check("epochs", lambda v: v >= 0, "must be >= 0 (0 only evaluates)")
     _define("integer", "batch_size", batch_size, "Minibatch size.")
@@ -70,6 +70,9 @@ def define_training_flags(experiment, epochs, batch_size, optimizer, learning_ra
     _check("intra_op_threads", lambda v: v >= 0, "must be >= 0")
     _define("integer", "inter_op_threads", 0, "TF inter-op thread pool size; 0 lets TF choose.")
     _check("inter_op_threads", lambda v: v >= 0, "must be >= 0")
+    _define("enum", "input", input_path, ["feed", "graph"],
+            "How batches reach the graph: feed (numpy batches into placeholders, as the original) or "
+            "graph (the arrays in the graph, only row numbers fed; same batches for the same seed).")
 
 
 def define_mlp_flags(hidden, batch_norm=False):

@@ -84,12 +84,20 @@ def evaluate(sess, graph, split, keep_prob=1.0, batch_size=2000):
     """Accuracy over a whole split, in chunks to bound memory (the CNN's
     activations for 10,000 images at once would take about 1 GB).
     ``keep_prob`` < 1 reproduces the original's dropout-at-evaluation bug."""
+    # An input with a static batch dimension (GraphInput) takes chunks of
+    # exactly that size; the last one is padded and the padding not counted.
+    static = graph.x.shape[0].value if graph.x.shape.ndims else None
+    batch_size = static or batch_size
     correct = 0
     for start in range(0, len(split.images), batch_size):
-        hits = sess.run(graph.correct, {graph.x: split.images[start:start + batch_size],
-                                        graph.y: split.labels[start:start + batch_size],
-                                        graph.keep_prob: keep_prob})
-        correct += int(np.sum(hits))
+        images = split.images[start:start + batch_size]
+        labels = split.labels[start:start + batch_size]
+        n = len(images)
+        if static and n < static:
+            images = np.concatenate([images, np.zeros((static - n,) + images.shape[1:], images.dtype)])
+            labels = np.concatenate([labels, np.zeros((static - n,) + labels.shape[1:], labels.dtype)])
+        hits = sess.run(graph.correct, {graph.x: images, graph.y: labels, graph.keep_prob: keep_prob})
+        correct += int(np.sum(hits[:n]))
     return correct / float(len(split.images))
 
 
