@@ -20,7 +20,10 @@ setup(
         "matplotlib>=3.1",
         "tqdm>=4",
     ],
-    extras_require={"test": ["pytest>=6"]},
+    # intel-tensorflow installs the same `tensorflow` module as the stock
+    # wheel, so use the extra in a venv of its own (README, Speed): it was
+    # measured slower on this project's AMD machine and is not the default.
+    extras_require={"test": ["pytest>=6"], "mkl": ["intel-tensorflow==1.15.2; python_version<'3.8'"]},
     entry_points={
         "console_scripts": [
             "swu-fetch-mnist = legacy.experiments.fetch_mnist:run",

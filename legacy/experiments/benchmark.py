@@ -20,7 +20,7 @@ flags.DEFINE_list("inputs", ["feed", "graph", "const"],
                   "Input paths: feed (original), graph (--input=graph), const (constant batch, the ceiling).")
 flags.DEFINE_list("settings", ["default"],
                   "Session/process settings, each timed for every input: %s." % ", ".join(benchmark.SETTINGS))
-flags.DEFINE_integer("windows", 7, "Timed windows per case; the median is reported.")
+flags.DEFINE_integer("windows", 21, "Timed windows per case; the median is reported.")
 flags.DEFINE_string("output", "results/bench.json", "Where the figures go (JSON); its folder must exist.")
 flags.DEFINE_string("data_dir", "data/mnist", "Folder of the verified MNIST files.")
 flags.DEFINE_string("mkl_python", os.environ.get("MKL_PYTHON", ""),
