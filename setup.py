@@ -21,8 +21,9 @@ setup(
         "tqdm>=4",
     ],
     # intel-tensorflow installs the same `tensorflow` module as the stock
-    # wheel, so use the extra in a venv of its own (README, Speed): it was
-    # measured slower on this project's AMD machine and is not the default.
+    # wheel, so use the extra in a venv of its own (README, Speed, has the
+    # commands and what it measured: slower without MKL_DEBUG_CPU_TYPE=5,
+    # less CPU per CNN step with it). Not the default lane.
     extras_require={"test": ["pytest>=6"], "mkl": ["intel-tensorflow==1.15.2; python_version<'3.8'"]},
     entry_points={
         "console_scripts": [
