@@ -46,8 +46,11 @@ class FeedInput(object):
             yield {self.x: images, self.y: labels}
 
 
-class GraphInput(object):
+class GraphInput(FeedInput):
     """The batch is gathered inside the graph; each step feeds only its row numbers.
+
+    A FeedInput in all but how the batch gets in: it shares the dataflow, its
+    length and anything else that reads the dataflow's RNG.
 
     ``dataflow`` is the same ``BatchData(ArraySplit)`` FeedInput iterates;
     here only its ``epoch_order()`` is used, so both inputs draw the same
@@ -76,15 +79,10 @@ class GraphInput(object):
         split = getattr(dataflow, "ds", None)
         if not hasattr(split, "epoch_order") or getattr(dataflow, "remainder", False):
             raise ValueError("GraphInput needs BatchData(ArraySplit, remainder=False), as batch_dataflow makes")
-        self.dataflow = dataflow
+        super(GraphInput, self).__init__(dataflow, feature_shape)
         self.split = split
         self.batch_size = dataflow.batch_size
-        self.feature_shape = list(feature_shape)
-        self.x = self.y = self.index = None
-
-    @property
-    def steps_per_epoch(self):
-        return len(self.dataflow)
+        self.index = None
 
     def tensors(self, num_classes):
         images, labels = self.split.images, self.split.labels
@@ -103,10 +101,12 @@ class GraphInput(object):
         self.y.set_shape([self.batch_size, num_classes])
         return self.x, self.y
 
-    def epoch(self):
+    def epoch(self, skip=0):
+        """Feed dicts of one epoch; ``skip`` drops the first batches (a
+        resumed run's), after drawing the whole order as FeedInput does."""
         order = self.split.epoch_order().astype(np.int32)
         size = self.batch_size
-        for step in range(self.steps_per_epoch):
+        for step in range(skip, self.steps_per_epoch):
             yield {self.index: order[step * size:(step + 1) * size]}
 
 

@@ -41,6 +41,19 @@ def test_graph_input_gives_the_feed_batches(mnist):
     assert not np.array_equal(other[0][0], graph[0][0])
 
 
+def test_graph_input_skips_batches_like_a_resumed_run(mnist):
+    tf.reset_default_graph()
+    split = mnist.train._replace(images=mnist.train.images[:500], labels=mnist.train.labels[:500])
+    inputs = GraphInput(batch_dataflow(split, 100, seed=3), [784])
+    inputs.tensors(num_classes=10)
+    whole = [feed[inputs.index] for feed in inputs.epoch()]
+    inputs.dataflow.ds.reset_state()  # the RNG back at the epoch's start, as a checkpoint restores it
+    resumed = [feed[inputs.index] for feed in inputs.epoch(skip=2)]
+    assert len(resumed) == 3
+    for a, b in zip(whole[2:], resumed):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_training_is_the_same_under_both_inputs(tmp_path):
     # The whole run_mnist path: dropout, Adam, validation and test accuracy.
     runs = {}
