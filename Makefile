@@ -14,8 +14,9 @@ endif
 PY := $(VENV)/bin/python
 DATA_DIR ?= data/mnist
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: run test test-slow test-docker reproduce venv data clean help
+.PHONY: run test test-slow test-docker reproduce bench venv data clean help
 
 help:
 	@echo "make run    - set up, then train the study's 4-layer MNIST network (scripts/mnist_dnn.py --keep_prob=0.8)"
@@ -24,6 +25,7 @@ help:
 	@echo "make reproduce - the study's runs at original settings, 3 seeds, then results/REPORT.md"
 	@echo "make test-docker - build docker/Dockerfile on a local base, run the tests and an experiment in it (root; README, Docker)"
 	@echo "LANE=tf2   - any of these on TensorFlow 2.21 (.venv-tf2, python3 3.10-3.13), e.g. make test LANE=tf2"
+	@echo "make bench  - training images/s of mlp, cnn, cnn-swu per input path (figures in results/bench.json)"
 
 venv:
 	@LANE=$(LANE) VENV=$(VENV) bash tools/bootstrap.sh
@@ -47,6 +49,9 @@ reproduce: data
 # (docker/ci-build.sh says how); needs root. data: the container mounts data/mnist.
 test-docker: data
 	VENV=$(VENV) bash docker/ci-build.sh
+
+bench: data
+	$(PY) scripts/benchmark.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) results runs .pytest_cache

@@ -29,6 +29,10 @@ setup(
         "test": ["pytest>=6"],
         "tf2": ["tensorflow-cpu>=2.16,<3; python_version>='3.10'"],
         "tf2-gpu": ["tensorflow[and-cuda]>=2.16,<3; python_version>='3.10' and sys_platform=='linux'"],
+        # intel-tensorflow installs the same `tensorflow` module as the stock
+        # wheel, so use this extra in a venv of its own (README, Speed, has the
+        # commands and what it measured). Not the default lane.
+        "mkl": ["intel-tensorflow==1.15.2; python_version<'3.8'"],
     },
     entry_points={
         "console_scripts": [

@@ -104,10 +104,17 @@ def define_dropout_flags(keep_prob=1.0, eval_keep_prob=1.0):
     _check("eval_keep_prob", lambda v: 0 < v <= 1, "must be in (0, 1], e.g. 1.0")
 
 
+def define_input_flag(input_path="graph"):
+    _define("enum", "input", input_path, ["feed", "graph"],
+            "How batches reach the graph: feed (numpy batches into placeholders, as the original) or "
+            "graph (the arrays in the graph, only row numbers fed; same batches for the same seed).")
+
+
 def define_training_flags(experiment, epochs, batch_size, optimizer, learning_rate, keep_prob=1.0,
-                          eval_keep_prob=1.0, seed=0):
+                          eval_keep_prob=1.0, seed=0, input_path="graph"):
     """Everything an MNIST classifier script takes."""
     define_epoch_flags(epochs, batch_size)
+    define_input_flag(input_path)
     define_optimizer_flags(optimizer, learning_rate)
     define_dropout_flags(keep_prob, eval_keep_prob)
     define_run_flags(experiment, seed)

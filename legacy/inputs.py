@@ -2,9 +2,20 @@
 
 An input makes the ``x`` and ``y`` tensors the model is built on
 (``tensors()``), and for each epoch yields the ``feed_dict`` of every step
-(``epoch()``). ``FeedInput`` is the original's way: numpy batches from a
-tensorpack dataflow into ``tf.placeholder``s. A faster in-graph input can
-replace it without touching model code.
+(``epoch()``). Both inputs below take their batches from the same tensorpack
+dataflow (``BatchData`` over ``ArraySplit``), so for one seed they train on
+exactly the same batches; a checkpoint that saves the ArraySplit's RNG state
+at the start of an epoch and the number of batches done resumes either of
+them the same way.
+
+- ``FeedInput`` (``--input=feed``) is the original's way: numpy batches into
+  ``tf.placeholder``s of shape ``[None, 784]``.
+- ``GraphInput`` (``--input=graph``) feeds only the 100 row numbers of each
+  batch; an op in the graph gathers the rows from the in-memory arrays. Its
+  tensors have a static batch dimension. That, more than the copy it saves,
+  is what makes it fast: with a known batch size Grappler folds the shape
+  arithmetic of dropout and of the gradients, which with ``[None, 784]`` runs
+  as small ops every step (see README "Speed").
 """
 import numpy as np
 
@@ -65,3 +76,75 @@ def rng_to_json(state):
 def rng_from_json(state):
     name, keys, pos, has_gauss, cached = state
     return (name, np.array(keys, dtype=np.uint32), pos, has_gauss, cached)
+
+
+class GraphInput(FeedInput):
+    """The batch is gathered inside the graph; each step feeds only its row numbers.
+
+    A FeedInput in all but how the batch gets in: it shares the dataflow, its
+    length and anything else that reads the dataflow's RNG.
+
+    ``dataflow`` is the same ``BatchData(ArraySplit)`` FeedInput iterates;
+    here only its ``epoch_order()`` is used, so both inputs draw the same
+    permutation from the same RNG, and a resumed run that restores that RNG
+    replays the same batches. Each yielded feed holds that step's indices
+    only, so skipping the first k feeds of an epoch skips exactly k batches.
+
+    The gather is one ``tf.py_func`` over the verified in-memory arrays (no
+    copy of them is made, and checkpoints and meta graphs stay small). It is
+    one op on purpose: with the index placeholder, this input adds exactly
+    the two ops FeedInput adds (``X`` and ``Y``). TF1 seeds every random op
+    that has no explicit seed from the number of ops created before it, so
+    the model's initial weights and dropout masks come out the same under
+    both inputs, and so do the training results. A ``tf.Variable`` holding
+    the arrays plus ``tf.gather`` would add about ten ops and change every
+    seed of the model.
+
+    ``x`` and ``y`` have a static batch dimension; ``evaluate`` in
+    legacy/train.py feeds them in chunks of that size (feeding the outputs
+    of an op is allowed in TF1, and then the op does not run).
+    """
+
+    name = "graph"
+
+    def __init__(self, dataflow, feature_shape):
+        split = getattr(dataflow, "ds", None)
+        if not hasattr(split, "epoch_order") or getattr(dataflow, "remainder", False):
+            raise ValueError("GraphInput needs BatchData(ArraySplit, remainder=False), as batch_dataflow makes")
+        super(GraphInput, self).__init__(dataflow, feature_shape)
+        self.split = split
+        self.batch_size = dataflow.batch_size
+        self.index = None
+
+    def tensors(self, num_classes):
+        images, labels = self.split.images, self.split.labels
+        if (images.dtype != np.float32 or labels.dtype != np.float32
+                or list(images.shape[1:]) != self.feature_shape or labels.shape[1:] != (num_classes,)):
+            raise ValueError("arrays %s %s, %s %s do not match float32 features %s and %d classes"
+                             % (images.dtype, images.shape, labels.dtype, labels.shape, self.feature_shape,
+                                num_classes))
+
+        def gather(index):
+            return images[index], labels[index]
+
+        self.index = tf.placeholder(tf.int32, [self.batch_size], name="index")
+        self.x, self.y = tf.py_func(gather, [self.index], [tf.float32, tf.float32], stateful=True, name="XY")
+        self.x.set_shape([self.batch_size] + self.feature_shape)
+        self.y.set_shape([self.batch_size, num_classes])
+        return self.x, self.y
+
+    def epoch(self, skip=0):
+        """Feed dicts of one epoch; ``skip`` drops the first batches (a
+        resumed run's), after drawing the whole order as FeedInput does."""
+        order = self.split.epoch_order().astype(np.int32)
+        size = self.batch_size
+        for step in range(skip, self.steps_per_epoch):
+            yield {self.index: order[step * size:(step + 1) * size]}
+
+
+INPUTS = {"feed": FeedInput, "graph": GraphInput}
+
+
+def make_input(name, dataflow, feature_shape):
+    """The input called ``name`` (a ``--input`` value) over ``dataflow``."""
+    return INPUTS[name](dataflow, feature_shape)

@@ -110,15 +110,23 @@ def evaluate(sess, graph, split, keep_prob=1.0, batch_size=2000, dropout_seed=No
     the same step evaluates the same way in a resumed run."""
     seed_t = find_dropout_seed(graph.cost.graph)
     step, salt = dropout_seed if dropout_seed is not None else (0, 3000000)
+    # An input with a static batch dimension (GraphInput) takes chunks of
+    # exactly that size; the last one is padded and the padding not counted.
+    static = graph.x.shape[0].value if graph.x.shape.ndims else None
+    batch_size = static or batch_size
     correct = 0
     for chunk, start in enumerate(range(0, len(split.images), batch_size)):
-        feed = {graph.x: split.images[start:start + batch_size],
-                graph.y: split.labels[start:start + batch_size],
-                graph.keep_prob: keep_prob}
+        images = split.images[start:start + batch_size]
+        labels = split.labels[start:start + batch_size]
+        n = len(images)
+        if static and n < static:
+            images = np.concatenate([images, np.zeros((static - n,) + images.shape[1:], images.dtype)])
+            labels = np.concatenate([labels, np.zeros((static - n,) + labels.shape[1:], labels.dtype)])
+        feed = {graph.x: images, graph.y: labels, graph.keep_prob: keep_prob}
         if seed_t is not None:
             feed[seed_t] = [step, salt + chunk]
         hits = sess.run(graph.correct, feed)
-        correct += int(np.sum(hits))
+        correct += int(np.sum(hits[:n]))
     return correct / float(len(split.images))
 
 

@@ -21,7 +21,7 @@ from legacy.data.mnist import load_mnist, batch_dataflow
 from legacy.errors import Diverged, Interrupted, UsageError
 from legacy.graph import build_classifier
 from legacy.hooks import Checkpointer, StopOnSignal, TensorBoard
-from legacy.inputs import FeedInput
+from legacy.inputs import make_input
 from legacy.tf import tf
 from legacy.train import TEST_SALT, EpochPrinter, LoopState, ProgressBar, evaluate, session_config, train
 
@@ -50,7 +50,8 @@ def run_mnist(experiment, model_fn, flag_values, feature_shape=(784,), loss="xen
         raise UsageError("--batch_size=%d is larger than the %d training images (--train_limit)"
                          % (fv["batch_size"], len(data.train.images)))
     run_dir, resume_from = runs.prepare(experiment, fv)
-    inputs = FeedInput(batch_dataflow(data.train, fv["batch_size"], seed=fv["seed"]), feature_shape)
+    inputs = make_input(fv["input"], batch_dataflow(data.train, fv["batch_size"], seed=fv["seed"]),
+                        feature_shape)
 
     tf.reset_default_graph()
     tf.set_random_seed(fv["seed"])

@@ -1,0 +1,35 @@
+"""The benchmark's FLOP count (its GFLOP/s figures rest on it); no timing here."""
+import pytest
+
+from legacy.benchmark import _flops, _model_fn
+from legacy.graph import build_classifier
+from legacy.tf import tf
+
+
+def _count(model, optimizer):
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [100, 784])
+    y = tf.placeholder(tf.float32, [100, 10])
+    graph = build_classifier(_model_fn(model), x, y, optimizer, 0.001)
+    return _flops(tf.get_default_graph(), graph)
+
+
+def test_cnn_flops_by_hand_and_by_profiler():
+    flops = _count("cnn", "adam")
+    # Per image: conv1 28*28*32*9, conv2 14*14*64*9*32, dense 3136*256 + 256*10
+    # multiply-adds; x2 FLOPs; forward, filter/weight gradient and input
+    # gradient (GATE_OP computes it for the first layer too) of each.
+    macs = {"Conv2D": 28 * 28 * 32 * 9 + 14 * 14 * 64 * 9 * 32, "MatMul": 3 * (3136 * 256 + 256 * 10)}
+    assert flops["per_step_by_type"]["Conv2D"] == 2 * 100 * macs["Conv2D"]
+    assert flops["per_step_by_type"]["Conv2DBackpropInput"] == 2 * 100 * macs["Conv2D"]
+    assert flops["per_step_by_type"]["MatMul"] == 2 * 100 * macs["MatMul"]
+    assert flops["per_image"] == pytest.approx(27.86e6, rel=1e-3)
+    assert flops["profiler_by_type"] == flops["per_step_by_type"]
+
+
+def test_unknown_batch_gives_no_count():
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [None, 784])
+    y = tf.placeholder(tf.float32, [None, 10])
+    graph = build_classifier(_model_fn("mlp"), x, y, "gd", 0.1)
+    assert _flops(tf.get_default_graph(), graph) is None
