@@ -51,7 +51,7 @@ def main():
     with tempfile.TemporaryDirectory() as workdir:
         for name, (script, args, fields) in RUNS.items():
             record = run(name, data_dir, workdir)
-            golden[name] = {"command": "python scripts/%s %s" % (script, " ".join(args)),
+            golden[name] = {"command": ("python scripts/%s %s" % (script, " ".join(args))).rstrip(),
                             "values": {f: record[f] for f in fields},
                             "tensorflow": record["environment"]["tensorflow"],
                             "git_revision": record["environment"]["git_revision"],

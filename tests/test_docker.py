@@ -64,8 +64,14 @@ def test_dockerfile_installs_exactly_requirements_txt():
     bootstrap_installs = [shlex.split(line.split("pip install", 1)[1])
                           for line in _read("tools", "bootstrap.sh").splitlines()
                           if "pip install" in line and not line.lstrip().startswith("#")]
+    # bootstrap.sh picks the requirements file by lane; the image builds the
+    # default lane, whose file must be requirements.txt.
+    bootstrap = _read("tools", "bootstrap.sh")
+    assert re.search(r"^\s*tf1\)[^\n]*REQUIREMENTS=requirements\.txt", bootstrap, re.M), "tf1 lane must use requirements.txt"
+    assert "LANE" not in text or "LANE=tf2" not in text, "the image is the TF 1.15 lane"
     targets = []
     for args in bootstrap_installs:
+        args = [a.replace("$REQUIREMENTS", "requirements.txt") for a in args]
         positional = [a for a in args if not a.startswith("-")]
         if "-r" in args:
             targets.append("-r " + args[args.index("-r") + 1])
