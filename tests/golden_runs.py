@@ -14,13 +14,16 @@ import tempfile
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLDEN = os.path.join(REPO, "data", "reference", "golden_small_runs.json")
 
-# name -> (script, args, the result fields that are pinned)
+# name -> (script, args, the result fields that are pinned). Each run learns
+# visibly within its few steps, so a change to the training path moves its
+# numbers well beyond the tolerances.
 RUNS = {
-    "dnn4_keep08": ("mnist_dnn.py", ["--keep_prob=0.8", "--train_limit=2000", "--epochs=2", "--seed=1"],
+    "dnn4_keep08_bn": ("mnist_dnn.py", ["--keep_prob=0.8", "--batch_norm", "--train_limit=2000", "--epochs=2",
+                                        "--seed=1"],
                     ["epoch_avg_cost", "test_accuracy"]),
     "mlp_adam_bn": ("mnist_dnn.py", ["--preset=mlp", "--batch_norm", "--train_limit=2000", "--epochs=2", "--seed=2"],
                     ["epoch_avg_cost", "test_accuracy"]),
-    "cnn_swu_eval08": ("mnist_cnn.py", ["--variant=swu", "--eval_keep_prob=0.8", "--train_limit=500", "--epochs=2",
+    "cnn_swu_eval08": ("mnist_cnn.py", ["--variant=swu", "--eval_keep_prob=0.8", "--train_limit=2000", "--epochs=2",
                                         "--seed=3"],
                        ["epoch_avg_cost", "test_accuracy", "test_accuracy_without_dropout"]),
     "softmax": ("logistic_regression.py", ["--model=softmax", "--train_limit=1000", "--epochs=1"],
