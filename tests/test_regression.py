@@ -52,7 +52,7 @@ def test_golden_file_covers_every_run():
     assert set(GOLDEN) == set(golden_runs.RUNS)
     for name, entry in GOLDEN.items():
         script, args, fields = golden_runs.RUNS[name]
-        assert entry["command"] == "python scripts/%s %s" % (script, " ".join(args)).rstrip()
+        assert entry["command"] == ("python scripts/%s %s" % (script, " ".join(args))).rstrip()
         assert set(entry["values"]) == set(fields) and entry["tensorflow"].startswith("1.15")
 
 
