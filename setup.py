@@ -36,8 +36,9 @@ setup(
     },
     entry_points={
         "console_scripts": [
-            "swu-fetch-mnist = legacy.experiments.fetch_mnist:run",
-            "swu-mnist-dnn = legacy.experiments.mnist_dnn:run",
+            "swu-%s = legacy.experiments.%s:run" % (name.replace("_", "-"), name)
+            for name in ("fetch_mnist", "mnist_dnn", "mnist_cnn", "linear_regression", "logistic_regression",
+                         "animals_dnn", "make_data", "compare_optimizers", "lr_sweep", "reproduce", "benchmark")
         ],
     },
 )
