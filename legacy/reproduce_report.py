@@ -167,7 +167,9 @@ def write_report(records, results_dir, seeds, wall_seconds):
              "costs and environment are in `runs/<run>-seed<N>.json`; re-run one by hand with the command in "
              "its `command` field." % len(seeds), "",
              "Verdicts: *within the seed spread* means the original lies within 2 standard deviations of our mean "
-             "over the seeds (or within half a unit of its printed precision): a different seed could give it.", ""]
+             "over the seeds (or within half a unit of its printed precision): a different seed could give it. "
+             "With 2 or 3 seeds σ is itself uncertain (by roughly ±50-70 %), so read a verdict of a few σ as "
+             "indicative; a large σ multiple on a tiny σ (a spread below the printed precision) says little.", ""]
     _cnn_section(records, lines, plots_dir)
     _hunkim_section(records, lines)
     _study_mlp_section(records, lines, plots_dir)
