@@ -99,7 +99,7 @@ def test_users_own_setting_wins():
     assert seen["onednn"] is False  # TF read it: no oneDNN kernels
 
 
-@pytest.mark.skipif(not IS_TF2, reason="TF 1.15's pip wheels have no oneDNN kernels to switch on")
+@pytest.mark.skipif(not IS_TF2, reason="other lane: TF 1.15's pip wheels have no oneDNN kernels to switch on")
 @pytest.mark.skipif(not tfenv.onednn_wanted(), reason="oneDNN is switched on only on x86-64")
 def test_tf2_runs_onednn_on_x86():
     seen, _ = _probe()
