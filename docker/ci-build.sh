@@ -257,7 +257,10 @@ fi
 # wheel, same CPU, same seed: README, "What is deterministic").
 EXPERIMENT=(scripts/mnist_dnn.py --keep_prob=0.8 --train_limit=2000 --epochs=1 --optimizer=adam --learning_rate=0.001)
 say "one short experiment in the container, as uid 4321: ${EXPERIMENT[*]}"
-"${run[@]}" --user 4321:4321 -v "$WORK/results:/app/results" "$IMAGE" python "${EXPERIMENT[@]}" >"$WORK/run.log" 2>&1 \
+mkdir -p "$WORK/runs" && chown 4321:4321 "$WORK/runs"
+# As a user runs it (README, Docker): results and the run folder (TensorBoard
+# events, checkpoints) in mounted folders, whatever the uid.
+"${run[@]}" --user 4321:4321 -v "$WORK/results:/app/results" -v "$WORK/runs:/app/runs" "$IMAGE" python "${EXPERIMENT[@]}" >"$WORK/run.log" 2>&1 \
   || { tail -30 "$WORK/run.log" >&2; die "mnist_dnn.py failed inside the container"; }
 grep -E '^(Epoch: 0001 Avg\. cost = |정확도: )' "$WORK/run.log" | sed 's/^/ci-build: container: /'
 [ -s "$WORK/results/mnist_dnn.json" ] || die "no results/mnist_dnn.json in the mounted folder after the run"
