@@ -57,10 +57,14 @@ def plot_curves(path, curves, title, ylabel="Avg. cost", xlabel="epoch", referen
     logging.getLogger("matplotlib").setLevel(logging.WARNING)  # absl would print its font-cache notes
 
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
-    for label, series in curves.items():
-        ax.plot(*_xy(series), label=label, linewidth=1.6, marker="." if logx else None)
-    for label, series in (references or {}).items():
-        ax.plot(*_xy(series), "o", markersize=4, markerfacecolor="none", label=label)
+    for i, (label, series) in enumerate(curves.items()):
+        ax.plot(*_xy(series), label=label, linewidth=1.6, marker="." if logx else None, color="C%d" % i)
+    # The i-th reference is drawn in the colour of the i-th curve (ours and the
+    # original's points of the same run side by side) when they pair up.
+    paired = len(references or {}) == len(curves)
+    for i, (label, series) in enumerate((references or {}).items()):
+        ax.plot(*_xy(series), "o", markersize=4, markerfacecolor="none", label=label,
+                color="C%d" % (i if paired else len(curves) + i))
     if logy:
         ax.set_yscale("log")
     if logx:
