@@ -12,12 +12,6 @@ import tempfile
 from legacy.errors import UsageError
 
 
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def check_writable_path(path, flag_name="--output"):
     """Fail before any work is done if ``path`` cannot be written later."""
     folder = os.path.dirname(os.path.abspath(path))
@@ -29,6 +23,7 @@ def check_writable_path(path, flag_name="--output"):
 
 
 def _umask():
+    """The process's umask (os.umask can only be read by setting it)."""
     mask = os.umask(0o022)
     os.umask(mask)
     return mask

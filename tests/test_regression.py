@@ -13,7 +13,6 @@ accuracies. A change that moves a number beyond these fails here: if the move
 is intended, re-run tests/golden_runs.py and say why in the commit.
 """
 import json
-import os
 
 import numpy as np
 import pytest

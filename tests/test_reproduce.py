@@ -3,7 +3,6 @@ verdicts, resuming from finished runs, and the report."""
 import json
 import os
 
-import pytest
 
 from legacy import reproduce
 from legacy.reproduce_report import load_reference, stats, verdict

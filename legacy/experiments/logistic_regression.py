@@ -11,7 +11,6 @@ step, cost and accuracy every 100 steps.
 ``--model=softmax``: MNIST softmax regression, 784 -> 10 with zeros init and
 biases, GD 0.5, batch 100, the classic TF1 baseline at about 92 %.
 """
-import numpy as np
 
 from legacy import cli, flags, results
 from legacy.data import tables
