@@ -43,7 +43,7 @@ test-slow: data
 	$(PY) -m pytest tests -m slow --run-slow $(PYTEST_ARGS)
 
 reproduce: data
-	$(PY) scripts/reproduce.py --data_dir=$(DATA_DIR) $(REPRODUCE_ARGS)
+	$(PY) scripts/reproduce.py --lane=$(LANE) --data_dir=$(DATA_DIR) $(REPRODUCE_ARGS)
 
 # Builds docker/Dockerfile without Docker Hub and runs the suite inside it
 # (docker/ci-build.sh says how); needs root. data: the container mounts data/mnist.

@@ -5,6 +5,11 @@ Each run is one script invocation with explicit flags, so anyone can re-run
 a single row by hand. A finished run (status ok, same flags, seed and code
 revision) is read back from its JSON instead of being run again, so an
 interrupted ``make reproduce`` resumes where it stopped.
+
+The plan runs on either lane (TensorFlow 1.15, the reference, or TensorFlow 2
+through tf.compat.v1): each lane's runs live in their own folder, so the report
+can set the two side by side without one lane's runs ever standing in for the
+other's.
 """
 import collections
 import json
@@ -13,9 +18,20 @@ import subprocess
 import sys
 import time
 
-from legacy import results
+from legacy import results, tfenv
+from legacy.errors import UsageError
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 Run = collections.namedtuple("Run", ["name", "script", "args", "what"])
+# venv: where `make venv LANE=<name>` puts the lane's interpreter; runs: the
+# folder of its run records under --results_dir; tf_major: the TensorFlow
+# version its records must name.
+Lane = collections.namedtuple("Lane", ["name", "title", "venv", "runs", "tf_major"])
+LANES = collections.OrderedDict([
+    ("tf1", Lane("tf1", "TF 1.15", ".venv", "runs", "1")),
+    ("tf2", Lane("tf2", "TF 2 (compat.v1)", ".venv-tf2", "runs-tf2", "2")),
+])
 
 CNN_SWU = ["--variant=swu", "--epochs=15", "--batch_size=100", "--learning_rate=0.001", "--keep_prob=0.8",
            "--eval_keep_prob=0.8"]
@@ -43,12 +59,35 @@ PLAN = [
 ]
 
 
-def run_path(results_dir, run, seed):
-    return os.path.join(results_dir, "runs", "%s-seed%d.json" % (run.name, seed))
+def current_lane():
+    """The lane of the running interpreter.
+
+    Read from Python's version rather than by importing TensorFlow (seconds,
+    and this driver never trains): TF 1.15 installs only on Python <= 3.7 and
+    the TF 2 lane needs >= 3.10, so the version alone tells them apart.
+    """
+    return "tf1" if sys.version_info < (3, 8) else "tf2"
 
 
-def finished(path, run, seed, data_dir, reuse_any_revision=False):
-    """The run's record if it finished with these flags, seed and revision; else None."""
+def lane_python(lane):
+    """The interpreter that runs ``lane``'s experiments: this one when it is of
+    that lane (a venv, Docker's system python), else the lane's venv."""
+    if lane == current_lane():
+        return sys.executable
+    path = os.path.join(REPO, LANES[lane].venv, "bin", "python")
+    if not os.access(path, os.X_OK):
+        raise UsageError("--lane=%s needs %s, which does not exist; create it with `make venv LANE=%s`"
+                         % (lane, path, lane))
+    return path
+
+
+def run_path(results_dir, run, seed, lane="tf1"):
+    return os.path.join(results_dir, LANES[lane].runs, "%s-seed%d.json" % (run.name, seed))
+
+
+def finished(path, run, seed, data_dir, reuse_any_revision=False, lane="tf1"):
+    """The run's record if it finished on ``lane`` with these flags, seed and
+    revision; else None."""
     try:
         with open(path) as handle:
             record = json.load(handle)
@@ -57,6 +96,9 @@ def finished(path, run, seed, data_dir, reuse_any_revision=False):
     expected = _expected_flags(run, seed, data_dir)
     got = {k: record.get("flags", {}).get(k) for k in expected}
     if record.get("status") != "ok" or got != expected:
+        return None
+    tf_version = str(record.get("environment", {}).get("tensorflow", ""))
+    if tf_version.split(".")[0] != LANES[lane].tf_major:
         return None
     if not reuse_any_revision and record["environment"]["git_revision"] != results.git_revision():
         return None
@@ -85,30 +127,38 @@ def _parse(value):
     return value
 
 
-def execute(results_dir, seeds, data_dir, only=None, reuse_any_revision=False, log=print):
-    """Run every (run, seed) of PLAN that has no finished JSON; return the records."""
-    os.makedirs(os.path.join(results_dir, "runs"), exist_ok=True)
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+def read_back(results_dir, seeds, data_dir, lane, only=None):
+    """Every finished record of ``lane`` for these seeds, of any revision (the
+    report lists each run's revision); missing runs map to None."""
+    return {(run.name, seed): finished(run_path(results_dir, run, seed, lane), run, seed, data_dir, True, lane)
+            for seed in seeds for run in PLAN if not only or run.name in only}
+
+
+def execute(results_dir, seeds, data_dir, only=None, reuse_any_revision=False, log=print, lane="tf1"):
+    """Run on ``lane`` every (run, seed) of PLAN that has no finished JSON;
+    return the records."""
+    python = lane_python(lane)
+    os.makedirs(os.path.join(results_dir, LANES[lane].runs), exist_ok=True)
     records = {}
     for seed in seeds:
         for run in PLAN:
             if only and run.name not in only:
                 continue
-            path = run_path(results_dir, run, seed)
-            record = finished(path, run, seed, data_dir, reuse_any_revision)
+            path = run_path(results_dir, run, seed, lane)
+            record = finished(path, run, seed, data_dir, reuse_any_revision, lane)
             if record is None:
-                cmd = [sys.executable, os.path.join(repo, "scripts", run.script)] + run.args + [
+                cmd = [python, os.path.join(REPO, "scripts", run.script)] + run.args + [
                     "--seed=%d" % seed, "--output=" + path]
                 if run.script.startswith("mnist"):
                     cmd.append("--data_dir=" + data_dir)
-                log("reproduce: running %s seed %d: %s" % (run.name, seed, " ".join(cmd[1:])))
+                log("reproduce: running %s seed %d on %s: %s" % (run.name, seed, lane, " ".join(cmd[1:])))
                 start = time.time()
                 with open(path + ".log", "w") as out:
-                    proc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT)
+                    proc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, env=tfenv.child_environ())
                 if proc.returncode != 0:
                     log("reproduce: %s seed %d failed (exit %d), see %s.log" % (run.name, seed, proc.returncode, path))
                     continue
-                record = finished(path, run, seed, data_dir, reuse_any_revision=True)
+                record = finished(path, run, seed, data_dir, True, lane)
                 log("reproduce: %s seed %d done in %.0f s" % (run.name, seed, time.time() - start))
             else:
                 log("reproduce: %s seed %d read back from %s" % (run.name, seed, path))

@@ -5,7 +5,13 @@ deviations of our mean over K seeds (or within half a unit of its printed
 precision when the spread is smaller than that): the difference is what a
 different seed could give. Otherwise the report says by how much, in units
 of our spread.
+
+With runs from both lanes (TensorFlow 1.15 and TensorFlow 2) each table gets
+one column or row per lane, and a lane-agreement table pairs the lanes' runs
+seed by seed: same seed, same initial weights and dropout masks, so what is
+left between them is the kernels' rounding.
 """
+import collections
 import json
 import os
 import platform
@@ -14,7 +20,7 @@ import time
 import numpy as np
 
 from legacy import fileio, report
-from legacy.reproduce import PLAN
+from legacy.reproduce import LANES, PLAN
 
 REFERENCE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "reference")
 
@@ -64,27 +70,37 @@ def _values(records, name, key, index=None):
     return out
 
 
-def _cnn_section(records, lines, plots_dir):
+def _title(lane, lanes):
+    """A lane's label in a header, or nothing when the report has one lane."""
+    return LANES[lane].title if len(lanes) > 1 else ""
+
+
+def _cnn_section(lanes, lines, plots_dir):
     ref = load_reference("swu_cnn_adam_vs_rmsprop")
     lines += ["## The study's CNN comparison: Adam vs RMSProp", "",
               "Source: %s." % ref["source"], "Settings: %s." % ref["settings"], ""]
     curves, points = {}, {}
     for key, name in (("adam", "cnn_swu_adam"), ("rmsprop", "cnn_swu_rmsprop")):
         published = ref["runs"][key]
-        rows = []
-        for epoch, original in enumerate(published["epoch_avg_cost"]):
-            st = stats(_values(records, name, "epoch_avg_cost", epoch))
-            rows.append([epoch + 1, "%.3f" % original, fmt_stats(st, 3), verdict(original, st, ref["printed_precision"])])
-        acc = stats(_values(records, name, "test_accuracy"))
-        rows.append(["test accuracy (keep 0.8 at evaluation, as the study)", "%.4f" % published["test_accuracy"],
-                     fmt_stats(acc), verdict(published["test_accuracy"], acc, 0.0001)])
-        fixed = stats(_values(records, name, "test_accuracy_without_dropout"))
-        rows.append(["test accuracy, dropout off at evaluation (fixed)", "not measured", fmt_stats(fixed), ""])
-        lines += ["### %s" % published["optimizer"], "",
-                  report.markdown_table(["epoch", "original Avg. cost", "ours (mean ± std)", "verdict"], rows)]
-        means = [stats(_values(records, name, "epoch_avg_cost", e)) for e in range(len(published["epoch_avg_cost"]))]
-        if all(m is not None for m in means):
-            curves["ours, %s (mean of %d seeds)" % (key, means[0][2])] = [m[0] for m in means]
+        headers = ["epoch", "original Avg. cost"]
+        for lane in lanes:
+            headers += [("ours, %s" % _title(lane, lanes)) if len(lanes) > 1 else "ours (mean ± std)", "verdict"]
+        rows = [[epoch + 1, "%.3f" % original] for epoch, original in enumerate(published["epoch_avg_cost"])]
+        acc_row = ["test accuracy (keep 0.8 at evaluation, as the study)", "%.4f" % published["test_accuracy"]]
+        fixed_row = ["test accuracy, dropout off at evaluation (fixed)", "not measured"]
+        for lane, records in lanes.items():
+            means = []
+            for epoch, original in enumerate(published["epoch_avg_cost"]):
+                st = stats(_values(records, name, "epoch_avg_cost", epoch))
+                rows[epoch] += [fmt_stats(st, 3), verdict(original, st, ref["printed_precision"])]
+                means.append(st)
+            acc = stats(_values(records, name, "test_accuracy"))
+            acc_row += [fmt_stats(acc), verdict(published["test_accuracy"], acc, 0.0001)]
+            fixed_row += [fmt_stats(stats(_values(records, name, "test_accuracy_without_dropout"))), ""]
+            if all(m is not None for m in means):
+                label = " ".join(x for x in ("ours", _title(lane, lanes)) if x)
+                curves["%s, %s (mean of %d seeds)" % (label, key, means[0][2])] = [m[0] for m in means]
+        lines += ["### %s" % published["optimizer"], "", report.markdown_table(headers, rows + [acc_row, fixed_row])]
         points["original, %s" % key] = published["epoch_avg_cost"]
     if curves:
         report.plot_curves(os.path.join(plots_dir, "cnn_swu_cost.png"), curves,
@@ -92,89 +108,172 @@ def _cnn_section(records, lines, plots_dir):
         lines += ["![CNN cost per epoch](plots/cnn_swu_cost.png)", ""]
 
 
-def _hunkim_section(records, lines):
+def _hunkim_section(lanes, lines):
     ref = load_reference("hunkim_labs")
+    headers = ["published network", "published", "our nearest run"]
+    for lane in lanes:
+        suffix = (", " + _title(lane, lanes)) if len(lanes) > 1 else ""
+        headers += ["ours (mean ± std)" + suffix, "ours - published" + suffix]
     rows = []
     for item in ref["results"]:
-        st = stats(_values(records, item["ours"], "test_accuracy")) if item["ours"] else None
-        ours = "no run (network not in this study)" if not item["ours"] else fmt_stats(st)
-        diff = "" if st is None else "%+.4f" % (st[0] - item["test_accuracy"])
-        rows.append([item["name"], "%.4f" % item["test_accuracy"], item["ours"] or "", ours, diff])
+        row = [item["name"], "%.4f" % item["test_accuracy"], item["ours"] or ""]
+        for records in lanes.values():
+            st = stats(_values(records, item["ours"], "test_accuracy")) if item["ours"] else None
+            row += ["no run (network not in this study)" if not item["ours"] else fmt_stats(st),
+                    "" if st is None else "%+.4f" % (st[0] - item["test_accuracy"])]
+        rows.append(row)
     lines += ["## hunkim's labs, as comparison points", "", "Source: %s. %s" % (ref["source"], ref["note"]), "",
-              report.markdown_table(["published network", "published", "our nearest run", "ours (mean ± std)",
-                                     "ours - published"], rows)]
+              report.markdown_table(headers, rows)]
 
 
-def _study_mlp_section(records, lines, plots_dir):
-    rows, curves = [], {}
-    for name in ("dnn4_keep1", "dnn4_keep08_eval08", "dnn4_keep08_bn", "bn_lab_plain", "bn_lab_bn", "mlp_dropout",
-                 "cnn_golbin"):
+def _lane_rows(lanes, names, cells):
+    """One row per run (and per lane when there are several): the run's name,
+    its description, the lane, then ``cells(records, name)``."""
+    rows = []
+    for name in names:
         run = next(r for r in PLAN if r.name == name)
-        acc = stats(_values(records, name, "test_accuracy"))
-        fixed = stats(_values(records, name, "test_accuracy_without_dropout"))
+        for lane, records in lanes.items():
+            rows.append([name, run.what] + ([LANES[lane].title] if len(lanes) > 1 else []) + cells(records, name))
+    return rows
+
+
+def _study_mlp_section(lanes, lines, plots_dir):
+    names = ("dnn4_keep1", "dnn4_keep08_eval08", "dnn4_keep08_bn", "bn_lab_plain", "bn_lab_bn", "mlp_dropout",
+             "cnn_golbin")
+
+    def cells(records, name):
         final = stats([c[-1] if c else None for c in _values(records, name, "epoch_avg_cost")])
-        rows.append([name, run.what, fmt_stats(final, 3), fmt_stats(acc), fmt_stats(fixed)])
-        costs = _values(records, name, "epoch_avg_cost")
-        if costs and name.startswith("dnn4"):
-            curves[name] = list(np.mean(np.array([c for c in costs if c]), axis=0))
+        return [fmt_stats(final, 3), fmt_stats(stats(_values(records, name, "test_accuracy"))),
+                fmt_stats(stats(_values(records, name, "test_accuracy_without_dropout")))]
+
+    curves = {}
+    for lane, records in lanes.items():
+        for name in names:
+            costs = [c for c in _values(records, name, "epoch_avg_cost") if c]
+            if costs and name.startswith("dnn4"):
+                curves[" ".join(x for x in (name, _title(lane, lanes)) if x)] = list(np.mean(np.array(costs), axis=0))
+    headers = ["run", "what"] + (["lane"] if len(lanes) > 1 else []) + [
+        "final Avg. cost", "test accuracy (as evaluated)", "test accuracy, dropout off"]
     lines += ["## The study's other MNIST networks (published only as screenshots, or not at all)", "",
-              report.markdown_table(["run", "what", "final Avg. cost", "test accuracy (as evaluated)",
-                                     "test accuracy, dropout off"], rows)]
+              report.markdown_table(headers, _lane_rows(lanes, names, cells))]
     if curves:
         report.plot_curves(os.path.join(plots_dir, "dnn4_cost.png"), curves, "4-layer MLP: Avg. cost per epoch",
                            logy=True)
         lines += ["![4-layer MLP cost per epoch](plots/dnn4_cost.png)", ""]
 
 
-def _animals_section(records, lines):
-    rows = []
-    for name in ("animals_code", "animals_readme"):
-        run = next(r for r in PLAN if r.name == name)
-        cost = stats(_values(records, name, "final_cost"))
+def _animals_section(lanes, lines):
+    def cells(records, name):
         accs = _values(records, name, "accuracy")
         perfect = sum(1 for a in accs if a is not None and a == 1.0)
-        rows.append([name, run.what, fmt_stats(cost, 3), "%d of %d seeds" % (perfect, len(accs))])
+        return [fmt_stats(stats(_values(records, name, "final_cost")), 3), "%d of %d seeds" % (perfect, len(accs))]
+
+    headers = ["run", "what"] + (["lane"] if len(lanes) > 1 else []) + ["cost after 100 steps", "100 % accuracy"]
     lines += ["## Fur/wings: the code's 10-20-10 against the README's 10-20-30", "",
-              report.markdown_table(["run", "what", "cost after 100 steps", "100 % accuracy"], rows)]
+              report.markdown_table(headers, _lane_rows(lanes, ("animals_code", "animals_readme"), cells))]
 
 
-def _environment_section(records, lines, wall_seconds, seeds):
-    env = next((r["environment"] for r in records.values() if r), {})
-    rows = []
-    for (name, seed), rec in sorted(records.items()):
-        if rec is None:
+def lane_agreement(reference, other):
+    """Per run, the largest differences between two lanes' runs of the same
+    seed: per-epoch cost (absolute and relative), test accuracy, final cost.
+
+    Returns {run: dict}; runs without a seed finished on both lanes are left out.
+    """
+    out = collections.OrderedDict()
+    for run in PLAN:
+        pairs = [(a, other.get(key)) for key, a in sorted(reference.items())
+                 if key[0] == run.name and a and other.get(key)]
+        if not pairs:
             continue
-        per_epoch = rec.get("seconds_per_epoch") or []
-        rows.append([name, seed, "%.0f" % rec.get("wall_seconds", 0) if rec.get("wall_seconds") else "",
-                     "%.1f" % (sum(per_epoch) / len(per_epoch)) if per_epoch else "",
-                     rec["environment"]["git_revision"][:12]])
-    lines += ["## Environment and time", "",
-              "- Python %s, TensorFlow %s, tensorpack %s, numpy %s" % (env.get("python"), env.get("tensorflow"),
-                                                                     env.get("tensorpack"), env.get("numpy")),
-              "- CPU: %s, %s cores; TensorFlow's thread pools at their defaults (one thread per core)"
-              % (env.get("cpu"), env.get("cpu_count")),
-              "- seeds: %s; this report's own wall time: %.0f s (runs read back from JSON cost nothing)"
-              % (", ".join(str(s) for s in seeds), wall_seconds),
-              "- report written %s on %s" % (time.strftime("%Y-%m-%d %H:%M"), platform.node()), "",
-              report.markdown_table(["run", "seed", "wall s", "s per epoch", "code revision"], rows)]
+        row = {"seeds": len(pairs), "cost_abs": None, "cost_rel": None, "accuracy": None, "final_cost": None}
+        costs = [(np.array(a["epoch_avg_cost"]), np.array(b["epoch_avg_cost"])) for a, b in pairs
+                 if a.get("epoch_avg_cost") and b.get("epoch_avg_cost")]
+        if costs:
+            row["cost_abs"] = max(float(np.max(np.abs(b - a))) for a, b in costs)
+            row["cost_rel"] = max(float(np.max(np.abs(b - a) / np.abs(a))) for a, b in costs)
+        for key, field in (("accuracy", "test_accuracy"), ("final_cost", "final_cost")):
+            diffs = [b[field] - a[field] for a, b in pairs if a.get(field) is not None and b.get(field) is not None]
+            if diffs:
+                row[key] = max(diffs, key=abs)
+        out[run.name] = row
+    return out
 
 
-def write_report(records, results_dir, seeds, wall_seconds):
+def _agreement_section(lanes, lines):
+    if len(lanes) < 2:
+        return
+    (ref_lane, reference), (other_lane, other) = list(lanes.items())[:2]
+    agreement = lane_agreement(reference, other)
+    if not agreement:
+        return
+
+    def num(value, spec):
+        return "" if value is None else spec % value
+
+    rows = []
+    for name, row in agreement.items():
+        spread = stats(_values(reference, name, "test_accuracy"))
+        rows.append([name, row["seeds"], num(row["cost_abs"], "%.2e"), num(row["cost_rel"], "%.2e"),
+                     num(row["accuracy"], "%+.4f"), num(row["final_cost"], "%+.2e"),
+                     num(spread[1] if spread and spread[2] > 1 else None, "%.4f")])
+    lines += ["## Lane agreement: %s against %s, seed by seed" % (LANES[other_lane].title, LANES[ref_lane].title), "",
+              "Each row pairs the runs of the same seed on both lanes (same initial weights, same dropout masks) "
+              "and gives the largest difference over those seeds (%s minus %s). The last column is the "
+              "seed-to-seed spread on %s, for scale: a lane difference well below it cannot change a verdict."
+              % (LANES[other_lane].title, LANES[ref_lane].title, LANES[ref_lane].title), "",
+              report.markdown_table(["run", "seeds paired", "largest abs. diff. of an epoch's Avg. cost",
+                                     "largest rel. diff.", "test accuracy diff.", "final cost diff. (fur/wings)",
+                                     "test accuracy std across seeds"], rows)]
+
+
+def _environment_section(lanes, lines, wall_seconds, seeds):
+    rows, env_lines = [], []
+    for lane, records in lanes.items():
+        env = next((r["environment"] for r in records.values() if r), {})
+        spent = sum(r.get("wall_seconds") or 0 for r in records.values() if r)
+        env_lines.append("- %sPython %s, TensorFlow %s%s, tensorpack %s, numpy %s; the runs' own wall time %.0f s"
+                         % ("%s: " % LANES[lane].title if len(lanes) > 1 else "", env.get("python"),
+                            env.get("tensorflow"), " (oneDNN on)" if env.get("onednn") else "",
+                            env.get("tensorpack"), env.get("numpy"), spent))
+        for (name, seed), rec in sorted(records.items()):
+            if rec is None:
+                continue
+            per_epoch = rec.get("seconds_per_epoch") or []
+            rows.append([name, seed] + ([LANES[lane].title] if len(lanes) > 1 else []) + [
+                "%.0f" % rec.get("wall_seconds", 0) if rec.get("wall_seconds") else "",
+                "%.1f" % (sum(per_epoch) / len(per_epoch)) if per_epoch else "",
+                rec["environment"]["git_revision"][:12]])
+    env = next((r["environment"] for records in lanes.values() for r in records.values() if r), {})
+    lines += ["## Environment and time", ""] + env_lines + [
+        "- CPU: %s, %s cores; TensorFlow's thread pools at their defaults (one thread per core)"
+        % (env.get("cpu"), env.get("cpu_count")),
+        "- seeds: %s; this report's own wall time: %.0f s (runs read back from JSON cost nothing)"
+        % (", ".join(str(s) for s in seeds), wall_seconds),
+        "- report written %s on %s" % (time.strftime("%Y-%m-%d %H:%M"), platform.node()), "",
+        report.markdown_table(["run", "seed"] + (["lane"] if len(lanes) > 1 else []) +
+                              ["wall s", "s per epoch", "code revision"], rows)]
+
+
+def write_report(lanes, results_dir, seeds, wall_seconds):
+    """Write <results_dir>/REPORT.md and its plots from ``lanes``: {lane:
+    {(run, seed): record or None}}, the reference lane first."""
     plots_dir = os.path.join(results_dir, "plots")
     os.makedirs(plots_dir, exist_ok=True)
     lines = ["# Reproducing SWU AI Deep Learning (2021)", "",
-             "Made by `python scripts/reproduce.py --seeds=%d` (`make reproduce`). Each run's flags, per-epoch "
-             "costs and environment are in `runs/<run>-seed<N>.json`; re-run one by hand with the command in "
-             "its `command` field." % len(seeds), "",
+             "Made by `python scripts/reproduce.py --seeds=%d` (`make reproduce`%s). Each run's flags, per-epoch "
+             "costs and environment are in `%s/<run>-seed<N>.json`; re-run one by hand with the command in "
+             "its `command` field." % (len(seeds), "; `make reproduce LANE=tf2` for the TF 2 lane" if len(lanes) > 1
+                                       else "", "` or `".join(LANES[lane].runs for lane in lanes)), "",
              "Verdicts: *within the seed spread* means the original lies within 2 standard deviations of our mean "
              "over the seeds (or within half a unit of its printed precision): a different seed could give it. "
              "With 2 or 3 seeds σ is itself uncertain (by roughly ±50-70 %), so read a verdict of a few σ as "
              "indicative; a large σ multiple on a tiny σ (a spread below the printed precision) says little.", ""]
-    _cnn_section(records, lines, plots_dir)
-    _hunkim_section(records, lines)
-    _study_mlp_section(records, lines, plots_dir)
-    _animals_section(records, lines)
-    _environment_section(records, lines, wall_seconds, seeds)
+    _cnn_section(lanes, lines, plots_dir)
+    _hunkim_section(lanes, lines)
+    _study_mlp_section(lanes, lines, plots_dir)
+    _animals_section(lanes, lines)
+    _agreement_section(lanes, lines)
+    _environment_section(lanes, lines, wall_seconds, seeds)
     path = os.path.join(results_dir, "REPORT.md")
     fileio.write_text(path, "\n".join(lines) + "\n")
     return path

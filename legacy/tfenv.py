@@ -114,10 +114,30 @@ def uninstall():
         sys.meta_path.remove(_FINDER)
 
 
+_ENVIRON_BEFORE_TF = None
+
+
+def child_environ():
+    """The environment for a child process that may run the other lane.
+
+    Importing TF 2 writes into ``os.environ`` (TF2_BEHAVIOR=1, TPU_* and
+    telemetry keys). A TF 1.15 child that inherits TF2_BEHAVIOR=1 turns eager
+    execution on and fails at its first placeholder, so children get the
+    environment as it was before TensorFlow loaded (our defaults included),
+    and never TF2_BEHAVIOR, which may come from a parent that had loaded TF 2
+    (pytest on the TF 2 lane): the study's graph code cannot run with it on
+    either lane.
+    """
+    environ = _ENVIRON_BEFORE_TF if _ENVIRON_BEFORE_TF is not None else os.environ
+    return {k: v for k, v in environ.items() if k != "TF2_BEHAVIOR"}
+
+
 def prepare():
     """Called once by ``legacy/__init__.py``; a no-op once TensorFlow is loaded."""
+    global _ENVIRON_BEFORE_TF
     if "tensorflow" in sys.modules:
         return  # too late to change anything; legacy.tf records what TF runs with
     set_defaults()
+    _ENVIRON_BEFORE_TF = dict(os.environ)
     if os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0") != "0" and _FINDER not in sys.meta_path:
         sys.meta_path.insert(0, _FINDER)

@@ -115,6 +115,15 @@ def test_defaults_follow_the_machine():
     assert env == {"TF_CPP_MIN_LOG_LEVEL": "0", "TF_ENABLE_ONEDNN_OPTS": "1"}
 
 
+def test_children_never_inherit_tf2_behavior(monkeypatch):
+    # TF 2's import sets TF2_BEHAVIOR=1 in os.environ; a TF 1.15 child run by
+    # `reproduce.py --lane=tf1` from the TF 2 lane would start in eager mode.
+    monkeypatch.setenv("TF2_BEHAVIOR", "1")
+    monkeypatch.setattr(tfenv, "_ENVIRON_BEFORE_TF", dict(os.environ))
+    child = tfenv.child_environ()
+    assert "TF2_BEHAVIOR" not in child and child["TF_CPP_MIN_LOG_LEVEL"] == os.environ["TF_CPP_MIN_LOG_LEVEL"]
+
+
 def test_log_filter_drops_absl_info_and_keeps_the_rest():
     data = (b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
             b"I0000 00:00:1795813217.937977   18646 port.cc:153] oneDNN custom operations are on.\n"

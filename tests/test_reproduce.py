@@ -3,9 +3,11 @@ verdicts, resuming from finished runs, and the report."""
 import json
 import os
 
+import pytest
 
 from legacy import reproduce
-from legacy.reproduce_report import load_reference, stats, verdict
+from legacy.errors import UsageError
+from legacy.reproduce_report import lane_agreement, load_reference, stats, verdict
 from scripts_util import run_script
 
 
@@ -47,7 +49,8 @@ def test_reproduce_runs_once_then_reads_back(tmp_path, mnist_dir):
     report = (tmp_path / "REPORT.md").read_text()
     assert "## Fur/wings: the code's 10-20-10 against the README's 10-20-30" in report
     assert "of 2 seeds" in report and "## Environment and time" in report
-    record = json.loads((tmp_path / "runs" / "animals_readme-seed1.json").read_text())
+    runs = reproduce.LANES[reproduce.current_lane()].runs  # runs/ on TF 1.15, runs-tf2/ on the TF 2 lane
+    record = json.loads((tmp_path / runs / "animals_readme-seed1.json").read_text())
     assert record["flags"]["hidden"] == ["10", "20", "30"] and record["flags"]["seed"] == 1
 
 
@@ -57,10 +60,63 @@ def test_a_run_with_other_flags_is_not_reused(tmp_path):
     os.makedirs(os.path.dirname(path))
     with open(path, "w") as handle:
         json.dump({"status": "ok", "flags": {"seed": 0, "hidden": ["10", "20", "30"]},
-                   "environment": {"git_revision": "x"}}, handle)
+                   "environment": {"git_revision": "x", "tensorflow": "1.15.5"}}, handle)
     assert reproduce.finished(path, run, 0, "d", reuse_any_revision=True) is None
     with open(path, "w") as handle:
         json.dump({"status": "ok", "flags": {"seed": 0, "hidden": ["10", "20", "10"]},
-                   "environment": {"git_revision": "another"}}, handle)
+                   "environment": {"git_revision": "another", "tensorflow": "1.15.5"}}, handle)
     assert reproduce.finished(path, run, 0, "d", reuse_any_revision=True) is not None
     assert reproduce.finished(path, run, 0, "d", reuse_any_revision=False) is None  # other code revision
+    # A TF 2 record in the TF 1.15 lane's folder never stands in for a TF 1.15 run, nor the reverse.
+    assert reproduce.finished(path, run, 0, "d", reuse_any_revision=True, lane="tf2") is None
+    with open(path, "w") as handle:
+        json.dump({"status": "ok", "flags": {"seed": 0, "hidden": ["10", "20", "10"]},
+                   "environment": {"git_revision": "another", "tensorflow": "2.21.0"}}, handle)
+    assert reproduce.finished(path, run, 0, "d", reuse_any_revision=True) is None
+
+
+def test_lanes_keep_their_runs_apart():
+    run = reproduce.PLAN[0]
+    assert reproduce.run_path("r", run, 2) == os.path.join("r", "runs", "cnn_swu_adam-seed2.json")
+    assert reproduce.run_path("r", run, 2, "tf2") == os.path.join("r", "runs-tf2", "cnn_swu_adam-seed2.json")
+
+
+def test_the_other_lane_without_its_venv_says_how_to_make_it(tmp_path, monkeypatch):
+    other = "tf2" if reproduce.current_lane() == "tf1" else "tf1"
+    monkeypatch.setattr(reproduce, "REPO", str(tmp_path))
+    with pytest.raises(UsageError, match=r"--lane=%s needs .* `make venv LANE=%s`" % (other, other)):
+        reproduce.lane_python(other)
+    assert reproduce.lane_python(reproduce.current_lane()) == reproduce.sys.executable
+
+
+def test_lane_agreement_pairs_runs_of_the_same_seed():
+    def rec(costs, accuracy):
+        return {"epoch_avg_cost": costs, "test_accuracy": accuracy}
+
+    tf1 = {("dnn4_keep1", 0): rec([0.5, 0.2], 0.98), ("dnn4_keep1", 1): rec([0.4, 0.1], 0.97),
+           ("bn_lab_bn", 0): rec([1.0], 0.9)}
+    tf2 = {("dnn4_keep1", 0): rec([0.5, 0.23], 0.975), ("dnn4_keep1", 1): rec([0.44, 0.1], 0.97),
+           ("bn_lab_bn", 1): rec([1.0], 0.9)}
+    agreement = lane_agreement(tf1, tf2)
+    assert list(agreement) == ["dnn4_keep1"]  # bn_lab_bn has no seed finished on both lanes
+    row = agreement["dnn4_keep1"]
+    # The largest absolute difference comes from seed 1 (0.04), the largest relative one from seed 0 (0.03 / 0.2).
+    assert row["seeds"] == 2 and abs(row["cost_abs"] - 0.04) < 1e-12 and abs(row["cost_rel"] - 0.15) < 1e-12
+    assert abs(row["accuracy"] + 0.005) < 1e-12 and row["final_cost"] is None
+
+
+def test_report_sets_both_lanes_side_by_side(tmp_path, mnist_dir):
+    other = "tf2" if reproduce.current_lane() == "tf1" else "tf1"
+    if not os.access(os.path.join(reproduce.REPO, reproduce.LANES[other].venv, "bin", "python"), os.X_OK):
+        pytest.skip("the other lane's venv (%s) is not built here" % reproduce.LANES[other].venv)
+    args = ["--results_dir=" + str(tmp_path), "--seeds=1", "--only=animals_code", "--data_dir=" + mnist_dir]
+    run_script("reproduce.py", *args)
+    both = run_script("reproduce.py", "--lane=" + other, *args)
+    assert "running animals_code seed 0 on %s" % other in both.stdout
+    for lane in reproduce.LANES.values():
+        record = json.loads((tmp_path / lane.runs / "animals_code-seed0.json").read_text())
+        assert record["environment"]["tensorflow"].split(".")[0] == lane.tf_major
+    report = (tmp_path / "REPORT.md").read_text()
+    assert "| animals_code | fur/wings, 2-10-20-10-3 as in the study's code | TF 1.15 |" in report
+    assert "| animals_code | fur/wings, 2-10-20-10-3 as in the study's code | TF 2 (compat.v1) |" in report
+    assert "## Lane agreement: TF 2 (compat.v1) against TF 1.15, seed by seed" in report
