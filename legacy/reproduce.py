@@ -110,21 +110,8 @@ def _expected_flags(run, seed, data_dir):
     # same verified bytes.
     del data_dir
     flags = {"seed": seed}
-    for arg in run.args:
-        name, _, value = arg[2:].partition("=")
-        flags[name] = _parse(value) if value else True
+    flags.update(results.flags_from_args(run.args))
     return flags
-
-
-def _parse(value):
-    for kind in (int, float):
-        try:
-            return kind(value)
-        except ValueError:
-            pass
-    if "," in value:
-        return value.split(",")
-    return value
 
 
 def read_back(results_dir, seeds, data_dir, lane, only=None):

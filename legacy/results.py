@@ -62,6 +62,29 @@ def environment():
     }
 
 
+def flags_from_args(args):
+    """``--name=value`` arguments as a results record's "flags" holds them
+    (absl's types: int, float, a comma list as a list of strings, a bare
+    ``--name`` as True), so a command line can be matched against a record
+    without importing the script that defines the flags."""
+    values = {}
+    for arg in args:
+        name, _, value = arg[2:].partition("=")
+        values[name] = _typed(value) if value else True
+    return values
+
+
+def _typed(value):
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    if "," in value:
+        return value.split(",")
+    return value
+
+
 def output_path(path, experiment):
     """The results path (default results/<experiment>.json), checked before any
     training so that a bad one fails in a second, not after an hour."""

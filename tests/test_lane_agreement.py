@@ -15,6 +15,7 @@ import os
 import pytest
 
 from conftest import REPO, run_flags
+from legacy import results
 from legacy.experiments.mnist_classifier import run_mnist
 from legacy.models.mlp import mlp
 
@@ -24,26 +25,16 @@ CASES = REFERENCE["cases"]
 
 
 def flag_values(args, **overrides):
-    """mnist_dnn.py's flag values for ``args`` (only the flags the cases use)."""
-    values = run_flags(train_limit=None, epochs=30, keep_prob=1.0, hidden="256,256,256", batch_norm=False)
-    for arg in args:
-        name, _, value = arg[2:].partition("=")
-        if not value:
-            values[name] = True
-        elif name in ("train_limit", "epochs", "seed", "batch_size"):
-            values[name] = int(value)
-        elif name in ("keep_prob", "learning_rate"):
-            values[name] = float(value)
-        else:
-            values[name] = value
+    """mnist_dnn.py's flag values for ``args`` (its defaults for the flags the cases leave out)."""
+    values = run_flags(train_limit=None, epochs=30, keep_prob=1.0, hidden=["256", "256", "256"], batch_norm=False)
+    values.update(results.flags_from_args(args))
     values.update(overrides)
     return values
 
 
 def run_case(name, tmp_path):
     fv = flag_values(CASES[name]["args"], output=str(tmp_path / (name + ".json")))
-    model = functools.partial(mlp, hidden=[int(h) for h in fv.pop("hidden").split(",")],
-                              batch_norm=fv.pop("batch_norm"))
+    model = functools.partial(mlp, hidden=[int(h) for h in fv.pop("hidden")], batch_norm=fv.pop("batch_norm"))
     return run_mnist("lane_check", model, fv)
 
 

@@ -23,7 +23,7 @@ flags.define_steps_flag(100)
 flags.define_optimizer_flags("gd", 0.01)
 flags.define_run_flags(EXPERIMENT)
 flags.define_mlp_flags(hidden=[10, 20, 10])
-flags._define("string", "csv", "", "Train from this CSV (columns fur,wing,other,mammal,bird) instead of the "
+flags.define("string", "csv", "", "Train from this CSV (columns fur,wing,other,mammal,bird) instead of the "
               "study's 20 rows; make one with scripts/make_data.py animals.")
 
 

@@ -19,11 +19,11 @@ from legacy.optim import OPTIMIZERS
 EXPERIMENT = "compare_optimizers"
 
 grid.define_grid_flags(EXPERIMENT, model="mlp")
-flags._define("list", "optimizers", ["gd", "adam", "rmsprop", "adagrad", "momentum"],
+flags.define("list", "optimizers", ["gd", "adam", "rmsprop", "adagrad", "momentum"],
               "Optimizers to compare (%s)." % ", ".join(sorted(OPTIMIZERS)))
 absl_flags.register_validator("optimizers", lambda v: bool(v) and set(v) <= set(OPTIMIZERS),
                               message="--optimizers must be a comma list of: %s" % ", ".join(sorted(OPTIMIZERS)))
-flags._define("list", "learning_rates", [],
+flags.define("list", "learning_rates", [],
               "Learning rate per optimizer, in the order of --optimizers (default: each one's usual rate, %s)."
               % ", ".join("%s %g" % kv for kv in sorted(zoo.DEFAULT_RATES.items())))
 

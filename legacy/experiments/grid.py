@@ -16,7 +16,7 @@ from legacy.experiments.mnist_classifier import run_mnist
 def define_grid_flags(experiment, model):
     flags.define_data_flags()
     flags.define_training_flags(experiment, epochs=None, batch_size=100, optimizer="gd", learning_rate=0.1)
-    flags._define("enum", "model", model, sorted(zoo.MODELS),
+    flags.define("enum", "model", model, sorted(zoo.MODELS),
                   "Model, with its original epochs, batch size and keep_prob unless given.")
 
 

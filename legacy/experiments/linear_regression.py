@@ -24,9 +24,9 @@ QUERIES_M = (1.55, 1.70)
 flags.define_steps_flag(100)
 flags.define_optimizer_flags("gd", 0.13)
 flags.define_run_flags(EXPERIMENT)
-flags._define("string", "csv", "", "Train from this CSV (columns height_m,weight_kg[,overweight]) instead "
+flags.define("string", "csv", "", "Train from this CSV (columns height_m,weight_kg[,overweight]) instead "
               "of the study's table; make one with scripts/make_data.py height_weight.")
-flags._define("bool", "standardize", False,
+flags.define("bool", "standardize", False,
               "Train on z-scored heights (results reported in metres and kilograms).")
 
 

@@ -21,14 +21,14 @@ from legacy.models.regression import logistic_regression, softmax_regression
 
 EXPERIMENT = "logistic_regression"
 
-flags._define("enum", "model", "binary", ["binary", "softmax"],
+flags.define("enum", "model", "binary", ["binary", "softmax"],
               "binary: sigmoid on the height/weight CSV; softmax: 784 -> 10 on MNIST.")
 flags.define_steps_flag(2000, "Full-batch GD steps of --model=binary.")
 flags.define_data_flags()
 flags.define_training_flags(EXPERIMENT, epochs=2, batch_size=100, optimizer="gd", learning_rate=0.5)
-flags._define("string", "csv", "data/height_weight.csv",
+flags.define("string", "csv", "data/height_weight.csv",
               "CSV of --model=binary (columns height_m,weight_kg,overweight).")
-flags._define("bool", "standardize", True, "z-score the features of --model=binary.")
+flags.define("bool", "standardize", True, "z-score the features of --model=binary.")
 
 
 def run_binary(fv):

@@ -23,8 +23,8 @@ EXPERIMENT = "lr_sweep"
 CHANCE_COST = {"xent": math.log(10), "mse": 0.9}
 
 grid.define_grid_flags(EXPERIMENT, model="mlp")
-flags._define("list", "learning_rates", ["0.001", "0.01", "0.1", "1", "10", "100"], "The grid of rates.")
-flags._define("list", "losses", ["xent", "mse"],
+flags.define("list", "learning_rates", ["0.001", "0.01", "0.1", "1", "10", "100"], "The grid of rates.")
+flags.define("list", "losses", ["xent", "mse"],
               "xent: softmax cross-entropy (the study's); mse: squared error of the softmax outputs.")
 absl_flags.register_validator("losses", lambda v: bool(v) and set(v) <= {"xent", "mse"},
                               message="--losses must be a comma list of: xent, mse")

@@ -17,7 +17,7 @@ VARIANT_MODEL = {"golbin": "cnn", "swu": "cnn-swu"}
 flags.define_data_flags()
 flags.define_training_flags(EXPERIMENT, epochs=15, batch_size=100, optimizer="adam", learning_rate=0.001,
                             keep_prob=0.7)
-flags._define("enum", "variant", "golbin", sorted(VARIANT_MODEL),
+flags.define("enum", "variant", "golbin", sorted(VARIANT_MODEL),
               "golbin: the tutorial CNN (keep 0.7); swu: the study's comparison CNN (keep 0.8).")
 
 

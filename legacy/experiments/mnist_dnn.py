@@ -20,7 +20,7 @@ flags.define_data_flags()
 flags.define_training_flags(EXPERIMENT, epochs=30, batch_size=100, optimizer="gd", learning_rate=0.2,
                             keep_prob=1.0)
 flags.define_mlp_flags(hidden=[256, 256, 256])
-flags._define("enum", "preset", "dnn4", sorted(PRESETS),
+flags.define("enum", "preset", "dnn4", sorted(PRESETS),
               "dnn4: the study's 4-layer GD network; mlp: golbin's Adam MLP; mlp-dropout: with keep 0.8.")
 
 
