@@ -25,8 +25,11 @@ def test_header_line_is_checked_and_round_trips(tmp_path):
     path = str(tmp_path / "hw.csv")
     write_csv(path, ["height", "weight"], [(1.5, 40.0), (1.85, 80.0)])
     np.testing.assert_allclose(read_csv(path, ["height", "weight"]), [[1.5, 40], [1.85, 80]], rtol=1e-6)
-    with pytest.raises(UsageError, match=r"hw\.csv:1: header is height, weight, expected weight, height"):
-        read_csv(path, ["weight", "height"])
+    # Columns are matched by name: asked in the other order, they come back in that order.
+    np.testing.assert_allclose(read_csv(path, ["weight", "height"]), [[40, 1.5], [80, 1.85]], rtol=1e-6)
+    with pytest.raises(UsageError, match=r"hw\.csv:1: header is height, weight, expected weight, age "
+                                         r"\(missing age; unexpected height\)"):
+        read_csv(path, ["weight", "age"])
     with pytest.raises(UsageError, match=r"hw\.csv:1: column height is 'height', not a finite number"):
         read_csv(path, ["height", "weight"], header=False)
     with pytest.raises(UsageError, match=r"t\.csv:1: header is 1, 2, expected height, weight"):
@@ -46,6 +49,26 @@ def test_bad_tables_name_file_and_line(tmp_path, text, message):
     with pytest.raises(UsageError, match=message) as err:
         read_csv(_file(tmp_path, text), ["a", "b", "c"])
     assert "\n" not in str(err.value)
+
+
+def test_optional_columns_are_read_then_dropped(tmp_path):
+    cols, optional = ["height_m", "weight_kg"], ["overweight"]
+    with_header = _file(tmp_path, "overweight,Weight_kg,height_m\n1,80,1.7\n0,50,1.6\n")
+    np.testing.assert_allclose(read_csv(with_header, cols, optional), [[1.7, 80], [1.6, 50]], rtol=1e-6)
+    # Without a header, cells are positional: the columns, then the optional ones.
+    positional = _file(tmp_path, "1.7,80,1\n1.6,50\n", name="p.csv")
+    np.testing.assert_allclose(read_csv(positional, cols, optional), [[1.7, 80], [1.6, 50]], rtol=1e-6)
+    with pytest.raises(UsageError, match=r"q\.csv:1: extra column: 4 cells, expected 3 "
+                                         r"\(height_m, weight_kg, overweight\)"):
+        read_csv(_file(tmp_path, "1.7,80,1,9\n", name="q.csv"), cols, optional)
+    with pytest.raises(UsageError, match=r"r\.csv:1: header is .* \(repeated height_m\)"):
+        read_csv(_file(tmp_path, "height_m,weight_kg,height_m\n1,2,3\n", name="r.csv"), cols, optional)
+
+
+def test_formats_keep_generated_tables_short(tmp_path):
+    path = str(tmp_path / "f.csv")
+    write_csv(path, ["h", "w", "o"], [(1.504, 40.04, 1.0)], formats=["%.2f", "%.1f", "%d"])
+    assert open(path).read() == "h,w,o\n1.50,40.0,1\n"
 
 
 def test_missing_file(tmp_path):

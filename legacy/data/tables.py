@@ -1,15 +1,9 @@
-"""The study's small tables, their CSV form, and generators by the same rules.
+"""The study's small tables, and generators of more rows by the same rules.
 
-No TensorFlow here. CSV files have a header row; every cell must be a number.
-Errors name the file and line, so that a hand-edited CSV is easy to fix.
+No TensorFlow here. Their CSV form is read and written by
+legacy/data/csv_table.py, the one CSV reader of the project.
 """
-import csv
-import io
-
 import numpy as np
-
-from legacy import fileio
-from legacy.errors import UsageError
 
 # The study's fixed table of 20 people (its README says the data were
 # generated at random into a .csv; the code has this table).
@@ -70,60 +64,3 @@ def random_height_weight(n, seed, noise=FIT_NOISE_SD):
     weights = np.round(FIT_SLOPE * heights + FIT_INTERCEPT + rng.normal(0.0, noise, size=n), 1)
     overweight = (weights / heights ** 2 >= BMI_OVERWEIGHT).astype(np.float32)
     return np.stack([heights, weights, overweight], axis=1).astype(np.float32)
-
-
-def write_csv(path, columns, rows, formats):
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([fmt % value for fmt, value in zip(formats, row)])
-    fileio.write_text(path, buf.getvalue())
-
-
-def read_csv(path, columns, optional=()):
-    """The named columns of a CSV file as a float32 array [rows, len(columns)].
-
-    The header must hold exactly ``columns`` (in any order), plus any of
-    ``optional`` (which are ignored); every cell must be a number. Raises
-    UsageError naming the file and line otherwise.
-    """
-    try:
-        with open(path, newline="") as handle:
-            rows = list(csv.reader(handle))
-    except OSError as err:
-        raise UsageError("%s: cannot read (%s)" % (path, err.strerror))
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise UsageError("%s: empty file; expected a header line %s" % (path, ",".join(columns)))
-    header = [cell.strip() for cell in rows[0]]
-    missing = [c for c in columns if c not in header]
-    extra = [c for c in header if c not in columns and c not in optional]
-    if missing or extra:
-        raise UsageError("%s:1: header %s does not match the expected columns %s (%s)"
-                         % (path, ",".join(header), ",".join(columns),
-                            "; ".join(filter(None, ["missing " + ",".join(missing) if missing else "",
-                                                    "unexpected " + ",".join(extra) if extra else ""]))))
-    order = [header.index(c) for c in columns]
-    data = []
-    for line_no, row in enumerate(rows[1:], start=2):
-        if not row or not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            raise UsageError("%s:%d: %d cells, expected %d (%s)"
-                             % (path, line_no, len(row), len(header), ",".join(header)))
-        try:
-            data.append([float(row[i]) for i in order])
-        except ValueError:
-            bad = next(row[i] for i in order if not _is_number(row[i]))
-            raise UsageError("%s:%d: %r is not a number" % (path, line_no, bad))
-    if not data:
-        raise UsageError("%s: no data rows after the header" % path)
-    return np.array(data, dtype=np.float32)
-
-
-def _is_number(text):
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False

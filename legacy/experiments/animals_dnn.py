@@ -12,7 +12,7 @@ import functools
 import numpy as np
 
 from legacy import cli, flags, results
-from legacy.data import tables
+from legacy.data import csv_table, tables
 from legacy.experiments.full_batch import StepPrinter, run_full_batch
 from legacy.graph import build_classifier
 from legacy.models.mlp import mlp
@@ -31,7 +31,7 @@ def main(_):
     fv = flags.ours()
     out = results.output_path(fv["output"], EXPERIMENT)
     if fv["csv"]:
-        table = tables.read_csv(fv["csv"], tables.ANIMAL_COLUMNS)
+        table = csv_table.read_csv(fv["csv"], tables.ANIMAL_COLUMNS)
         features, targets = table[:, :2], table[:, 2:]
     else:
         features, targets = tables.animals_table()

@@ -13,7 +13,7 @@ valley round; the same 100 steps then reach the optimum.
 import numpy as np
 
 from legacy import cli, flags, results
-from legacy.data import tables
+from legacy.data import csv_table, tables
 from legacy.experiments.full_batch import StepPrinter, run_full_batch
 from legacy.graph import build_regression
 from legacy.models.regression import linear_regression
@@ -53,7 +53,7 @@ def conditioning(x, learning_rate):
 def load_data(csv_path):
     if not csv_path:
         return tables.study_height_weight()
-    table = tables.read_csv(csv_path, ["height_m", "weight_kg"], optional=["overweight"])
+    table = csv_table.read_csv(csv_path, ["height_m", "weight_kg"], optional=["overweight"])
     return table[:, 0], table[:, 1]
 
 

@@ -13,7 +13,7 @@ biases, GD 0.5, batch 100, the classic TF1 baseline at about 92 %.
 """
 
 from legacy import cli, flags, results
-from legacy.data import tables
+from legacy.data import csv_table, tables
 from legacy.experiments.full_batch import StepPrinter, run_full_batch
 from legacy.experiments.mnist_classifier import run_mnist
 from legacy.graph import build_regression
@@ -33,7 +33,7 @@ flags.define("bool", "standardize", True, "z-score the features of --model=binar
 
 def run_binary(fv):
     out = results.output_path(fv["output"], EXPERIMENT)
-    table = tables.read_csv(fv["csv"], tables.HEIGHT_WEIGHT_COLUMNS)
+    table = csv_table.read_csv(fv["csv"], tables.HEIGHT_WEIGHT_COLUMNS)
     features, labels = table[:, :2], table[:, 2:]
     if fv["standardize"]:
         features = (features - features.mean(0)) / features.std(0)

@@ -13,7 +13,7 @@ labelled by the study's rule.
 from absl import flags as absl_flags
 
 from legacy import cli, fileio
-from legacy.data import tables
+from legacy.data import csv_table, tables
 from legacy.errors import UsageError
 
 KINDS = ("height_weight", "animals")
@@ -41,12 +41,12 @@ def main(argv):
             rows = [[hi, wi, float(wi / hi ** 2 >= tables.BMI_OVERWEIGHT)] for hi, wi in zip(h, w)]
         else:
             rows = tables.random_height_weight(n, FLAGS.seed, FLAGS.noise)
-        tables.write_csv(out, tables.HEIGHT_WEIGHT_COLUMNS, rows, ["%.2f", "%.1f", "%d"])
+        csv_table.write_csv(out, tables.HEIGHT_WEIGHT_COLUMNS, rows, ["%.2f", "%.1f", "%d"])
     else:
         n = FLAGS.n or 0
         feats, classes = tables.random_animals(n, FLAGS.seed) if n else tables.animals_table()
         rows = [list(f) + list(c) for f, c in zip(feats, classes)]
-        tables.write_csv(out, tables.ANIMAL_COLUMNS, rows, ["%d"] * 5)
+        csv_table.write_csv(out, tables.ANIMAL_COLUMNS, rows, ["%d"] * 5)
     print("make_data: wrote %d rows to %s" % (len(rows), out))
 
 
