@@ -30,7 +30,7 @@ Run = collections.namedtuple("Run", ["name", "script", "args", "what"])
 Lane = collections.namedtuple("Lane", ["name", "title", "venv", "runs", "tf_major"])
 LANES = collections.OrderedDict([
     ("tf1", Lane("tf1", "TF 1.15", ".venv", "runs", "1")),
-    ("tf2", Lane("tf2", "TF 2 (compat.v1)", ".venv-tf2", "runs-tf2", "2")),
+    ("tf2", Lane("tf2", "TF 2", ".venv-tf2", "runs-tf2", "2")),
 ])
 
 CNN_SWU = ["--variant=swu", "--epochs=15", "--batch_size=100", "--learning_rate=0.001", "--keep_prob=0.8",

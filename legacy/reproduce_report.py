@@ -230,8 +230,11 @@ def _environment_section(lanes, lines, wall_seconds, seeds):
     rows, env_lines = [], []
     for lane, records in lanes.items():
         env = next((r["environment"] for r in records.values() if r), {})
-        spent = sum(r.get("wall_seconds") or 0 for r in records.values() if r)
-        env_lines.append("- %sPython %s, TensorFlow %s%s, tensorpack %s, numpy %s; the runs' own wall time %.0f s"
+        finished = [r for r in records.values() if r]
+        timed = [r["script_seconds"] for r in finished if r.get("script_seconds") is not None]
+        spent = (", the runs %.0f s from start to end (%d of %d timed)" % (sum(timed), len(timed), len(finished))
+                 if timed else "")
+        env_lines.append("- %sPython %s, TensorFlow %s%s, tensorpack %s, numpy %s%s"
                          % ("%s: " % LANES[lane].title if len(lanes) > 1 else "", env.get("python"),
                             env.get("tensorflow"), " (oneDNN on)" if env.get("onednn") else "",
                             env.get("tensorpack"), env.get("numpy"), spent))
@@ -240,7 +243,8 @@ def _environment_section(lanes, lines, wall_seconds, seeds):
                 continue
             per_epoch = rec.get("seconds_per_epoch") or []
             rows.append([name, seed] + ([LANES[lane].title] if len(lanes) > 1 else []) + [
-                "%.0f" % rec.get("wall_seconds", 0) if rec.get("wall_seconds") else "",
+                "%.0f" % rec["script_seconds"] if rec.get("script_seconds") is not None else "",
+                "%.0f" % rec["wall_seconds"] if rec.get("wall_seconds") else "",
                 "%.1f" % (sum(per_epoch) / len(per_epoch)) if per_epoch else "",
                 rec["environment"]["git_revision"][:12]])
     env = next((r["environment"] for records in lanes.values() for r in records.values() if r), {})
@@ -251,7 +255,7 @@ def _environment_section(lanes, lines, wall_seconds, seeds):
         % (", ".join(str(s) for s in seeds), wall_seconds),
         "- report written %s on %s" % (time.strftime("%Y-%m-%d %H:%M"), platform.node()), "",
         report.markdown_table(["run", "seed"] + (["lane"] if len(lanes) > 1 else []) +
-                              ["wall s", "s per epoch", "code revision"], rows)]
+                              ["script s (start to end)", "training s", "s per epoch", "code revision"], rows)]
 
 
 def write_report(lanes, results_dir, seeds, wall_seconds):
@@ -261,9 +265,10 @@ def write_report(lanes, results_dir, seeds, wall_seconds):
     os.makedirs(plots_dir, exist_ok=True)
     lines = ["# Reproducing SWU AI Deep Learning (2021)", "",
              "Made by `python scripts/reproduce.py --seeds=%d` (`make reproduce`%s). Each run's flags, per-epoch "
-             "costs and environment are in `%s/<run>-seed<N>.json`; re-run one by hand with the command in "
-             "its `command` field." % (len(seeds), "; `make reproduce LANE=tf2` for the TF 2 lane" if len(lanes) > 1
-                                       else "", "` or `".join(LANES[lane].runs for lane in lanes)), "",
+             "costs and environment are in %s; re-run one by hand with the command in its `command` field."
+             % (len(seeds), "; `make reproduce LANE=tf2` for the TF 2 lane" if len(lanes) > 1 else "",
+                " and ".join("`%s/<run>-seed<N>.json`%s" % (LANES[lane].runs, " (%s)" % LANES[lane].title
+                                                           if len(lanes) > 1 else "") for lane in lanes)), "",
              "Verdicts: *within the seed spread* means the original lies within 2 standard deviations of our mean "
              "over the seeds (or within half a unit of its printed precision): a different seed could give it. "
              "With 2 or 3 seeds σ is itself uncertain (by roughly ±50-70 %), so read a verdict of a few σ as "

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import legacy
 from legacy import fileio
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -105,6 +106,7 @@ def write_results(path, experiment, flag_values, metrics, status="ok"):
         "flags": flag_values,
     }
     record.update(metrics)
+    record["script_seconds"] = round(time.time() - legacy.STARTED, 1)
     record["environment"] = environment()
     fileio.write_json(path, record)
     return record
