@@ -22,7 +22,7 @@ help:
 	@echo "make run    - set up, then train the study's 4-layer MNIST network (scripts/mnist_dnn.py --keep_prob=0.8)"
 	@echo "make test   - set up, then run the default test suite"
 	@echo "make test-slow - the long reproductions (marked slow), not part of make test"
-	@echo "make reproduce - the study's runs at original settings, 3 seeds, then results/REPORT.md"
+	@echo "make reproduce - the study's runs at original settings, 3 seeds, then results/REPORT.md (LANE=tf2: on TF 2, runs-tf2/, both lanes in the report)"
 	@echo "make test-docker - build docker/Dockerfile on a local base, run the tests and an experiment in it (root; README, Docker)"
 	@echo "LANE=tf2   - any of these on TensorFlow 2.21 (.venv-tf2, python3 3.10-3.13), e.g. make test LANE=tf2"
 	@echo "make bench  - training images/s of mlp, cnn, cnn-swu per input path (figures in results/bench.json)"
