@@ -3,13 +3,21 @@ comparison with Adam, checked against the study's own run log.
 
 The tolerance comes from the seed spread we measured: the runs listed in
 data/reference/swu_cnn_seed_spread.json (full 15-epoch runs of this very
-command with seeds 0, 1, ...). The original log is one more draw from the
-same distribution, so a fresh run and the original differ by a random
-amount with standard deviation sqrt(2)·σ, where σ is our seed-to-seed
-standard deviation at that epoch; we allow three of those. Because σ from a
-handful of seeds is itself uncertain, the bound is never below 20 % of the
-original's value (costs: our two first seeds differ by up to 16 % at one epoch, 0.135 against
-0.115 at epoch 2) or 0.002 (accuracy).
+command with seeds 0, 1, 2, made by `make reproduce` at commit 1c19a4e). The
+original log is one more draw from the same distribution, so a fresh run and
+the original differ by a random amount with standard deviation sqrt(2)·σ,
+where σ is our seed-to-seed standard deviation at that epoch; we allow three
+of those. Because σ from a handful of seeds is itself uncertain, the bound is
+never below 20 % of the original's value for a cost (two of our seeds once
+differed by 16 % at one epoch at revision bb817b9, 0.135 against
+0.115 at epoch 2).
+
+The test accuracy is not one draw of our distribution: our three seeds give
+0.9885, 0.9887 and 0.9882 (σ 0.0003), all 0.0016-0.0021 above the original's
+0.9866, an offset far outside the seed spread (another TF build and machine
+in 2021; the evaluation itself draws dropout masks). Its bound is therefore
+that measured offset plus 3·sqrt(2)·σ (0.0029), never below 0.002: a change
+that moves the accuracy further from the study than our own runs are fails.
 """
 import json
 import math
@@ -30,7 +38,8 @@ def tolerances():
     accuracy = np.array([run["test_accuracy"] for run in spread["runs"]])
     original = load_reference("swu_cnn_adam_vs_rmsprop")["runs"]["adam"]
     cost_tol = np.maximum(3 * math.sqrt(2) * costs.std(axis=0, ddof=1), 0.20 * np.array(original["epoch_avg_cost"]))
-    acc_tol = max(3 * math.sqrt(2) * accuracy.std(ddof=1), 0.002)
+    offset = abs(accuracy.mean() - original["test_accuracy"])
+    acc_tol = max(offset + 3 * math.sqrt(2) * accuracy.std(ddof=1), 0.002)
     return original, cost_tol, acc_tol
 
 
