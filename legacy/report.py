@@ -46,10 +46,13 @@ def _xy(series):
 
 
 def plot_curves(path, curves, title, ylabel="Avg. cost", xlabel="epoch", references=None, logy=False,
-                logx=False):
+                logx=False, styles=None):
     """One line per label in ``curves`` ({label: [y per epoch]} or {label: (xs, ys)});
     ``references`` (same form) are drawn as markers over them (the original's
-    published points)."""
+    published points). ``styles`` ({label: (colour index, line style)}) groups
+    lines, e.g. one colour per optimizer and one line style per lane, so
+    that two lanes' nearly equal curves stay distinguishable."""
+    styles = styles or {}
     import logging
     import matplotlib
     matplotlib.use("Agg")
@@ -58,13 +61,15 @@ def plot_curves(path, curves, title, ylabel="Avg. cost", xlabel="epoch", referen
 
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
     for i, (label, series) in enumerate(curves.items()):
-        ax.plot(*_xy(series), label=label, linewidth=1.6, marker="." if logx else None, color="C%d" % i)
+        colour, linestyle = styles.get(label, (i, "-"))
+        ax.plot(*_xy(series), label=label, linewidth=1.6, marker="." if logx else None, color="C%d" % colour,
+                linestyle=linestyle)
     # The i-th reference is drawn in the colour of the i-th curve (ours and the
     # original's points of the same run side by side) when they pair up.
     paired = len(references or {}) == len(curves)
     for i, (label, series) in enumerate((references or {}).items()):
-        ax.plot(*_xy(series), "o", markersize=4, markerfacecolor="none", label=label,
-                color="C%d" % (i if paired else len(curves) + i))
+        colour = styles.get(label, (i if paired else len(curves) + i, None))[0]
+        ax.plot(*_xy(series), "o", markersize=4, markerfacecolor="none", label=label, color="C%d" % colour)
     if logy:
         ax.set_yscale("log")
     if logx:

@@ -79,8 +79,8 @@ def _cnn_section(lanes, lines, plots_dir):
     ref = load_reference("swu_cnn_adam_vs_rmsprop")
     lines += ["## The study's CNN comparison: Adam vs RMSProp", "",
               "Source: %s." % ref["source"], "Settings: %s." % ref["settings"], ""]
-    curves, points = {}, {}
-    for key, name in (("adam", "cnn_swu_adam"), ("rmsprop", "cnn_swu_rmsprop")):
+    curves, points, styles = {}, {}, {}
+    for colour, (key, name) in enumerate((("adam", "cnn_swu_adam"), ("rmsprop", "cnn_swu_rmsprop"))):
         published = ref["runs"][key]
         headers = ["epoch", "original Avg. cost"]
         for lane in lanes:
@@ -88,7 +88,7 @@ def _cnn_section(lanes, lines, plots_dir):
         rows = [[epoch + 1, "%.3f" % original] for epoch, original in enumerate(published["epoch_avg_cost"])]
         acc_row = ["test accuracy (keep 0.8 at evaluation, as the study)", "%.4f" % published["test_accuracy"]]
         fixed_row = ["test accuracy, dropout off at evaluation (fixed)", "not measured"]
-        for lane, records in lanes.items():
+        for line_style, (lane, records) in zip(("-", "--", ":"), lanes.items()):
             means = []
             for epoch, original in enumerate(published["epoch_avg_cost"]):
                 st = stats(_values(records, name, "epoch_avg_cost", epoch))
@@ -99,12 +99,14 @@ def _cnn_section(lanes, lines, plots_dir):
             fixed_row += [fmt_stats(stats(_values(records, name, "test_accuracy_without_dropout"))), ""]
             if all(m is not None for m in means):
                 label = " ".join(x for x in ("ours", _title(lane, lanes)) if x)
-                curves["%s, %s (mean of %d seeds)" % (label, key, means[0][2])] = [m[0] for m in means]
+                label = "%s, %s (mean of %d seeds)" % (label, key, means[0][2])
+                curves[label], styles[label] = [m[0] for m in means], (colour, line_style)
         lines += ["### %s" % published["optimizer"], "", report.markdown_table(headers, rows + [acc_row, fixed_row])]
         points["original, %s" % key] = published["epoch_avg_cost"]
+        styles["original, %s" % key] = (colour, None)
     if curves:
         report.plot_curves(os.path.join(plots_dir, "cnn_swu_cost.png"), curves,
-                           "SWU CNN: Avg. cost per epoch", references=points, logy=True)
+                           "SWU CNN: Avg. cost per epoch", references=points, logy=True, styles=styles)
         lines += ["![CNN cost per epoch](plots/cnn_swu_cost.png)", ""]
 
 
