@@ -177,7 +177,13 @@ def _animals_section(lanes, lines):
 
 def lane_agreement(reference, other):
     """Per run, the largest differences between two lanes' runs of the same
-    seed: per-epoch cost (absolute and relative), test accuracy, final cost.
+    seed: per-epoch cost (absolute, and relative in the first epoch), test
+    accuracy, final cost.
+
+    The first epoch is where kernel rounding shows before it compounds: later
+    the two trajectories drift apart the way two runs on different thread
+    counts do, and a relative difference of late, tiny costs (0.0002 after 30
+    epochs of the MLP without dropout) says nothing.
 
     Returns {run: dict}; runs without a seed finished on both lanes are left out.
     """
@@ -187,12 +193,12 @@ def lane_agreement(reference, other):
                  if key[0] == run.name and a and other.get(key)]
         if not pairs:
             continue
-        row = {"seeds": len(pairs), "cost_abs": None, "cost_rel": None, "accuracy": None, "final_cost": None}
+        row = {"seeds": len(pairs), "cost_abs": None, "first_rel": None, "accuracy": None, "final_cost": None}
         costs = [(np.array(a["epoch_avg_cost"]), np.array(b["epoch_avg_cost"])) for a, b in pairs
                  if a.get("epoch_avg_cost") and b.get("epoch_avg_cost")]
         if costs:
             row["cost_abs"] = max(float(np.max(np.abs(b - a))) for a, b in costs)
-            row["cost_rel"] = max(float(np.max(np.abs(b - a) / np.abs(a))) for a, b in costs)
+            row["first_rel"] = max(float(abs(b[0] - a[0]) / abs(a[0])) for a, b in costs)
         for key, field in (("accuracy", "test_accuracy"), ("final_cost", "final_cost")):
             diffs = [b[field] - a[field] for a, b in pairs if a.get(field) is not None and b.get(field) is not None]
             if diffs:
@@ -215,16 +221,19 @@ def _agreement_section(lanes, lines):
     rows = []
     for name, row in agreement.items():
         spread = stats(_values(reference, name, "test_accuracy"))
-        rows.append([name, row["seeds"], num(row["cost_abs"], "%.2e"), num(row["cost_rel"], "%.2e"),
+        rows.append([name, row["seeds"], num(row["cost_abs"], "%.2e"), num(row["first_rel"], "%.2e"),
                      num(row["accuracy"], "%+.4f"), num(row["final_cost"], "%+.2e"),
                      num(spread[1] if spread and spread[2] > 1 else None, "%.4f")])
     lines += ["## Lane agreement: %s against %s, seed by seed" % (LANES[other_lane].title, LANES[ref_lane].title), "",
               "Each row pairs the runs of the same seed on both lanes (same initial weights, same dropout masks) "
-              "and gives the largest difference over those seeds (%s minus %s). The last column is the "
+              "and gives the largest difference over those seeds (%s minus %s). Epoch 1's relative difference "
+              "is the kernels' rounding before it compounds; later the two trajectories drift apart as runs on "
+              "other thread counts do, so the absolute difference over all epochs is the one to compare with the "
+              "seed spread. The last column is the "
               "seed-to-seed spread on %s, for scale: a lane difference well below it cannot change a verdict."
               % (LANES[other_lane].title, LANES[ref_lane].title, LANES[ref_lane].title), "",
               report.markdown_table(["run", "seeds paired", "largest abs. diff. of an epoch's Avg. cost",
-                                     "largest rel. diff.", "test accuracy diff.", "final cost diff. (fur/wings)",
+                                     "rel. diff. of epoch 1's cost", "test accuracy diff.", "final cost diff. (fur/wings)",
                                      "test accuracy std across seeds"], rows)]
 
 
