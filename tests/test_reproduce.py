@@ -110,7 +110,7 @@ def test_lane_agreement_pairs_runs_of_the_same_seed():
 def test_report_sets_both_lanes_side_by_side(tmp_path, mnist_dir):
     other = "tf2" if reproduce.current_lane() == "tf1" else "tf1"
     if not os.access(os.path.join(reproduce.REPO, reproduce.LANES[other].venv, "bin", "python"), os.X_OK):
-        pytest.skip("the other lane's venv (%s) is not built here" % reproduce.LANES[other].venv)
+        pytest.skip("other lane: its venv (%s) is not built here" % reproduce.LANES[other].venv)
     args = ["--results_dir=" + str(tmp_path), "--seeds=1", "--only=animals_code", "--data_dir=" + mnist_dir]
     run_script("reproduce.py", *args)
     both = run_script("reproduce.py", "--lane=" + other, *args)
