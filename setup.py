@@ -36,9 +36,15 @@ setup(
     },
     entry_points={
         "console_scripts": [
-            "swu-%s = legacy.experiments.%s:run" % (name.replace("_", "-"), name)
-            for name in ("fetch_mnist", "mnist_dnn", "mnist_cnn", "linear_regression", "logistic_regression",
-                         "animals_dnn", "make_data", "compare_optimizers", "lr_sweep", "reproduce", "benchmark")
+            "swu-%s = legacy.%s:run" % (name.replace("_", "-"), module)
+            for name, module in (
+                ("fetch_mnist", "data.fetch_mnist"), ("make_data", "data.make_data"),
+                ("mnist_dnn", "experiments.mnist_dnn"), ("mnist_cnn", "experiments.mnist_cnn"),
+                ("linear_regression", "experiments.linear_regression"),
+                ("logistic_regression", "experiments.logistic_regression"),
+                ("animals_dnn", "experiments.animals_dnn"), ("compare_optimizers", "experiments.compare_optimizers"),
+                ("lr_sweep", "experiments.lr_sweep"), ("reproduce", "study.reproduce"),
+                ("benchmark", "study.benchmark"))
         ],
     },
 )

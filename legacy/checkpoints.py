@@ -20,6 +20,7 @@ checkpoint; files of a half-written one are never read and are overwritten
 when that step is saved again.
 """
 import glob
+import json
 import os
 import re
 
@@ -124,3 +125,21 @@ def check_matches(prefix, var_list, flag):
 def restore(sess, prefix, var_list, flag):
     check_matches(prefix, var_list, flag)
     tf.train.Saver(var_list).restore(sess, prefix)
+
+
+def start(sess, saver, resume_from, init_from, model_variables):
+    """Restore what a run starts from, after the variables were initialised:
+    ``resume_from`` (every variable, and the loop's state: its sidecar's JSON
+    is returned) or ``init_from`` (the model's weights only; None returned).
+    None for both: a fresh start."""
+    state = None
+    if resume_from:
+        check_matches(resume_from, tf.global_variables(), "--resume")
+        saver.restore(sess, resume_from)
+        with open(state_path(resume_from)) as handle:
+            state = json.load(handle)
+        print("resuming %s at step %d (epoch %d)" % (resume_from, state["step"], state["epoch"]))
+    if init_from:
+        restore(sess, init_from, model_variables, "--init_from")
+        print("weights from %s" % init_from)
+    return state

@@ -11,9 +11,11 @@ import collections
 from legacy.optim import make_optimizer
 from legacy.tf import tf
 
+# The tensors of one model wired for training; ``model_variables`` are the
+# model's own (not the optimizer's slots), which --init_from restores.
 TrainGraph = collections.namedtuple(
     "TrainGraph", ["x", "y", "keep_prob", "training", "logits", "cost", "accuracy", "correct", "train_op",
-                   "global_step"])
+                   "global_step", "model_variables"])
 
 
 def minimize(cost, optimizer, learning_rate):
@@ -25,9 +27,9 @@ def minimize(cost, optimizer, learning_rate):
     return train_op, global_step
 
 
-def _switches():
-    # Defaults make plain evaluation the no-feed case: dropout off, BN in
-    # inference mode. Training feeds both explicitly.
+def mode_placeholders():
+    """keep_prob and is_training. Their defaults make plain evaluation the
+    no-feed case: dropout off, BN in inference mode. Training feeds both."""
     keep_prob = tf.placeholder_with_default(1.0, shape=[], name="keep_prob")
     training = tf.placeholder_with_default(False, shape=[], name="is_training")
     return keep_prob, training
@@ -41,8 +43,9 @@ def build_classifier(model_fn, x, y, optimizer, learning_rate, loss="xent"):
     function that the study's "cost function and learning rate" goal
     compares it with.
     """
-    keep_prob, training = _switches()
+    keep_prob, training = mode_placeholders()
     logits = model_fn(x, keep_prob, training)
+    model_variables = tf.global_variables()
     with tf.name_scope("cost"):
         if loss == "xent":
             per_example = tf.nn.softmax_cross_entropy_with_logits(logits=logits, labels=y)
@@ -55,12 +58,15 @@ def build_classifier(model_fn, x, y, optimizer, learning_rate, loss="xent"):
         correct = tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1), name="correct")
         accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="accuracy")
     train_op, global_step = minimize(cost, optimizer, learning_rate)
-    return TrainGraph(x, y, keep_prob, training, logits, cost, accuracy, correct, train_op, global_step)
+    return TrainGraph(x, y, keep_prob, training, logits, cost, accuracy, correct, train_op, global_step,
+                      model_variables)
 
 
 def build_regression(x, y, cost, optimizer, learning_rate, output, accuracy=None):
     """The same TrainGraph around a regression's own cost, so the regressions
     run through the one training loop too."""
-    keep_prob, training = _switches()
+    keep_prob, training = mode_placeholders()
+    model_variables = tf.global_variables()
     train_op, global_step = minimize(cost, optimizer, learning_rate)
-    return TrainGraph(x, y, keep_prob, training, output, cost, accuracy, None, train_op, global_step)
+    return TrainGraph(x, y, keep_prob, training, output, cost, accuracy, None, train_op, global_step,
+                      model_variables)

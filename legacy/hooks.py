@@ -1,11 +1,116 @@
-"""Hooks for the shared loop (legacy/train.py): TensorBoard, checkpoints and
-signals, as tensorpack hangs them on its trainer as callbacks."""
+"""Hooks for the shared loop (legacy/train.py), as tensorpack hangs
+callbacks on its trainer: the printed lines, the progress bar, TensorBoard,
+checkpoints and signals. The loop calls them; it knows none of them."""
 import signal
+import sys
 import threading
 
 from legacy.checkpoints import SLOT_SUFFIXES, RunCheckpoints
 from legacy.tf import tf
-from legacy.train import TEST_SALT, Hook, evaluate
+from legacy.train import TEST_SALT, evaluate
+
+
+class Hook(object):
+    """Called by ``train`` around the loop; override what you need.
+
+    ``self.loop`` is the loop's LoopState (epoch, step, history...), set
+    before ``begin``.
+    """
+
+    loop = None
+
+    def begin(self, sess, net):
+        pass
+
+    def before_epoch(self, epoch, steps):
+        pass
+
+    def after_step(self, step, cost):
+        pass
+
+    def after_epoch(self, record):
+        pass
+
+    def end(self, history):
+        pass
+
+    def interrupted(self, signum):
+        """A signal stopped the loop after this step; save what must survive."""
+
+    def close(self):
+        """Always called last, also after an error: release what begin took."""
+
+
+class EpochPrinter(Hook):
+    """Prints the study's line exactly, then the timing on a line of its own."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdout
+
+    def after_epoch(self, record):
+        self.stream.write("Epoch: %04d Avg. cost = %.3f\n" % (record.epoch, record.avg_cost))
+        extra = "  %.1f s" % record.seconds
+        if record.validation_accuracy is not None:
+            extra += ", validation accuracy %.4f" % record.validation_accuracy
+        self.stream.write(extra + "\n")
+        self.stream.flush()
+
+
+class ProgressBar(Hook):
+    """A tqdm bar over each epoch's steps, only when stderr is a terminal, so
+    that logs and pipes get the study's lines and nothing else."""
+
+    def __init__(self):
+        self.bar = None
+        self.enabled = sys.stderr.isatty()
+
+    def before_epoch(self, epoch, steps):
+        if self.enabled:
+            from tqdm import tqdm
+            self.bar = tqdm(total=steps, desc="epoch %d" % epoch, leave=False, file=sys.stderr)
+
+    def after_step(self, step, cost):
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def after_epoch(self, record):
+        self.close()
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+
+
+class StepPrinter(Hook):
+    """Prints ``step`` and the values of ``fetches`` every ``every`` steps.
+
+    ``first`` shifts the printed step (golbin counts steps from 0 in some
+    scripts, from 1 in others). ``fetches`` run after the update, as in the
+    originals' ``print(step, sess.run(cost, feed_dict))``; ``with_cost``
+    prints the cost that the training step itself computed instead.
+    """
+
+    def __init__(self, every=1, fetches=(), feed=None, first=1, with_cost=False, fmt=None, stream=None):
+        self.every, self.fetches, self.feed, self.first = every, list(fetches), feed, first
+        self.with_cost, self.fmt = with_cost, fmt
+        self.stream = stream or sys.stdout
+        self.sess = None
+
+    def begin(self, sess, net):
+        self.sess = sess
+
+    def after_step(self, step, cost):
+        if step % self.every:
+            return
+        values = ([cost] if self.with_cost else []) + (self.sess.run(self.fetches, self.feed) if self.fetches else [])
+        shown = step - 1 + self.first
+        if self.fmt:
+            self.stream.write(self.fmt(shown, *values) + "\n")
+        else:
+            self.stream.write(" ".join(str(v) for v in [shown] + values) + "\n")
 
 
 class Checkpointer(Hook):
@@ -20,7 +125,7 @@ class Checkpointer(Hook):
         self.saved_step = None
         self.last = None  # the newest prefix written by this hook
 
-    def begin(self, sess, graph):
+    def begin(self, sess, net):
         self.sess = sess
         self.saved_step = self.loop.step  # a resumed run starts from a saved step
 
@@ -56,7 +161,7 @@ class StopOnSignal(Hook):
     def __init__(self):
         self.previous = {}
 
-    def begin(self, sess, graph):
+    def begin(self, sess, net):
         if threading.current_thread() is not threading.main_thread():
             return  # Python only delivers signals to the main thread
         for signum in self.SIGNALS:
@@ -91,12 +196,12 @@ class TensorBoard(Hook):
         self.logdir, self.test, self.eval_keep_prob = logdir, test, eval_keep_prob
         self.histograms = histograms
         self.writer = self.hist_op = self.lr = None
-        self.sess = self.graph = None
-        self.test_accuracy = []
+        self.sess = self.net = None
+        self.test_accuracy = []  # (step, accuracy) at the end of each epoch of this process
 
-    def begin(self, sess, graph):
-        self.sess, self.graph = sess, graph
-        g = graph.cost.graph
+    def begin(self, sess, net):
+        self.sess, self.net = sess, net
+        g = net.cost.graph
         self.lr = _schedule(g)
         if self.histograms:
             # In their own scope: at the top level TF would rename the tags
@@ -128,14 +233,18 @@ class TensorBoard(Hook):
         step = self.loop.step
         test_acc = None
         if self.test is not None:
-            test_acc = evaluate(self.sess, self.graph, self.test, self.eval_keep_prob,
+            test_acc = evaluate(self.sess, self.net, self.test, self.eval_keep_prob,
                                 dropout_seed=(step, TEST_SALT))
-            self.test_accuracy.append(test_acc)
+            self.test_accuracy.append((step, test_acc))
         self._scalars(step, epoch__avg_cost=record.avg_cost, epoch__validation_accuracy=record.validation_accuracy,
                       epoch__test_accuracy=test_acc)
         if self.hist_op is not None:
             self.writer.add_summary(self.sess.run(self.hist_op), step)
         self.writer.flush()
+
+    def test_accuracy_at(self, step):
+        """The test accuracy measured at ``step``, or None if none was."""
+        return dict(self.test_accuracy).get(step)
 
     def flush(self):
         """Events up to now onto disk, so that a kill loses none before the

@@ -90,15 +90,12 @@ class GraphInput(FeedInput):
     replays the same batches. Each yielded feed holds that step's indices
     only, so skipping the first k feeds of an epoch skips exactly k batches.
 
-    The gather is one ``tf.py_func`` over the verified in-memory arrays (no
-    copy of them is made, and checkpoints and meta graphs stay small). It is
-    one op on purpose: with the index placeholder, this input adds exactly
-    the two ops FeedInput adds (``X`` and ``Y``). TF1 seeds every random op
-    that has no explicit seed from the number of ops created before it, so
-    the model's initial weights and dropout masks come out the same under
-    both inputs, and so do the training results. A ``tf.Variable`` holding
-    the arrays plus ``tf.gather`` would add about ten ops and change every
-    seed of the model.
+    The gather is one ``tf.py_func`` over the verified in-memory arrays: no
+    copy of them is made, and checkpoints and meta graphs stay small (a
+    ``tf.Variable`` holding the arrays would put 172 MB into every
+    checkpoint). Every random op of the models has an explicit op seed
+    (legacy/models/layers.py), so the ops this input adds change no initial
+    weight or dropout mask: both inputs train the same numbers.
 
     ``x`` and ``y`` have a static batch dimension; ``evaluate`` in
     legacy/train.py feeds them in chunks of that size (feeding the outputs

@@ -12,7 +12,7 @@ import time
 import legacy
 from legacy import fileio
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from legacy import REPO
 
 
 def git_revision():
@@ -65,13 +65,13 @@ def environment():
 
 def flags_from_args(args):
     """``--name=value`` arguments as a results record's "flags" holds them
-    (absl's types: int, float, a comma list as a list of strings, a bare
+    (numbers as int or float, a comma list as a list of such values, a bare
     ``--name`` as True), so a command line can be matched against a record
     without importing the script that defines the flags."""
     values = {}
     for arg in args:
         name, _, value = arg[2:].partition("=")
-        values[name] = _typed(value) if value else True
+        values[name] = (_typed(value) if "," not in value else [_typed(v) for v in value.split(",")]) if value else True
     return values
 
 
@@ -81,8 +81,6 @@ def _typed(value):
             return kind(value)
         except ValueError:
             pass
-    if "," in value:
-        return value.split(",")
     return value
 
 

@@ -11,7 +11,7 @@ import json
 import os
 import time
 
-from legacy import checkpoints, fileio
+from legacy import checkpoints, config as run_config, fileio
 from legacy.errors import UsageError
 
 ROOT = "runs"
@@ -43,7 +43,10 @@ def _check_same_flags(run_dir, flag_values):
         return
     with open(path) as handle:
         started = json.load(handle)
-    differ = sorted(k for k in started if k not in RESUME_MAY_DIFFER and started[k] != flag_values.get(k))
+    # Compared as the command line shows them: a run folder of an older
+    # revision holds --hidden as strings, a newer one as numbers.
+    differ = sorted(k for k in started if k not in RESUME_MAY_DIFFER
+                    and _show(started[k]) != _show(flag_values.get(k)))
     if differ:
         raise UsageError("--resume: %s was started with %s, not %s; pass the same values or a new --logdir"
                          % (run_dir, " ".join("--%s=%s" % (k, _show(started[k])) for k in differ),
@@ -54,11 +57,12 @@ def _show(value):
     return ",".join(map(str, value)) if isinstance(value, list) else value
 
 
-def prepare(experiment, flag_values):
-    """The run folder, created, and the checkpoint to resume (or None)."""
-    fv = flag_values
-    logdir = fv.get("logdir") or ""
-    if fv.get("resume"):
+def prepare(experiment, config):
+    """The run folder of ``config`` (a RunConfig), created, and the checkpoint
+    to resume (or None)."""
+    flag_values = run_config.record(config)
+    logdir = config.logdir
+    if config.resume:
         if not logdir:
             logdir = newest_run(experiment)
             if logdir is None:
@@ -67,11 +71,11 @@ def prepare(experiment, flag_values):
         if not os.path.isdir(logdir):
             raise UsageError("--resume: --logdir=%s does not exist; pass the folder of the run to continue"
                              % logdir)
-        _check_same_flags(logdir, fv)
+        _check_same_flags(logdir, flag_values)
         fileio.check_writable_path(os.path.join(logdir, FLAGS_FILE), "--logdir")
         return logdir, checkpoints.latest(logdir)
     if not logdir:
-        logdir = default_logdir(experiment, fv.get("seed", 0))
+        logdir = default_logdir(experiment, config.seed)
     elif checkpoints.latest(logdir):
         raise UsageError("--logdir=%s already holds a run's checkpoints; pass --resume to continue it, "
                          "or a new --logdir" % logdir)
@@ -80,5 +84,5 @@ def prepare(experiment, flag_values):
     except OSError as err:
         raise UsageError("--logdir=%s: cannot create it (%s)" % (logdir, err.strerror))
     fileio.check_writable_path(os.path.join(logdir, FLAGS_FILE), "--logdir")
-    fileio.write_json(os.path.join(logdir, FLAGS_FILE), fv)
+    fileio.write_json(os.path.join(logdir, FLAGS_FILE), flag_values)
     return logdir, None

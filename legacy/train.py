@@ -1,12 +1,11 @@
 """The one Session loop every experiment runs, with hooks for the rest.
 
 It is golbin's loop: for each epoch, run the optimizer on every batch, sum
-``cost / total_batch`` into the epoch's average, print
-``Epoch: 0001 Avg. cost = 0.472``. Anything cross-cutting (progress bars,
-summaries, checkpoints) is a hook, not code in the loop.
+``cost / total_batch`` into the epoch's average. Anything cross-cutting
+(printing ``Epoch: 0001 Avg. cost = 0.472``, progress bars, summaries,
+checkpoints, signals) is a hook (legacy/hooks.py), not code in the loop.
 """
 import collections
-import sys
 import time
 
 import numpy as np
@@ -16,78 +15,6 @@ from legacy.models.layers import find_dropout_seed
 from legacy.tf import tf
 
 EpochRecord = collections.namedtuple("EpochRecord", ["epoch", "avg_cost", "validation_accuracy", "seconds"])
-
-
-class Hook(object):
-    """Called by ``train`` around the loop; override what you need.
-
-    ``self.loop`` is the loop's LoopState (epoch, step, history...), set
-    before ``begin``.
-    """
-
-    loop = None
-
-    def begin(self, sess, graph):
-        pass
-
-    def before_epoch(self, epoch, steps):
-        pass
-
-    def after_step(self, step, cost):
-        pass
-
-    def after_epoch(self, record):
-        pass
-
-    def end(self, history):
-        pass
-
-    def interrupted(self, signum):
-        """A signal stopped the loop after this step; save what must survive."""
-
-    def close(self):
-        """Always called last, also after an error: release what begin took."""
-
-
-class EpochPrinter(Hook):
-    """Prints the study's line exactly, then the timing on a line of its own."""
-
-    def __init__(self, stream=None):
-        self.stream = stream or sys.stdout
-
-    def after_epoch(self, record):
-        self.stream.write("Epoch: %04d Avg. cost = %.3f\n" % (record.epoch, record.avg_cost))
-        extra = "  %.1f s" % record.seconds
-        if record.validation_accuracy is not None:
-            extra += ", validation accuracy %.4f" % record.validation_accuracy
-        self.stream.write(extra + "\n")
-        self.stream.flush()
-
-
-class ProgressBar(Hook):
-    """A tqdm bar over each epoch's steps, only when stderr is a terminal, so
-    that logs and pipes get the study's lines and nothing else."""
-
-    def __init__(self):
-        self.bar = None
-        self.enabled = sys.stderr.isatty()
-
-    def before_epoch(self, epoch, steps):
-        if self.enabled:
-            from tqdm import tqdm
-            self.bar = tqdm(total=steps, desc="epoch %d" % epoch, leave=False, file=sys.stderr)
-
-    def after_step(self, step, cost):
-        if self.bar is not None:
-            self.bar.update(1)
-
-    def after_epoch(self, record):
-        self.close()
-
-    def close(self):
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
 
 
 def session_config(intra_op_threads=0, inter_op_threads=0):
@@ -102,17 +29,17 @@ VALIDATION_SALT = 1000000
 TEST_SALT = 2000000
 
 
-def evaluate(sess, graph, split, keep_prob=1.0, batch_size=2000, dropout_seed=None):
+def evaluate(sess, net, split, keep_prob=1.0, batch_size=2000, dropout_seed=None):
     """Accuracy over a whole split, in chunks to bound memory (the CNN's
     activations for 10,000 images at once would take about 1 GB).
     ``keep_prob`` < 1 reproduces the original's dropout-at-evaluation bug;
     its masks are keyed by ``dropout_seed`` (step, salt) plus the chunk, so
     the same step evaluates the same way in a resumed run."""
-    seed_t = find_dropout_seed(graph.cost.graph)
+    seed_t = find_dropout_seed(net.cost.graph)
     step, salt = dropout_seed if dropout_seed is not None else (0, 3000000)
     # An input with a static batch dimension (GraphInput) takes chunks of
     # exactly that size; the last one is padded and the padding not counted.
-    static = graph.x.shape[0].value if graph.x.shape.ndims else None
+    static = net.x.shape[0].value if net.x.shape.ndims else None
     batch_size = static or batch_size
     correct = 0
     for chunk, start in enumerate(range(0, len(split.images), batch_size)):
@@ -122,10 +49,10 @@ def evaluate(sess, graph, split, keep_prob=1.0, batch_size=2000, dropout_seed=No
         if static and n < static:
             images = np.concatenate([images, np.zeros((static - n,) + images.shape[1:], images.dtype)])
             labels = np.concatenate([labels, np.zeros((static - n,) + labels.shape[1:], labels.dtype)])
-        feed = {graph.x: images, graph.y: labels, graph.keep_prob: keep_prob}
+        feed = {net.x: images, net.y: labels, net.keep_prob: keep_prob}
         if seed_t is not None:
             feed[seed_t] = [step, salt + chunk]
-        hits = sess.run(graph.correct, feed)
+        hits = sess.run(net.correct, feed)
         correct += int(np.sum(hits[:n]))
     return correct / float(len(split.images))
 
@@ -159,7 +86,7 @@ class LoopState(object):
         return state
 
 
-def train(sess, graph, inputs, epochs, keep_prob, validation=None, eval_keep_prob=1.0, hooks=(), state=None):
+def train(sess, net, inputs, epochs, keep_prob, validation=None, eval_keep_prob=1.0, hooks=(), state=None):
     """Train until ``epochs`` epochs are done; return the list of EpochRecords.
 
     ``state`` (a LoopState from a checkpoint) continues a run where it
@@ -168,12 +95,12 @@ def train(sess, graph, inputs, epochs, keep_prob, validation=None, eval_keep_pro
     the hooks' ``interrupted``, e.g. a checkpoint, are done).
     """
     loop = state or LoopState()
-    seed_t = find_dropout_seed(graph.cost.graph)
-    train_feed = {graph.keep_prob: keep_prob, graph.training: True}
+    seed_t = find_dropout_seed(net.cost.graph)
+    train_feed = {net.keep_prob: keep_prob, net.training: True}
     try:
         for hook in hooks:
             hook.loop = loop
-            hook.begin(sess, graph)
+            hook.begin(sess, net)
         while loop.epoch <= epochs:
             epoch, total_batch = loop.epoch, inputs.steps_per_epoch
             if loop.rng_state is None:
@@ -189,7 +116,7 @@ def train(sess, graph, inputs, epochs, keep_prob, validation=None, eval_keep_pro
                 feed.update(train_feed)
                 if seed_t is not None:
                     feed[seed_t] = [loop.step, 0]
-                _, cost_val = sess.run([graph.train_op, graph.cost], feed)
+                _, cost_val = sess.run([net.train_op, net.cost], feed)
                 loop.step += 1
                 loop.step_in_epoch += 1
                 if not np.isfinite(cost_val):
@@ -205,7 +132,7 @@ def train(sess, graph, inputs, epochs, keep_prob, validation=None, eval_keep_pro
             loop.epoch_seconds += time.time() - start
             val_acc = None
             if validation is not None:
-                val_acc = evaluate(sess, graph, validation, eval_keep_prob,
+                val_acc = evaluate(sess, net, validation, eval_keep_prob,
                                    dropout_seed=(loop.step, VALIDATION_SALT))
             record = EpochRecord(epoch, float(loop.epoch_cost), val_acc, loop.epoch_seconds)
             loop.history.append(record)

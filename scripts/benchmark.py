@@ -1,10 +1,10 @@
 #!/usr/bin/env python
-"""Entry point; the benchmark itself is legacy/experiments/benchmark.py and legacy/benchmark.py."""
+"""Entry point; the benchmark itself is legacy/study/benchmark.py and legacy/study/throughput.py."""
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from legacy.experiments.benchmark import run  # noqa: E402
+from legacy.study.benchmark import run  # noqa: E402
 
 if __name__ == "__main__":
     run()

@@ -1,10 +1,10 @@
 #!/usr/bin/env python
-"""Entry point; the experiment itself is legacy/experiments/reproduce.py."""
+"""Entry point; the experiment itself is legacy/study/reproduce.py."""
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from legacy.experiments.reproduce import run  # noqa: E402
+from legacy.study.reproduce import run  # noqa: E402
 
 if __name__ == "__main__":
     run()

@@ -1,7 +1,7 @@
 """The benchmark's FLOP count (its GFLOP/s figures rest on it); no timing here."""
 import pytest
 
-from legacy.benchmark import _flops, _model_fn
+from legacy.study.throughput import _flops, _model_fn
 from legacy.graph import build_classifier
 from legacy.tf import tf
 
@@ -31,5 +31,5 @@ def test_unknown_batch_gives_no_count():
     tf.reset_default_graph()
     x = tf.placeholder(tf.float32, [None, 784])
     y = tf.placeholder(tf.float32, [None, 10])
-    graph = build_classifier(_model_fn("mlp"), x, y, "gd", 0.1)
+    graph = build_classifier(_model_fn("dnn4"), x, y, "gd", 0.1)
     assert _flops(tf.get_default_graph(), graph) is None

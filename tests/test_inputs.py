@@ -4,14 +4,14 @@ import functools
 import numpy as np
 import pytest
 
-from conftest import run_flags
+from conftest import run_config
 from legacy.data.mnist import batch_dataflow
-from legacy.experiments.mnist_classifier import run_mnist
+from legacy.runners.mnist import run_mnist
 from legacy.inputs import FeedInput, GraphInput
 from legacy.models.cnn import cnn
 from legacy.models.mlp import mlp
 from legacy.tf import tf
-from legacy.train import Hook
+from legacy.hooks import Hook
 
 
 def _batches(input_cls, split, seed, epochs):
@@ -58,9 +58,9 @@ def test_training_is_the_same_under_both_inputs(tmp_path):
     # The whole run_mnist path: dropout, Adam, validation and test accuracy.
     runs = {}
     for name in ("feed", "graph"):
-        fv = run_flags(output=str(tmp_path / (name + ".json")), input=name, optimizer="adam",
+        config = run_config(output=str(tmp_path / (name + ".json")), input=name, optimizer="adam",
                        learning_rate=0.001, keep_prob=0.8, seed=2)
-        runs[name] = run_mnist("test", functools.partial(mlp, hidden=[256, 256]), fv)
+        runs[name] = run_mnist("test", functools.partial(mlp, hidden=[256, 256]), config)
     feed, graph = runs["feed"], runs["graph"]
     assert graph["steps_per_epoch"] == feed["steps_per_epoch"] == 20
     assert feed["epoch_avg_cost"][1] < feed["epoch_avg_cost"][0]

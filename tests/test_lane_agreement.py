@@ -14,9 +14,9 @@ import os
 
 import pytest
 
-from conftest import REPO, run_flags
+from conftest import REPO, run_config
 from legacy import results
-from legacy.experiments.mnist_classifier import run_mnist
+from legacy.runners.mnist import run_mnist
 from legacy.models.mlp import mlp
 
 with open(os.path.join(REPO, "data", "reference", "lane_costs.json"), encoding="utf-8") as _handle:
@@ -24,18 +24,20 @@ with open(os.path.join(REPO, "data", "reference", "lane_costs.json"), encoding="
 CASES = REFERENCE["cases"]
 
 
-def flag_values(args, **overrides):
-    """mnist_dnn.py's flag values for ``args`` (its defaults for the flags the cases leave out)."""
-    values = run_flags(train_limit=None, epochs=30, keep_prob=1.0, hidden=["256", "256", "256"], batch_norm=False)
+def case_config(args, **overrides):
+    """mnist_dnn.py's RunConfig for ``args`` (its defaults for the flags the cases leave out)."""
+    values = dict(train_limit=None, epochs=30, keep_prob=1.0, hidden=(256, 256, 256), batch_norm=False)
     values.update(results.flags_from_args(args))
     values.update(overrides)
-    return values
+    if isinstance(values["hidden"], (list, int)):
+        values["hidden"] = tuple(values["hidden"]) if isinstance(values["hidden"], list) else (values["hidden"],)
+    return run_config(**values)
 
 
 def run_case(name, tmp_path):
-    fv = flag_values(CASES[name]["args"], output=str(tmp_path / (name + ".json")))
-    model = functools.partial(mlp, hidden=[int(h) for h in fv.pop("hidden")], batch_norm=fv.pop("batch_norm"))
-    return run_mnist("lane_check", model, fv)
+    config = case_config(CASES[name]["args"], output=str(tmp_path / (name + ".json")))
+    model = functools.partial(mlp, hidden=list(config.hidden), batch_norm=config.batch_norm)
+    return run_mnist("lane_check", model, config)
 
 
 def differences(costs, reference):

@@ -5,9 +5,9 @@ import os
 
 import pytest
 
-from legacy import reproduce
+from legacy.study import plan as reproduce
 from legacy.errors import UsageError
-from legacy.reproduce_report import lane_agreement, load_reference, stats, verdict
+from legacy.study.report import lane_agreement, load_reference, stats, verdict
 from scripts_util import run_script
 
 

@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from legacy.reproduce_report import load_reference
+from legacy.study.report import load_reference
 from scripts_util import read_json, run_script
 
 

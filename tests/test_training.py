@@ -1,14 +1,14 @@
 """The shared loop on a 2,000-image subset: it learns, and a seed repeats."""
 import functools
 
-from conftest import run_flags
-from legacy.experiments.mnist_classifier import run_mnist
+from conftest import run_config
+from legacy.runners.mnist import run_mnist
 from legacy.models.mlp import mlp
 
 
 def _run(tmp_path, name, hidden=(256, 256), **overrides):
-    fv = run_flags(output=str(tmp_path / (name + ".json")), **overrides)
-    return run_mnist("test", functools.partial(mlp, hidden=list(hidden), batch_norm=fv.pop("batch_norm", False)), fv)
+    config = run_config(output=str(tmp_path / (name + ".json")), **overrides)
+    return run_mnist("test", functools.partial(mlp, hidden=list(hidden), batch_norm=config.batch_norm), config)
 
 
 def test_two_epochs_lower_the_cost(tmp_path):

@@ -1,2 +1,2 @@
-"""What each script picks: flag defaults (the original hyper-parameters) and
-a model. ``scripts/<name>.py`` only calls ``legacy.experiments.<name>.run``."""
+"""What each script picks: its flags (defaults from the model registry), a
+model and a runner. ``scripts/<name>.py`` only calls ``legacy.experiments.<name>.run``."""

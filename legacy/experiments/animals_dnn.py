@@ -11,49 +11,50 @@ import functools
 
 import numpy as np
 
-from legacy import cli, flags, results
+from legacy import cli, config as run_config, results
 from legacy.data import csv_table, tables
-from legacy.experiments.full_batch import StepPrinter, run_full_batch
 from legacy.graph import build_classifier
+from legacy.hooks import StepPrinter
 from legacy.models.mlp import mlp
+from legacy.runners.full_batch import run_full_batch
 
 EXPERIMENT = "animals_dnn"
 
-flags.define_steps_flag(100)
-flags.define_optimizer_flags("gd", 0.01)
-flags.define_run_flags(EXPERIMENT)
-flags.define_mlp_flags(hidden=[10, 20, 10])
-flags.define("string", "csv", "", "Train from this CSV (columns fur,wing,other,mammal,bird) instead of the "
-              "study's 20 rows; make one with scripts/make_data.py animals.")
+run_config.define_steps_flag(100)
+run_config.define_optimizer_flags("gd", 0.01)
+run_config.define_run_flags(EXPERIMENT)
+run_config.define_mlp_flags(hidden=[10, 20, 10])
+run_config.define("string", "csv", "", "Train from this CSV (columns fur,wing,other,mammal,bird) instead of the "
+                  "study's 20 rows; make one with scripts/make_data.py animals.")
 
 
 def main(_):
-    fv = flags.ours()
-    out = results.output_path(fv["output"], EXPERIMENT)
-    if fv["csv"]:
-        table = csv_table.read_csv(fv["csv"], tables.ANIMAL_COLUMNS)
+    config = run_config.build()
+    out = results.output_path(config.output, EXPERIMENT)
+    if config.csv:
+        table = csv_table.read_csv(config.csv, tables.ANIMAL_COLUMNS)
         features, targets = table[:, :2], table[:, 2:]
     else:
         features, targets = tables.animals_table()
-    model = functools.partial(mlp, hidden=flags.parse_int_list(fv["hidden"]), num_classes=3,
-                              batch_norm=fv["batch_norm"], init="uniform", use_bias=True)
+    model = functools.partial(mlp, hidden=list(config.hidden), num_classes=3,
+                              batch_norm=config.batch_norm, init="uniform", use_bias=True)
 
     def build(x, y):
-        return build_classifier(model, x, y, fv["optimizer"], fv["learning_rate"])
+        return build_classifier(model, x, y, config.optimizer, config.learning_rate)
 
-    def report(sess, graph, feed, initial):
-        logits, accuracy, cost = sess.run([graph.logits, graph.accuracy, graph.cost], feed)
+    def report(sess, net, feed, initial):
+        logits, accuracy, cost = sess.run([net.logits, net.accuracy, net.cost], feed)
         return {"prediction": [int(i) for i in np.argmax(logits, 1)], "accuracy": float(accuracy),
                 "cost": float(cost)}
 
     # golbin: if (step + 1) % 10 == 0: print(step + 1, sess.run(cost, feed_dict))
     printer = StepPrinter(every=10, fetches=["cost/cost:0"])
-    history, _, final = run_full_batch(fv, build, features, targets, fv["steps"], [printer], report)
+    history, _, final = run_full_batch(config, build, features, targets, config.steps, [printer], report)
     truth = [int(i) for i in np.argmax(targets, 1)]
     print("예측값:", final["prediction"])
     print("실제값:", truth)
     print("정확도: %.2f" % (final["accuracy"] * 100))
-    results.write_results(out, EXPERIMENT, fv, {
+    results.write_results(out, EXPERIMENT, run_config.record(config), {
         "n_rows": int(len(features)), "step_cost": [r.avg_cost for r in history],
         "final_cost": final["cost"], "prediction": final["prediction"], "truth": truth,
         "accuracy": final["accuracy"],

@@ -11,41 +11,42 @@ run's own JSON in <stem>/.
 """
 from absl import flags as absl_flags
 
-from legacy import cli, flags, report, results
+from legacy import cli, config as run_config, figures, results
 from legacy.errors import UsageError
-from legacy.experiments import grid, zoo
+from legacy.models.registry import DEFAULT_RATES, MODELS
 from legacy.optim import OPTIMIZERS
+from legacy.runners import grid
 
 EXPERIMENT = "compare_optimizers"
 
 grid.define_grid_flags(EXPERIMENT, model="mlp")
-flags.define("list", "optimizers", ["gd", "adam", "rmsprop", "adagrad", "momentum"],
-              "Optimizers to compare (%s)." % ", ".join(sorted(OPTIMIZERS)))
+run_config.define("list", "optimizers", ["gd", "adam", "rmsprop", "adagrad", "momentum"],
+                  "Optimizers to compare (%s)." % ", ".join(sorted(OPTIMIZERS)))
 absl_flags.register_validator("optimizers", lambda v: bool(v) and set(v) <= set(OPTIMIZERS),
                               message="--optimizers must be a comma list of: %s" % ", ".join(sorted(OPTIMIZERS)))
-flags.define("list", "learning_rates", [],
-              "Learning rate per optimizer, in the order of --optimizers (default: each one's usual rate, %s)."
-              % ", ".join("%s %g" % kv for kv in sorted(zoo.DEFAULT_RATES.items())))
+run_config.define("list", "learning_rates", [],
+                  "Learning rate per optimizer, in the order of --optimizers (default: each one's usual rate, %s)."
+                  % ", ".join("%s %g" % kv for kv in sorted(DEFAULT_RATES.items())))
 
 
 def main(_):
-    fv = grid.model_flags(flags.ours())
-    names = fv["optimizers"]
-    rates = fv["learning_rates"]
+    config = grid.grid_config()
+    names = config.optimizers
+    rates = config.learning_rates
     if rates and len(rates) != len(names):
         raise UsageError("--learning_rates has %d values for %d --optimizers; give one per optimizer"
                              % (len(rates), len(names)))
     try:
-        rates = [float(r) for r in rates] or [zoo.DEFAULT_RATES[n] for n in names]
+        rates = [float(r) for r in rates] or [DEFAULT_RATES[n] for n in names]
     except ValueError:
-        raise UsageError("--learning_rates=%s: not all numbers" % ",".join(fv["learning_rates"]))
+        raise UsageError("--learning_rates=%s: not all numbers" % ",".join(config.learning_rates))
     if min(rates) <= 0:
         raise UsageError("--learning_rates must all be > 0")
-    path, stem = grid.output_stem(fv, EXPERIMENT)
+    path, stem = grid.output_stem(config, EXPERIMENT)
     runs = []
     for name, rate in zip(names, rates):
         label = "%s-%g" % (name, rate)
-        runs.append((label, grid.run_setting(EXPERIMENT, fv, label, stem, optimizer=name, learning_rate=rate)))
+        runs.append((label, grid.run_setting(EXPERIMENT, config, label, stem, optimizer=name, learning_rate=rate)))
 
     epochs = max(len(r["epoch_avg_cost"]) for _, r in runs)
     headers = (["optimizer", "learning rate"] + ["epoch %d" % (e + 1) for e in range(epochs)]
@@ -53,11 +54,11 @@ def main(_):
     rows = [[label.rsplit("-", 1)[0], rate] + r["epoch_avg_cost"] + [None] * (epochs - len(r["epoch_avg_cost"]))
             + [r["test_accuracy"], sum(r.get("seconds_per_epoch", [])), r["status"]]
             for (label, r), rate in zip(runs, rates)]
-    title = "%s: average cost per epoch (%s, seed %d)" % (EXPERIMENT, zoo.MODELS[fv["model"]].source, fv["seed"])
-    report.write_table(stem, headers, rows, title=title)
-    report.plot_curves(stem + ".png", {l: r["epoch_avg_cost"] for l, r in runs if r["epoch_avg_cost"]}, title)
-    print(report.markdown_table(headers, rows))
-    results.write_results(path, EXPERIMENT, fv, {"runs": {l: r for l, r in runs}, "table": stem + ".md",
+    title = "%s: average cost per epoch (%s, seed %d)" % (EXPERIMENT, MODELS[config.model].source, config.seed)
+    figures.write_table(stem, headers, rows, title=title)
+    figures.plot_curves(stem + ".png", {l: r["epoch_avg_cost"] for l, r in runs if r["epoch_avg_cost"]}, title)
+    print(figures.markdown_table(headers, rows))
+    results.write_results(path, EXPERIMENT, run_config.record(config), {"runs": {l: r for l, r in runs}, "table": stem + ".md",
                                                   "plot": stem + ".png"})
 
 

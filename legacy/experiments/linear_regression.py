@@ -12,22 +12,23 @@ valley round; the same 100 steps then reach the optimum.
 """
 import numpy as np
 
-from legacy import cli, flags, results
+from legacy import cli, config as run_config, results
 from legacy.data import csv_table, tables
-from legacy.experiments.full_batch import StepPrinter, run_full_batch
 from legacy.graph import build_regression
+from legacy.hooks import StepPrinter
 from legacy.models.regression import linear_regression
+from legacy.runners.full_batch import run_full_batch
 
 EXPERIMENT = "linear_regression"
 QUERIES_M = (1.55, 1.70)
 
-flags.define_steps_flag(100)
-flags.define_optimizer_flags("gd", 0.13)
-flags.define_run_flags(EXPERIMENT)
-flags.define("string", "csv", "", "Train from this CSV (columns height_m,weight_kg[,overweight]) instead "
-              "of the study's table; make one with scripts/make_data.py height_weight.")
-flags.define("bool", "standardize", False,
-              "Train on z-scored heights (results reported in metres and kilograms).")
+run_config.define_steps_flag(100)
+run_config.define_optimizer_flags("gd", 0.13)
+run_config.define_run_flags(EXPERIMENT)
+run_config.define("string", "csv", "", "Train from this CSV (columns height_m,weight_kg[,overweight]) instead "
+                  "of the study's table; make one with scripts/make_data.py height_weight.")
+run_config.define("bool", "standardize", False,
+                  "Train on z-scored heights (results reported in metres and kilograms).")
 
 
 def closed_form(x, y):
@@ -58,44 +59,44 @@ def load_data(csv_path):
 
 
 def main(_):
-    fv = flags.ours()
-    out = results.output_path(fv["output"], EXPERIMENT)
-    heights, weights = load_data(fv["csv"])
-    mean, std = (float(heights.mean()), float(heights.std())) if fv["standardize"] else (0.0, 1.0)
+    config = run_config.build()
+    out = results.output_path(config.output, EXPERIMENT)
+    heights, weights = load_data(config.csv)
+    mean, std = (float(heights.mean()), float(heights.std())) if config.standardize else (0.0, 1.0)
     features = ((heights - mean) / std).reshape(-1, 1).astype(np.float32)
     targets = weights.reshape(-1, 1).astype(np.float32)
     parts = {}
 
     def build(x, y):
         parts["W"], parts["b"], parts["hypothesis"], cost = linear_regression(x, y)
-        return build_regression(x, y, cost, fv["optimizer"], fv["learning_rate"], parts["hypothesis"])
+        return build_regression(x, y, cost, config.optimizer, config.learning_rate, parts["hypothesis"])
 
-    def report(sess, graph, feed, initial):
-        w, b, cost = sess.run([parts["W"], parts["b"], graph.cost], feed)
+    def report(sess, net, feed, initial):
+        w, b, cost = sess.run([parts["W"], parts["b"], net.cost], feed)
         queries = (np.array(QUERIES_M, dtype=np.float32).reshape(-1, 1) - mean) / std
-        predictions = sess.run(parts["hypothesis"], {graph.x: queries})[:, 0]
+        predictions = sess.run(parts["hypothesis"], {net.x: queries})[:, 0]
         return {"W": float(w[0]) / std, "b": float(b[0]) - float(w[0]) * mean / std, "cost": float(cost),
                 "predictions": [float(p) for p in predictions]}
 
     # golbin: print(step, cost_val, sess.run(W), sess.run(b)) for step in range(100)
     printer = StepPrinter(every=1, fetches=["W:0", "b:0"], first=0, with_cost=True)
-    history, initial, final = run_full_batch(fv, build, features, targets, fv["steps"], [printer], report)
+    history, initial, final = run_full_batch(config, build, features, targets, config.steps, [printer], report)
     for q, p in zip(QUERIES_M, final["predictions"]):
         print("X: %.2f, Y: %s" % (q, p))
 
     w_ls, b_ls, mse_ls = closed_form(heights, weights)
-    cond, needed = conditioning(features[:, 0], fv["learning_rate"])
+    cond, needed = conditioning(features[:, 0], config.learning_rate)
     ls_predictions = [w_ls * q + b_ls for q in QUERIES_M]
     print("least squares (closed form): W = %.2f, b = %.2f, cost = %.2f; %.1f kg at 1.55 m, %.1f kg at 1.70 m"
           % (w_ls, b_ls, mse_ls, ls_predictions[0], ls_predictions[1]))
     gap = final["cost"] / mse_ls
     print("gradient descent, %d steps at lr %g%s: W = %.2f, b = %.2f, cost = %.2f (%.2fx the optimum)"
-          % (fv["steps"], fv["learning_rate"], " on standardized heights" if fv["standardize"] else "",
+          % (config.steps, config.learning_rate, " on standardized heights" if config.standardize else "",
              final["W"], final["b"], final["cost"], gap))
     print("Hessian condition number %.0f: GD at lr %g needs about %.0f steps to shrink the slowest error "
-          "1000-fold%s" % (cond, fv["learning_rate"], needed,
-                           "" if fv["standardize"] else " (--standardize makes it a few dozen)"))
-    results.write_results(out, EXPERIMENT, fv, {
+          "1000-fold%s" % (cond, config.learning_rate, needed,
+                           "" if config.standardize else " (--standardize makes it a few dozen)"))
+    results.write_results(out, EXPERIMENT, run_config.record(config), {
         "n_rows": int(len(heights)),
         "initial": initial, "final": final, "step_cost": [r.avg_cost for r in history],
         "least_squares": {"W": w_ls, "b": b_ls, "cost": mse_ls, "predictions": ls_predictions},

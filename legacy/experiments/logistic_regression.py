@@ -12,57 +12,59 @@ step, cost and accuracy every 100 steps.
 biases, GD 0.5, batch 100, the classic TF1 baseline at about 92 %.
 """
 
-from legacy import cli, flags, results
+from legacy import cli, config as run_config, results
 from legacy.data import csv_table, tables
-from legacy.experiments.full_batch import StepPrinter, run_full_batch
-from legacy.experiments.mnist_classifier import run_mnist
 from legacy.graph import build_regression
+from legacy.hooks import StepPrinter
+from legacy.models.registry import MODELS
 from legacy.models.regression import logistic_regression, softmax_regression
+from legacy.runners.full_batch import run_full_batch
+from legacy.runners.mnist import run_mnist
 
 EXPERIMENT = "logistic_regression"
 
-flags.define("enum", "model", "binary", ["binary", "softmax"],
-              "binary: sigmoid on the height/weight CSV; softmax: 784 -> 10 on MNIST.")
-flags.define_steps_flag(2000, "Full-batch GD steps of --model=binary.")
-flags.define_data_flags()
-flags.define_training_flags(EXPERIMENT, epochs=2, batch_size=100, optimizer="gd", learning_rate=0.5)
-flags.define("string", "csv", "data/height_weight.csv",
-              "CSV of --model=binary (columns height_m,weight_kg,overweight).")
-flags.define("bool", "standardize", True, "z-score the features of --model=binary.")
+run_config.define("enum", "model", "binary", ["binary", "softmax"],
+                  "binary: sigmoid on the height/weight CSV; softmax: 784 -> 10 on MNIST.")
+run_config.define_steps_flag(2000, "Full-batch GD steps of --model=binary.")
+run_config.define_data_flags()
+run_config.define_training_flags(EXPERIMENT, MODELS["softmax"].settings)
+run_config.define("string", "csv", "data/height_weight.csv",
+                  "CSV of --model=binary (columns height_m,weight_kg,overweight).")
+run_config.define("bool", "standardize", True, "z-score the features of --model=binary.")
 
 
-def run_binary(fv):
-    out = results.output_path(fv["output"], EXPERIMENT)
-    table = csv_table.read_csv(fv["csv"], tables.HEIGHT_WEIGHT_COLUMNS)
+def run_binary(config):
+    out = results.output_path(config.output, EXPERIMENT)
+    table = csv_table.read_csv(config.csv, tables.HEIGHT_WEIGHT_COLUMNS)
     features, labels = table[:, :2], table[:, 2:]
-    if fv["standardize"]:
+    if config.standardize:
         features = (features - features.mean(0)) / features.std(0)
 
     def build(x, y):
         _, _, hypothesis, cost, accuracy = logistic_regression(x, y)
-        return build_regression(x, y, cost, fv["optimizer"], fv["learning_rate"], hypothesis, accuracy)
+        return build_regression(x, y, cost, config.optimizer, config.learning_rate, hypothesis, accuracy)
 
-    def report(sess, graph, feed, initial):
-        cost, accuracy = sess.run([graph.cost, graph.accuracy], feed)
+    def report(sess, net, feed, initial):
+        cost, accuracy = sess.run([net.cost, net.accuracy], feed)
         return {"cost": float(cost), "accuracy": float(accuracy)}
 
     printer = StepPrinter(every=100, fetches=["cost/cost:0", "accuracy:0"],
                           fmt=lambda step, cost, acc: "%5d cost %.4f accuracy %.4f" % (step, cost, acc))
-    history, initial, final = run_full_batch(fv, build, features, labels, fv["steps"], [printer], report)
+    history, initial, final = run_full_batch(config, build, features, labels, config.steps, [printer], report)
     majority = max(labels.mean(), 1 - labels.mean())
     print("rows %d (overweight %d): cost %.4f -> %.4f, accuracy %.4f (always guessing the majority: %.4f)"
           % (len(labels), int(labels.sum()), initial["cost"], final["cost"], final["accuracy"], majority))
-    results.write_results(out, EXPERIMENT, fv, {"n_rows": int(len(labels)), "initial": initial, "final": final,
+    results.write_results(out, EXPERIMENT, run_config.record(config), {"n_rows": int(len(labels)), "initial": initial, "final": final,
                                                 "majority_baseline": float(majority),
                                                 "step_cost": [r.avg_cost for r in history]})
 
 
 def main(_):
-    fv = flags.ours()
-    if fv["model"] == "binary":
-        run_binary(fv)
+    config = run_config.build()
+    if config.model == "binary":
+        run_binary(config)
     else:
-        run_mnist(EXPERIMENT, softmax_regression, fv)
+        run_mnist(EXPERIMENT, softmax_regression, config)
 
 
 def run():

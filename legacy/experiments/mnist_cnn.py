@@ -7,26 +7,25 @@ training, 15 epochs, batch 100.
 256 -> 256; keep 0.8. The study evaluated it with dropout still on; that is
 ``--eval_keep_prob=0.8``, while the default 1.0 is the fixed version.
 """
-from legacy import cli, flags
-from legacy.experiments import zoo
-from legacy.experiments.mnist_classifier import run_mnist
+from legacy import cli, config as run_config
+from legacy.models.registry import MODELS
+from legacy.runners.mnist import run_mnist
 
 EXPERIMENT = "mnist_cnn"
 VARIANT_MODEL = {"golbin": "cnn", "swu": "cnn-swu"}
 
-flags.define_data_flags()
-flags.define_training_flags(EXPERIMENT, epochs=15, batch_size=100, optimizer="adam", learning_rate=0.001,
-                            keep_prob=0.7)
-flags.define("enum", "variant", "golbin", sorted(VARIANT_MODEL),
-              "golbin: the tutorial CNN (keep 0.7); swu: the study's comparison CNN (keep 0.8).")
+run_config.define_data_flags()
+run_config.define_training_flags(EXPERIMENT, MODELS["cnn"].settings)
+run_config.define("enum", "variant", "golbin", sorted(VARIANT_MODEL),
+                  "golbin: the tutorial CNN (keep 0.7); swu: the study's comparison CNN (keep 0.8).")
 
 
 def main(_):
-    fv = flags.ours()
-    entry = zoo.MODELS[VARIANT_MODEL[fv["variant"]]]
-    flags.apply_preset(fv, entry.defaults)
-    experiment = EXPERIMENT if fv["variant"] == "golbin" else EXPERIMENT + "_swu"
-    run_mnist(experiment, entry.build(fv), fv)
+    variant = run_config.FLAGS.variant
+    entry = MODELS[VARIANT_MODEL[variant]]
+    config = run_config.build(entry.settings)
+    experiment = EXPERIMENT if variant == "golbin" else EXPERIMENT + "_swu"
+    run_mnist(experiment, entry.build(config), config)
 
 
 def run():

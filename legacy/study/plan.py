@@ -18,12 +18,14 @@ import subprocess
 import sys
 import time
 
-from legacy import results, tfenv
+from legacy import REPO, results, tfenv
 from legacy.errors import UsageError
+from legacy.models.registry import MODELS
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-Run = collections.namedtuple("Run", ["name", "script", "args", "what"])
+# model: the registry entry whose original settings the run takes (None for
+# the toy scripts, whose settings are their flags' defaults).
+Run = collections.namedtuple("Run", ["name", "script", "model", "args", "what"])
 # venv: where `make venv LANE=<name>` puts the lane's interpreter; runs: the
 # folder of its run records under --results_dir; tf_major: the TensorFlow
 # version its records must name.
@@ -33,29 +35,29 @@ LANES = collections.OrderedDict([
     ("tf2", Lane("tf2", "TF 2", ".venv-tf2", "runs-tf2", "2")),
 ])
 
-CNN_SWU = ["--variant=swu", "--epochs=15", "--batch_size=100", "--learning_rate=0.001", "--keep_prob=0.8",
-           "--eval_keep_prob=0.8"]
-BN_LAB = ["--hidden=32,32", "--optimizer=adam", "--learning_rate=0.01", "--epochs=10", "--batch_size=32",
-          "--keep_prob=1.0"]
+# The models' original settings come with --variant / --preset from the
+# registry (legacy/models/registry.py); a run names only what it changes.
+CNN_SWU = ["--variant=swu", "--eval_keep_prob=0.8"]
+BN_LAB = ["--preset=bn-lab"]
 
 # In the order they run: the study's only recorded log first.
 PLAN = [
-    Run("cnn_swu_adam", "mnist_cnn.py", CNN_SWU + ["--optimizer=adam"],
+    Run("cnn_swu_adam", "mnist_cnn.py", "cnn-swu", CNN_SWU + ["--optimizer=adam"],
         "SWU CNN, Adam(0.001), keep 0.8 in training and evaluation (the study's run log)"),
-    Run("cnn_swu_rmsprop", "mnist_cnn.py", CNN_SWU + ["--optimizer=rmsprop"],
+    Run("cnn_swu_rmsprop", "mnist_cnn.py", "cnn-swu", CNN_SWU + ["--optimizer=rmsprop"],
         "SWU CNN, RMSProp(0.001, decay 0.9), keep 0.8 in training and evaluation (the study's run log)"),
-    Run("dnn4_keep1", "mnist_dnn.py", ["--keep_prob=1.0", "--eval_keep_prob=1.0"],
+    Run("dnn4_keep1", "mnist_dnn.py", "dnn4", ["--keep_prob=1.0", "--eval_keep_prob=1.0"],
         "4-layer MLP, GD 0.2, 30 epochs, no dropout (the study's run A)"),
-    Run("dnn4_keep08_eval08", "mnist_dnn.py", ["--keep_prob=0.8", "--eval_keep_prob=0.8"],
+    Run("dnn4_keep08_eval08", "mnist_dnn.py", "dnn4", ["--keep_prob=0.8", "--eval_keep_prob=0.8"],
         "4-layer MLP, keep 0.8 in training and evaluation (the study's run B, bug included)"),
-    Run("dnn4_keep08_bn", "mnist_dnn.py", ["--keep_prob=0.8", "--eval_keep_prob=1.0", "--batch_norm"],
+    Run("dnn4_keep08_bn", "mnist_dnn.py", "dnn4", ["--keep_prob=0.8", "--eval_keep_prob=1.0", "--batch_norm"],
         "4-layer MLP, keep 0.8, with the batch norm the study claimed"),
-    Run("bn_lab_plain", "mnist_dnn.py", BN_LAB, "hunkim's BN lab network without BN"),
-    Run("bn_lab_bn", "mnist_dnn.py", BN_LAB + ["--batch_norm"], "hunkim's BN lab network with BN"),
-    Run("mlp_dropout", "mnist_dnn.py", ["--preset=mlp-dropout"], "golbin 06 MLP + dropout 0.8, Adam, 30 epochs"),
-    Run("cnn_golbin", "mnist_cnn.py", ["--variant=golbin"], "golbin 07 CNN, Adam, keep 0.7, 15 epochs"),
-    Run("animals_code", "animals_dnn.py", ["--hidden=10,20,10"], "fur/wings, 2-10-20-10-3 as in the study's code"),
-    Run("animals_readme", "animals_dnn.py", ["--hidden=10,20,30"], "fur/wings, 2-10-20-30-3 as in its README"),
+    Run("bn_lab_plain", "mnist_dnn.py", "bn-lab", BN_LAB, "hunkim's BN lab network without BN"),
+    Run("bn_lab_bn", "mnist_dnn.py", "bn-lab", BN_LAB + ["--batch_norm"], "hunkim's BN lab network with BN"),
+    Run("mlp_dropout", "mnist_dnn.py", "mlp-dropout", ["--preset=mlp-dropout"], "golbin 06 MLP + dropout 0.8, Adam, 30 epochs"),
+    Run("cnn_golbin", "mnist_cnn.py", "cnn", ["--variant=golbin"], "golbin 07 CNN, Adam, keep 0.7, 15 epochs"),
+    Run("animals_code", "animals_dnn.py", None, ["--hidden=10,20,10"], "fur/wings, 2-10-20-10-3 as in the study's code"),
+    Run("animals_readme", "animals_dnn.py", None, ["--hidden=10,20,30"], "fur/wings, 2-10-20-30-3 as in its README"),
 ]
 
 
@@ -94,8 +96,8 @@ def finished(path, run, seed, data_dir, reuse_any_revision=False, lane="tf1"):
     except (OSError, ValueError):
         return None
     expected = _expected_flags(run, seed, data_dir)
-    got = {k: record.get("flags", {}).get(k) for k in expected}
-    if record.get("status") != "ok" or got != expected:
+    got = {k: _comparable(record.get("flags", {}).get(k)) for k in expected}
+    if record.get("status") != "ok" or got != {k: _comparable(v) for k, v in expected.items()}:
         return None
     tf_version = str(record.get("environment", {}).get("tensorflow", ""))
     if tf_version.split(".")[0] != LANES[lane].tf_major:
@@ -105,11 +107,18 @@ def finished(path, run, seed, data_dir, reuse_any_revision=False, lane="tf1"):
     return record
 
 
+def _comparable(value):
+    # Records of older revisions hold --hidden as strings, newer ones as numbers.
+    return [str(v) for v in value] if isinstance(value, list) else value
+
+
 def _expected_flags(run, seed, data_dir):
     # data_dir is not part of a run's identity: every MNIST folder holds the
     # same verified bytes.
     del data_dir
     flags = {"seed": seed}
+    if run.model:
+        flags.update((k, list(v) if isinstance(v, tuple) else v) for k, v in MODELS[run.model].settings.items())
     flags.update(results.flags_from_args(run.args))
     return flags
 

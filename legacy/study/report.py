@@ -19,10 +19,10 @@ import time
 
 import numpy as np
 
-from legacy import fileio, report
-from legacy.reproduce import LANES, PLAN
+from legacy import REPO, figures, fileio
+from legacy.study.plan import LANES, PLAN
 
-REFERENCE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "reference")
+REFERENCE_DIR = os.path.join(REPO, "data", "reference")
 
 
 def load_reference(name):
@@ -101,11 +101,11 @@ def _cnn_section(lanes, lines, plots_dir):
                 label = " ".join(x for x in ("ours", _title(lane, lanes)) if x)
                 label = "%s, %s (mean of %d seeds)" % (label, key, means[0][2])
                 curves[label], styles[label] = [m[0] for m in means], (colour, line_style)
-        lines += ["### %s" % published["optimizer"], "", report.markdown_table(headers, rows + [acc_row, fixed_row])]
+        lines += ["### %s" % published["optimizer"], "", figures.markdown_table(headers, rows + [acc_row, fixed_row])]
         points["original, %s" % key] = published["epoch_avg_cost"]
         styles["original, %s" % key] = (colour, None)
     if curves:
-        report.plot_curves(os.path.join(plots_dir, "cnn_swu_cost.png"), curves,
+        figures.plot_curves(os.path.join(plots_dir, "cnn_swu_cost.png"), curves,
                            "SWU CNN: Avg. cost per epoch", references=points, logy=True, styles=styles)
         lines += ["![CNN cost per epoch](plots/cnn_swu_cost.png)", ""]
 
@@ -125,7 +125,7 @@ def _hunkim_section(lanes, lines):
                     "" if st is None else "%+.4f" % (st[0] - item["test_accuracy"])]
         rows.append(row)
     lines += ["## hunkim's labs, as comparison points", "", "Source: %s. %s" % (ref["source"], ref["note"]), "",
-              report.markdown_table(headers, rows)]
+              figures.markdown_table(headers, rows)]
 
 
 def _lane_rows(lanes, names, cells):
@@ -157,9 +157,9 @@ def _study_mlp_section(lanes, lines, plots_dir):
     headers = ["run", "what"] + (["lane"] if len(lanes) > 1 else []) + [
         "final Avg. cost", "test accuracy (as evaluated)", "test accuracy, dropout off"]
     lines += ["## The study's other MNIST networks (published only as screenshots, or not at all)", "",
-              report.markdown_table(headers, _lane_rows(lanes, names, cells))]
+              figures.markdown_table(headers, _lane_rows(lanes, names, cells))]
     if curves:
-        report.plot_curves(os.path.join(plots_dir, "dnn4_cost.png"), curves, "4-layer MLP: Avg. cost per epoch",
+        figures.plot_curves(os.path.join(plots_dir, "dnn4_cost.png"), curves, "4-layer MLP: Avg. cost per epoch",
                            logy=True)
         lines += ["![4-layer MLP cost per epoch](plots/dnn4_cost.png)", ""]
 
@@ -172,7 +172,7 @@ def _animals_section(lanes, lines):
 
     headers = ["run", "what"] + (["lane"] if len(lanes) > 1 else []) + ["cost after 100 steps", "100 % accuracy"]
     lines += ["## Fur/wings: the code's 10-20-10 against the README's 10-20-30", "",
-              report.markdown_table(headers, _lane_rows(lanes, ("animals_code", "animals_readme"), cells))]
+              figures.markdown_table(headers, _lane_rows(lanes, ("animals_code", "animals_readme"), cells))]
 
 
 def lane_agreement(reference, other):
@@ -232,7 +232,7 @@ def _agreement_section(lanes, lines):
               "seed spread. The last column is the "
               "seed-to-seed spread on %s, for scale: a lane difference well below it cannot change a verdict."
               % (LANES[other_lane].title, LANES[ref_lane].title, LANES[ref_lane].title), "",
-              report.markdown_table(["run", "seeds paired", "largest abs. diff. of an epoch's Avg. cost",
+              figures.markdown_table(["run", "seeds paired", "largest abs. diff. of an epoch's Avg. cost",
                                      "rel. diff. of epoch 1's cost", "test accuracy diff.", "final cost diff. (fur/wings)",
                                      "test accuracy std across seeds"], rows)]
 
@@ -265,7 +265,7 @@ def _environment_section(lanes, lines, wall_seconds, seeds):
         "- seeds: %s; this report's own wall time: %.0f s (runs read back from JSON cost nothing)"
         % (", ".join(str(s) for s in seeds), wall_seconds),
         "- report written %s on %s" % (time.strftime("%Y-%m-%d %H:%M"), platform.node()), "",
-        report.markdown_table(["run", "seed"] + (["lane"] if len(lanes) > 1 else []) +
+        figures.markdown_table(["run", "seed"] + (["lane"] if len(lanes) > 1 else []) +
                               ["script s (start to end)", "training s", "s per epoch", "code revision"], rows)]
 
 

@@ -1,5 +1,5 @@
 """Runs the study's experiments at the original settings for K seeds and
-writes results/REPORT.md (see legacy/reproduce.py and legacy/reproduce_report.py).
+writes results/REPORT.md (the plan: legacy/study/plan.py; the report: legacy/study/report.py).
 
     make reproduce                                   # all runs, 3 seeds, TF 1.15
     make reproduce LANE=tf2                          # the same on TF 2; REPORT.md then shows both lanes
@@ -13,8 +13,8 @@ from absl import flags as absl_flags
 
 from legacy import cli
 from legacy.data.mnist_files import ensure_mnist
-from legacy.reproduce import LANES, PLAN, current_lane, execute, read_back
-from legacy.reproduce_report import write_report
+from legacy.study.plan import LANES, PLAN, current_lane, execute, read_back
+from legacy.study.report import write_report
 
 absl_flags.DEFINE_integer("seeds", 3, "K: seeds 0..K-1 for every run.")
 absl_flags.register_validator("seeds", lambda v: v >= 1, message="--seeds must be >= 1")

@@ -7,8 +7,8 @@ TF 1.15 creates the intra-op pool once per process, with the first
 session's settings. The parent then times the cases in interleaved
 windows (case A, B, C, A, B, C, ...; the starting case rotates), so that
 load from other processes falls on all of them alike, and reports the
-median of the windows. This machine has 2 cores shared with other work:
-compare the cases of one run, not runs of different days.
+median of the windows. Other work on the machine slows every case alike:
+compare the cases of one run, not runs of different days or machines.
 
 Inputs:
 - ``feed``  : the original, numpy batches from the tensorpack dataflow into
@@ -36,18 +36,19 @@ import time
 
 import numpy as np
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from legacy import REPO
+from legacy.models.registry import MODELS as REGISTRY
 
-# The study's runs of each network (legacy/experiments): optimizer, learning
-# rate and keep_prob in training, batch 100.
-MODELS = collections.OrderedDict([
-    ("mlp", dict(desc="784-256-256-256-10, GD 0.2, keep_prob 0.8 (mnist_dnn)", optimizer="gd",
-                 learning_rate=0.2, keep_prob=0.8, window_steps=50, warmup_steps=60)),
-    ("cnn", dict(desc="golbin CNN, Adam 0.001, keep_prob 0.7", optimizer="adam", learning_rate=0.001,
-                 keep_prob=0.7, window_steps=5, warmup_steps=8)),
-    ("cnn-swu", dict(desc="swu CNN (dropout after pools, dense 256-256), Adam 0.001, keep_prob 0.8",
-                     optimizer="adam", learning_rate=0.001, keep_prob=0.8, window_steps=5, warmup_steps=8)),
+# The models timed, by their registry names, with the steps of one timed
+# window (about 0.1-0.2 s) and of the warm-up; the hyper-parameters (optimizer,
+# learning rate, keep_prob) are the registry's, as the scripts run them.
+WINDOWS = collections.OrderedDict([
+    ("dnn4", dict(window_steps=50, warmup_steps=60)),
+    ("cnn", dict(window_steps=5, warmup_steps=8)),
+    ("cnn-swu", dict(window_steps=5, warmup_steps=8)),
 ])
+MODELS = collections.OrderedDict(
+    (name, dict(REGISTRY[name].settings, desc=REGISTRY[name].source, **window)) for name, window in WINDOWS.items())
 BATCH = 100
 EPOCH_IMAGES = 55000  # the training split; 550 steps of 100
 
@@ -55,7 +56,7 @@ EPOCH_IMAGES = 55000  # the training split; 550 steps of 100
 # ``python`` names another interpreter (a venv with intel-tensorflow).
 _MKL_ENV = {"OMP_NUM_THREADS": "2", "KMP_BLOCKTIME": "1", "KMP_AFFINITY": "granularity=fine,compact,1,0"}
 SETTINGS = collections.OrderedDict([
-    ("default", dict(desc="TF decides (intra 2, inter 2 on 2 cores)")),
+    ("default", dict(desc="TF decides (one thread per core in each pool)")),
     ("inter1", dict(desc="inter_op_parallelism_threads=1", inter=1)),
     ("intra1", dict(desc="intra_op_parallelism_threads=1, inter 1", intra=1, inter=1)),
     ("per_session", dict(desc="use_per_session_threads=True", per_session=True)),
@@ -71,21 +72,18 @@ SETTINGS = collections.OrderedDict([
 # ---------------------------------------------------------------- worker side
 
 def _model_fn(model):
-    from legacy.models.cnn import cnn
-    from legacy.models.mlp import mlp
-    if model == "mlp":
-        return functools.partial(mlp, hidden=[256, 256, 256])
-    return functools.partial(cnn, variant="swu" if model == "cnn-swu" else "golbin")
+    from legacy.config import RunConfig
+    return REGISTRY[model].build(RunConfig(**REGISTRY[model].settings))
 
 
 def _session_config(setting):
     from legacy.tf import tf
-    config = tf.ConfigProto(intra_op_parallelism_threads=setting.get("intra", 0),
+    proto = tf.ConfigProto(intra_op_parallelism_threads=setting.get("intra", 0),
                             inter_op_parallelism_threads=setting.get("inter", 0),
                             use_per_session_threads=setting.get("per_session", False))
     if setting.get("xla"):
-        config.graph_options.optimizer_options.global_jit_level = tf.OptimizerOptions.ON_1
-    return config
+        proto.graph_options.optimizer_options.global_jit_level = tf.OptimizerOptions.ON_1
+    return proto
 
 
 def matmul_conv_flops(ops):
@@ -166,9 +164,9 @@ def _worker(spec):
     else:
         inputs = make_input(spec["input"], dataflow, [784])
         x, y = inputs.tensors(num_classes=10)
-    graph = build_classifier(_model_fn(spec["model"]), x, y, model["optimizer"], model["learning_rate"])
+    net = build_classifier(_model_fn(spec["model"]), x, y, model["optimizer"], model["learning_rate"])
     fetch_input = tf.group(x, y)
-    flops = _flops(tf.get_default_graph(), graph)
+    flops = _flops(tf.get_default_graph(), net)
     sess = tf.Session(config=_session_config(spec["setting"]))
     sess.run(tf.global_variables_initializer())
 
@@ -181,13 +179,13 @@ def _worker(spec):
                     yield feed
 
     stream = feeds()
-    train_feed = {graph.keep_prob: model["keep_prob"], graph.training: True}
+    train_feed = {net.keep_prob: model["keep_prob"], net.training: True}
 
     def train_steps(n):
         for _ in range(n):
             feed = next(stream)
             feed.update(train_feed)
-            sess.run(graph.train_op, feed)
+            sess.run(net.train_op, feed)
 
     def input_steps(n):
         for _ in range(n):
@@ -232,7 +230,7 @@ class Case(object):
         env["PYTHONPATH"] = REPO + os.pathsep + env.get("PYTHONPATH", "")
         python = mkl_python if setting.get("mkl") else sys.executable
         spec = {"model": model, "input": input_name, "setting": setting, "data_dir": data_dir}
-        self.proc = subprocess.Popen([python, "-m", "legacy.benchmark", "--worker", json.dumps(spec)],
+        self.proc = subprocess.Popen([python, "-m", "legacy.study.throughput", "--worker", json.dumps(spec)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=REPO,
                                      universal_newlines=True)
         self.info = None

@@ -1,6 +1,6 @@
 """``make bench``: training images/s of each model under each input path.
 
-Figures, not pass/fail; see legacy/benchmark.py for how they are taken.
+Figures, not pass/fail; see legacy/study/throughput.py for how they are taken.
 The original feed_dict path with TF's default threads is always measured
 in the same run, as the reference every ratio is taken against.
 """
@@ -10,22 +10,23 @@ import time
 
 from absl import flags
 
-from legacy import benchmark, cli, fileio, results
+from legacy import cli, fileio, results
+from legacy.study import throughput
 from legacy.data.mnist_files import ensure_mnist
 from legacy.errors import UsageError
 
 FLAGS = flags.FLAGS
-flags.DEFINE_list("models", list(benchmark.MODELS), "Models to time: %s." % ", ".join(benchmark.MODELS))
+flags.DEFINE_list("models", list(throughput.MODELS), "Models to time: %s." % ", ".join(throughput.MODELS))
 flags.DEFINE_list("inputs", ["feed", "graph", "const"],
                   "Input paths: feed (original), graph (--input=graph), const (constant batch, the ceiling).")
 flags.DEFINE_list("settings", ["default"],
-                  "Session/process settings, each timed for every input: %s." % ", ".join(benchmark.SETTINGS))
+                  "Session/process settings, each timed for every input: %s." % ", ".join(throughput.SETTINGS))
 flags.DEFINE_integer("windows", 21, "Timed windows per case; the median is reported.")
 flags.DEFINE_string("output", "results/bench.json", "Where the figures go (JSON); its folder must exist.")
 flags.DEFINE_string("data_dir", "data/mnist", "Folder of the verified MNIST files.")
 flags.DEFINE_string("mkl_python", os.environ.get("MKL_PYTHON", ""),
                     "Python of a venv with intel-tensorflow 1.15.2, for the mkl settings (README, Speed).")
-for _name, _known in (("models", benchmark.MODELS), ("settings", benchmark.SETTINGS),
+for _name, _known in (("models", throughput.MODELS), ("settings", throughput.SETTINGS),
                       ("inputs", ("feed", "graph", "const"))):
     flags.register_validator(_name, lambda v, known=_known: len(v) > 0 and all(x in known for x in v),
                              message="--%s takes a comma list of: %s" % (_name, ", ".join(_known)))
@@ -33,7 +34,7 @@ flags.register_validator("windows", lambda v: v >= 3, message="--windows must be
 
 
 def main(_):
-    if any(benchmark.SETTINGS[s].get("mkl") for s in FLAGS.settings) and not (
+    if any(throughput.SETTINGS[s].get("mkl") for s in FLAGS.settings) and not (
             FLAGS.mkl_python and os.access(FLAGS.mkl_python, os.X_OK)):
         raise UsageError("the mkl settings need --mkl_python=/path/to/venv/bin/python of a venv with "
                          "intel-tensorflow 1.15.2 (README, Speed)")
@@ -42,16 +43,16 @@ def main(_):
     fileio.check_writable_path(FLAGS.output)
     data_dir = ensure_mnist(FLAGS.data_dir, download=False)
     log = lambda msg: (sys.stdout.write(msg + "\n"), sys.stdout.flush())  # noqa: E731
-    record = {"command": " ".join(["benchmark.py"] + sys.argv[1:]), "batch_size": benchmark.BATCH,
-              "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "loadavg_before": benchmark._loadavg(),
-              "settings": {s: benchmark.SETTINGS[s]["desc"] for s in FLAGS.settings}, "models": {}}
+    record = {"command": " ".join(["throughput.py"] + sys.argv[1:]), "batch_size": throughput.BATCH,
+              "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "loadavg_before": throughput._loadavg(),
+              "settings": {s: throughput.SETTINGS[s]["desc"] for s in FLAGS.settings}, "models": {}}
     start = time.time()
     for model in FLAGS.models:
-        result = benchmark.bench_model(model, FLAGS.inputs, FLAGS.settings, FLAGS.windows, data_dir,
+        result = throughput.bench_model(model, FLAGS.inputs, FLAGS.settings, FLAGS.windows, data_dir,
                                        FLAGS.mkl_python, log)
-        benchmark.print_model(model, result, sys.stdout)
+        throughput.print_model(model, result, sys.stdout)
         record["models"][model] = result
-    record["loadavg_after"] = benchmark._loadavg()
+    record["loadavg_after"] = throughput._loadavg()
     record["wall_seconds"] = time.time() - start
     record["environment"] = results.environment()
     fileio.write_json(FLAGS.output, record)

@@ -11,22 +11,18 @@ record as ``err.record``: a sweep catches Diverged and goes on; the CLI
 (legacy/cli.py) prints one line and exits non-zero.
 """
 import hashlib
-import json
 import os
 import sys
 import time
 
-from legacy import checkpoints, fileio, results, runs
+from legacy import checkpoints, config as run_config, fileio, results, runs
 from legacy.data.mnist import load_mnist, batch_dataflow
 from legacy.errors import Diverged, Interrupted, UsageError
 from legacy.graph import build_classifier
-from legacy.hooks import Checkpointer, StopOnSignal, TensorBoard
+from legacy.hooks import Checkpointer, EpochPrinter, ProgressBar, StopOnSignal, TensorBoard
 from legacy.inputs import make_input
 from legacy.tf import tf
-from legacy.train import TEST_SALT, EpochPrinter, LoopState, ProgressBar, evaluate, session_config, train
-
-# Values of the run-folder flags for callers that predate them.
-RUN_DEFAULTS = dict(logdir="", resume=False, save_every_steps=0, histograms=False, init_from="")
+from legacy.train import TEST_SALT, LoopState, evaluate, session_config, train
 
 
 def weights_fingerprint(sess):
@@ -38,61 +34,43 @@ def weights_fingerprint(sess):
     return digest.hexdigest()
 
 
-def run_mnist(experiment, model_fn, flag_values, feature_shape=(784,), loss="xent"):
-    """Train ``model_fn`` on MNIST as configured by ``flag_values``; return the results record."""
-    fv = dict(RUN_DEFAULTS, **flag_values)
-    out = results.output_path(fv["output"], experiment)
-    if fv["init_from"] and fv["resume"]:
+def run_mnist(experiment, model_fn, config, feature_shape=(784,)):
+    """Train ``model_fn`` on MNIST as ``config`` (a RunConfig) says; return the results record."""
+    out = results.output_path(config.output, experiment)
+    if config.init_from and config.resume:
         raise UsageError("--init_from and --resume both load weights; pass one of them")
-    init_from = checkpoints.resolve(fv["init_from"], "--init_from") if fv["init_from"] else None
-    data = load_mnist(fv["data_dir"], download=fv["download"], train_limit=fv["train_limit"])
-    if len(data.train.images) < fv["batch_size"]:
+    init_from = checkpoints.resolve(config.init_from, "--init_from") if config.init_from else None
+    data = load_mnist(config.data_dir, download=config.download, train_limit=config.train_limit)
+    if len(data.train.images) < config.batch_size:
         raise UsageError("--batch_size=%d is larger than the %d training images (--train_limit)"
-                         % (fv["batch_size"], len(data.train.images)))
-    run_dir, resume_from = runs.prepare(experiment, fv)
-    inputs = make_input(fv["input"], batch_dataflow(data.train, fv["batch_size"], seed=fv["seed"]),
+                         % (config.batch_size, len(data.train.images)))
+    run_dir, resume_from = runs.prepare(experiment, config)
+    inputs = make_input(config.input, batch_dataflow(data.train, config.batch_size, seed=config.seed),
                         feature_shape)
 
     tf.reset_default_graph()
-    tf.set_random_seed(fv["seed"])
+    tf.set_random_seed(config.seed)
     x, y = inputs.tensors(num_classes=10)
-    model_vars = []
-
-    def model(*args):
-        logits = model_fn(*args)
-        model_vars.extend(tf.global_variables())  # the model's own, before the optimizer's
-        return logits
-
-    graph = build_classifier(model, x, y, fv["optimizer"], fv["learning_rate"], loss=loss)
-    board = TensorBoard(run_dir, test=data.test, eval_keep_prob=fv["eval_keep_prob"], histograms=fv["histograms"])
-    checkpointer = Checkpointer(run_dir, every_steps=fv["save_every_steps"], before_save=[board.flush])
+    net = build_classifier(model_fn, x, y, config.optimizer, config.learning_rate, loss=config.loss)
+    board = TensorBoard(run_dir, test=data.test, eval_keep_prob=config.eval_keep_prob, histograms=config.histograms)
+    checkpointer = Checkpointer(run_dir, every_steps=config.save_every_steps, before_save=[board.flush])
     hooks = [ProgressBar(), EpochPrinter(), board, checkpointer, StopOnSignal()]
 
     start = time.time()
-    loop = LoopState()
-    report = dict(experiment=experiment, out=out, run_dir=run_dir, fv=fv, inputs=inputs, loop=loop,
+    report = dict(experiment=experiment, out=out, run_dir=run_dir, config=config, inputs=inputs,
                   resumed_from=resume_from, init_from=init_from)
-    config = session_config(fv["intra_op_threads"], fv["inter_op_threads"])
-    with tf.Session(config=config) as sess:
+    with tf.Session(config=session_config(config.intra_op_threads, config.inter_op_threads)) as sess:
         sess.run(tf.global_variables_initializer())
         report["initial_weights_sha1"] = weights_fingerprint(sess)
-        if resume_from:
-            checkpoints.check_matches(resume_from, tf.global_variables(), "--resume")
-            checkpointer.checkpoints.saver.restore(sess, resume_from)
-            with open(checkpoints.state_path(resume_from)) as handle:
-                loop = LoopState.from_json(json.load(handle))
-            report["loop"] = loop
-            print("resuming %s at step %d (epoch %d)" % (resume_from, loop.step, loop.epoch))
-        elif fv["resume"]:
+        state = checkpoints.start(sess, checkpointer.checkpoints.saver, resume_from, init_from, net.model_variables)
+        report["loop"] = loop = LoopState.from_json(state) if state else LoopState()
+        if config.resume and not resume_from:
             print("resume: no checkpoint in %s yet; starting from step 0" % run_dir)
-        if init_from:
-            checkpoints.restore(sess, init_from, model_vars, "--init_from")
-            print("weights from %s" % init_from)
         try:
-            history = train(sess, graph, inputs, fv["epochs"], fv["keep_prob"], validation=data.validation,
-                            eval_keep_prob=fv["eval_keep_prob"], hooks=hooks, state=loop)
+            history = train(sess, net, inputs, config.epochs, config.keep_prob, validation=data.validation,
+                            eval_keep_prob=config.eval_keep_prob, hooks=hooks, state=loop)
         except Diverged as err:
-            err.optimizer, err.learning_rate = fv["optimizer"], fv["learning_rate"]
+            err.optimizer, err.learning_rate = config.optimizer, config.learning_rate
             err.record = _write(report, "diverged", time.time() - start,
                                 diverged={"step": err.step, "epoch": err.epoch, "cost": str(err.cost)})
             raise
@@ -102,18 +80,22 @@ def run_mnist(experiment, model_fn, flag_values, feature_shape=(784,), loss="xen
                                 interrupted={"signal": err.signum, "step": err.step, "epoch": err.epoch,
                                              "checkpoint": checkpointer.last})
             raise
-        test_accuracy = evaluate(sess, graph, data.test, fv["eval_keep_prob"], dropout_seed=(loop.step, TEST_SALT))
+        # TensorBoard measured the test split at the last epoch's end, at this
+        # step and with this seed; only a run that trained no epoch here measures it now.
+        test_accuracy = board.test_accuracy_at(loop.step)
+        if test_accuracy is None:
+            test_accuracy = evaluate(sess, net, data.test, config.eval_keep_prob, dropout_seed=(loop.step, TEST_SALT))
         # With dropout left on at evaluation (the original's bug), also measure
         # the same weights the right way, so one run shows both numbers.
-        fixed_accuracy = test_accuracy if fv["eval_keep_prob"] == 1.0 else evaluate(sess, graph, data.test, 1.0)
+        fixed_accuracy = test_accuracy if config.eval_keep_prob == 1.0 else evaluate(sess, net, data.test, 1.0)
     wall = time.time() - start
 
     print("최적화 완료!")
     print("정확도:", test_accuracy)
     per_epoch = [r.seconds for r in history]
     print("test accuracy %.4f (eval keep_prob %g%s), %d epochs in %.1f s (%.2f s per epoch), results in %s"
-          % (test_accuracy, fv["eval_keep_prob"],
-             "" if fv["eval_keep_prob"] == 1.0 else "; %.4f with dropout off" % fixed_accuracy,
+          % (test_accuracy, config.eval_keep_prob,
+             "" if config.eval_keep_prob == 1.0 else "; %.4f with dropout off" % fixed_accuracy,
              len(history), wall, sum(per_epoch) / max(len(per_epoch), 1), out))
     return _write(report, "ok", wall, test_accuracy=test_accuracy, test_accuracy_without_dropout=fixed_accuracy)
 
@@ -137,7 +119,8 @@ def _write(report, status, wall, test_accuracy=None, **extra):
         "initial_weights_sha1": report.get("initial_weights_sha1"),
     }
     metrics.update(extra)
-    record = results.write_results(report["out"], report["experiment"], report["fv"], metrics, status=status)
+    record = results.write_results(report["out"], report["experiment"], run_config.record(report["config"]),
+                                   metrics, status=status)
     fileio.write_json(os.path.join(report["run_dir"], "results.json"), record)
     sys.stdout.flush()
     return record

