@@ -13,9 +13,20 @@ from legacy.tf import tf
 
 # The tensors of one model wired for training; ``model_variables`` are the
 # model's own (not the optimizer's slots), which --init_from restores.
+# ``phases``: for models trained by several optimizer steps per batch (a GAN's
+# D step, then its G step), a sequence of Phase; None is the one phase
+# (train_op, cost).
 TrainGraph = collections.namedtuple(
     "TrainGraph", ["x", "y", "keep_prob", "training", "logits", "cost", "accuracy", "correct", "train_op",
-                   "global_step", "model_variables"])
+                   "global_step", "model_variables", "phases"], defaults=(None,))
+# One optimizer step of a training step: ``train_op`` runs with ``cost`` fetched;
+# ``name`` labels the cost in hooks and records ("d_loss", "g_loss").
+Phase = collections.namedtuple("Phase", ["name", "train_op", "cost"])
+
+
+def phases_of(net):
+    """The optimizer steps of one training step of ``net``, in order."""
+    return tuple(net.phases) if net.phases else (Phase("cost", net.train_op, net.cost),)
 
 
 def minimize(cost, optimizer, learning_rate):

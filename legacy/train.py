@@ -11,10 +11,14 @@ import time
 import numpy as np
 
 from legacy.errors import Diverged, Interrupted
+from legacy.graph import phases_of
 from legacy.models.layers import find_dropout_seed
 from legacy.tf import tf
 
-EpochRecord = collections.namedtuple("EpochRecord", ["epoch", "avg_cost", "validation_accuracy", "seconds"])
+# ``phase_costs``: {phase name: the epoch's average cost} of a net with
+# several phases (legacy/graph.py); None for one phase.
+EpochRecord = collections.namedtuple("EpochRecord", ["epoch", "avg_cost", "validation_accuracy", "seconds",
+                                                     "phase_costs"], defaults=(None,))
 
 
 def session_config(intra_op_threads=0, inter_op_threads=0):
@@ -67,6 +71,8 @@ class LoopState(object):
         self.step = 0  # optimizer steps done (the global step)
         self.step_in_epoch = 0  # steps of ``epoch`` done
         self.epoch_cost = 0.0  # the running sum of cost / total_batch of ``epoch``
+        self.phase_costs = {}  # the same sums per phase, for nets with several phases
+        self.step_costs = {}  # the last step's cost of each phase, for hooks
         self.epoch_seconds = 0.0
         self.rng_state = None  # the data order's RNG at the start of ``epoch`` (None: not begun)
         self.history = []  # EpochRecords of the finished epochs
@@ -74,7 +80,8 @@ class LoopState(object):
 
     def to_json(self):
         return {"epoch": self.epoch, "step": self.step, "step_in_epoch": self.step_in_epoch,
-                "epoch_cost": float(self.epoch_cost), "epoch_seconds": self.epoch_seconds,
+                "epoch_cost": float(self.epoch_cost), "phase_costs": self.phase_costs,
+                "epoch_seconds": self.epoch_seconds,
                 "rng_state": self.rng_state, "history": [r._asdict() for r in self.history]}
 
     @classmethod
@@ -82,6 +89,7 @@ class LoopState(object):
         state = cls()
         for key in ("epoch", "step", "step_in_epoch", "epoch_cost", "epoch_seconds", "rng_state"):
             setattr(state, key, obj[key])
+        state.phase_costs = obj.get("phase_costs", {})  # absent in checkpoints of older revisions
         state.history = [EpochRecord(**r) for r in obj["history"]]
         return state
 
@@ -95,6 +103,7 @@ def train(sess, net, inputs, epochs, keep_prob, validation=None, eval_keep_prob=
     the hooks' ``interrupted``, e.g. a checkpoint, are done).
     """
     loop = state or LoopState()
+    phases = phases_of(net)
     seed_t = find_dropout_seed(net.cost.graph)
     train_feed = {net.keep_prob: keep_prob, net.training: True}
     try:
@@ -109,21 +118,29 @@ def train(sess, net, inputs, epochs, keep_prob, validation=None, eval_keep_prob=
                 inputs.set_rng_state(loop.rng_state)  # a resumed run: this epoch's order
             if loop.step_in_epoch == 0:
                 loop.epoch_cost, loop.epoch_seconds = 0.0, 0.0
+                loop.phase_costs = {phase.name: 0.0 for phase in phases} if len(phases) > 1 else {}
             for hook in hooks:
                 hook.before_epoch(epoch, total_batch)
             start = time.time()
             for feed in inputs.epoch(skip=loop.step_in_epoch):
                 feed.update(train_feed)
-                if seed_t is not None:
-                    feed[seed_t] = [loop.step, 0]
-                _, cost_val = sess.run([net.train_op, net.cost], feed)
+                costs = collections.OrderedDict()
+                for index, phase in enumerate(phases):
+                    if seed_t is not None:
+                        feed[seed_t] = [loop.step, index]  # each phase its own masks
+                    _, costs[phase.name] = sess.run([phase.train_op, phase.cost], feed)
+                cost_val = costs[phases[0].name]
                 loop.step += 1
                 loop.step_in_epoch += 1
-                if not np.isfinite(cost_val):
-                    raise Diverged(loop.step, epoch, float(cost_val))
+                for value in costs.values():
+                    if not np.isfinite(value):
+                        raise Diverged(loop.step, epoch, float(value))
                 # float(): numpy 2 keeps float32 + Python float in float32 (NEP 50), numpy 1.x
                 # promoted to float64; summing in float64 gives both lanes the 1.x numbers.
                 loop.epoch_cost += float(cost_val) / total_batch
+                for name in loop.phase_costs:
+                    loop.phase_costs[name] += float(costs[name]) / total_batch
+                loop.step_costs = costs
                 for hook in hooks:
                     hook.after_step(loop.step, cost_val)
                 if loop.stop_signal is not None and loop.step_in_epoch < total_batch:
@@ -134,7 +151,8 @@ def train(sess, net, inputs, epochs, keep_prob, validation=None, eval_keep_prob=
             if validation is not None:
                 val_acc = evaluate(sess, net, validation, eval_keep_prob,
                                    dropout_seed=(loop.step, VALIDATION_SALT))
-            record = EpochRecord(epoch, float(loop.epoch_cost), val_acc, loop.epoch_seconds)
+            record = EpochRecord(epoch, float(loop.epoch_cost), val_acc, loop.epoch_seconds,
+                                 dict(loop.phase_costs) if loop.phase_costs else None)
             loop.history.append(record)
             loop.epoch, loop.step_in_epoch = epoch + 1, 0
             loop.rng_state = inputs.rng_state()  # where the next epoch's shuffle starts

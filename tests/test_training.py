@@ -37,3 +37,56 @@ def test_batch_norm_trains_the_deep_gd_network(tmp_path):
     assert plain["epoch_avg_cost"][-1] > 2.0
     assert normed["epoch_avg_cost"][-1] < 1.0
     assert normed["test_accuracy"] > 0.8
+
+
+def test_phases_run_in_order_each_step():
+    """A net with two phases (a GAN's D step, then its G step) runs them one
+    after the other: the second phase's cost is measured after the first
+    phase's update, and each phase's epoch average is recorded."""
+    import numpy as np
+    from legacy.graph import Phase, TrainGraph, minimize
+    from legacy.hooks import Hook
+    from legacy.runners.full_batch import full_batch_input
+    from legacy.tf import tf
+    from legacy.train import train
+
+    x_data = np.array([[1.0], [2.0], [3.0]], np.float32)
+    y_data = np.array([[2.0], [4.0], [6.0]], np.float32)
+    tf.reset_default_graph()
+    inputs = full_batch_input(x_data, y_data)
+    x, y = inputs.tensors(num_classes=1)
+    w = tf.Variable([[0.5]], name="W")
+    b = tf.Variable([0.0], name="b")
+    cost = tf.reduce_mean(tf.square(tf.matmul(x, w) + b - y))
+    step_w = tf.train.GradientDescentOptimizer(0.05).minimize(cost, var_list=[w])
+    step_b, global_step = minimize(cost, "gd", 0.05)
+    keep_prob = tf.placeholder_with_default(1.0, [])
+    training = tf.placeholder_with_default(False, [])
+    net = TrainGraph(x, y, keep_prob, training, None, cost, None, None, step_b, global_step, [w, b],
+                     phases=[Phase("w_step", step_w, cost), Phase("all_step", step_b, cost)])
+
+    class Costs(Hook):
+        seen = []
+
+        def after_step(self, step, cost):
+            self.seen.append(dict(self.loop.step_costs))
+
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        history = train(sess, net, inputs, 3, keep_prob=1.0, hooks=[Costs()])
+
+    # By hand: phase 1 moves W by GD on the MSE, phase 2 measures the cost
+    # there and moves W and b.
+    wv, bv, expected = 0.5, 0.0, []
+    x1, y1 = x_data[:, 0].astype(np.float64), y_data[:, 0].astype(np.float64)
+    for _ in range(3):
+        first = np.mean((wv * x1 + bv - y1) ** 2)
+        wv -= 0.05 * np.mean(2 * (wv * x1 + bv - y1) * x1)
+        second = np.mean((wv * x1 + bv - y1) ** 2)
+        grad_w, grad_b = np.mean(2 * (wv * x1 + bv - y1) * x1), np.mean(2 * (wv * x1 + bv - y1))
+        wv, bv = wv - 0.05 * grad_w, bv - 0.05 * grad_b
+        expected.append((first, second))
+    got = [(c["w_step"], c["all_step"]) for c in Costs.seen]
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+    assert [r.phase_costs["all_step"] for r in history] == [float(c["all_step"]) for c in Costs.seen]
+    assert [r.avg_cost for r in history] == [float(c["w_step"]) for c in Costs.seen]
