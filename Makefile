@@ -23,9 +23,9 @@ help:
 	@echo "make test   - set up, then run the default test suite"
 	@echo "make test-slow - the long reproductions (marked slow), not part of make test"
 	@echo "make reproduce - the study's runs at original settings, 3 seeds, then results/REPORT.md (LANE=tf2: on TF 2, runs-tf2/, both lanes in the report)"
-	@echo "make test-docker - build docker/Dockerfile on a local base, run the tests and an experiment in it (root; README, Docker)"
+	@echo "make test-docker - build docker/Dockerfile on a local base, run the tests and an experiment in it (root; docs/docker.md)"
 	@echo "LANE=tf2   - any of these on TensorFlow 2.21 (.venv-tf2, python3 3.10-3.13), e.g. make test LANE=tf2"
-	@echo "make bench  - training images/s of mlp, cnn, cnn-swu per input path (figures in results/bench.json)"
+	@echo "make bench  - training images/s of dnn4, cnn, cnn-swu per input path (figures in results/bench.json)"
 
 venv:
 	@LANE=$(LANE) VENV=$(VENV) bash tools/bootstrap.sh

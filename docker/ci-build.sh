@@ -254,11 +254,11 @@ fi
 
 # Adam, so that one short epoch already learns something worth comparing;
 # the same command on the host's venv must give the same numbers (same TF
-# wheel, same CPU, same seed: README, "What is deterministic").
+# wheel, same CPU, same seed: docs/usage.md, "What is deterministic").
 EXPERIMENT=(scripts/mnist_dnn.py --keep_prob=0.8 --train_limit=2000 --epochs=1 --optimizer=adam --learning_rate=0.001)
 say "one short experiment in the container, as uid 4321: ${EXPERIMENT[*]}"
 mkdir -p "$WORK/runs" && chown 4321:4321 "$WORK/runs"
-# As a user runs it (README, Docker): results and the run folder (TensorBoard
+# As a user runs it (docs/docker.md): results and the run folder (TensorBoard
 # events, checkpoints) in mounted folders, whatever the uid.
 "${run[@]}" --user 4321:4321 -v "$WORK/results:/app/results" -v "$WORK/runs:/app/runs" "$IMAGE" python "${EXPERIMENT[@]}" >"$WORK/run.log" 2>&1 \
   || { tail -30 "$WORK/run.log" >&2; die "mnist_dnn.py failed inside the container"; }

@@ -41,7 +41,7 @@ def test_mnist_dnn_adam_preset(tmp_path, mnist_dir):
     run_script("mnist_dnn.py", "--preset=mlp-dropout", "--train_limit=500", "--epochs=2",
                *_common(tmp_path, mnist_dir))
     record = read_json(tmp_path / "r.json")
-    assert record["flags"]["hidden"] == ["256", "256"] and record["flags"]["optimizer"] == "adam"
+    assert record["flags"]["hidden"] == [256, 256] and record["flags"]["optimizer"] == "adam"
     assert record["flags"]["keep_prob"] == 0.8 and record["flags"]["learning_rate"] == 0.001
     assert record["epoch_avg_cost"][1] < record["epoch_avg_cost"][0]
 

@@ -51,7 +51,7 @@ def test_reproduce_runs_once_then_reads_back(tmp_path, mnist_dir):
     assert "of 2 seeds" in report and "## Environment and time" in report
     runs = reproduce.LANES[reproduce.current_lane()].runs  # runs/ on TF 1.15, runs-tf2/ on the TF 2 lane
     record = json.loads((tmp_path / runs / "animals_readme-seed1.json").read_text())
-    assert record["flags"]["hidden"] == ["10", "20", "30"] and record["flags"]["seed"] == 1
+    assert record["flags"]["hidden"] == [10, 20, 30] and record["flags"]["seed"] == 1
     assert 0 < record["script_seconds"] < 600  # the whole script, TF import included
 
 

@@ -119,7 +119,7 @@ def test_animals_dnn_readme_variant_and_csv(tmp_path):
     out = tmp_path / "a.json"
     run_script("animals_dnn.py", "--hidden=10,20,30", "--csv=" + str(data), "--steps=200", "--output=" + str(out))
     record = read_json(out)
-    assert record["n_rows"] == 60 and record["flags"]["hidden"] == ["10", "20", "30"]
+    assert record["n_rows"] == 60 and record["flags"]["hidden"] == [10, 20, 30]
     assert record["step_cost"][-1] < record["step_cost"][0]
 
 
