@@ -10,8 +10,8 @@ def _count(model, optimizer):
     tf.reset_default_graph()
     x = tf.placeholder(tf.float32, [100, 784])
     y = tf.placeholder(tf.float32, [100, 10])
-    graph = build_classifier(_model_fn(model), x, y, optimizer, 0.001)
-    return _flops(tf.get_default_graph(), graph)
+    net = build_classifier(_model_fn(model), x, y, optimizer, 0.001)
+    return _flops(tf.get_default_graph(), net)
 
 
 def test_cnn_flops_by_hand_and_by_profiler():
@@ -31,5 +31,5 @@ def test_unknown_batch_gives_no_count():
     tf.reset_default_graph()
     x = tf.placeholder(tf.float32, [None, 784])
     y = tf.placeholder(tf.float32, [None, 10])
-    graph = build_classifier(_model_fn("dnn4"), x, y, "gd", 0.1)
-    assert _flops(tf.get_default_graph(), graph) is None
+    net = build_classifier(_model_fn("dnn4"), x, y, "gd", 0.1)
+    assert _flops(tf.get_default_graph(), net) is None

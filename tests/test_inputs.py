@@ -82,11 +82,11 @@ def test_cnn_steps_are_the_same_under_both_inputs(mnist):
         tf.set_random_seed(1)
         inputs = input_cls(batch_dataflow(split, 100, seed=1), [784])
         x, y = inputs.tensors(num_classes=10)
-        graph = build_classifier(functools.partial(cnn, variant="swu"), x, y, "adam", 0.001)
+        net = build_classifier(functools.partial(cnn, variant="swu"), x, y, "adam", 0.001)
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             recorder = _CostRecorder()
-            train(sess, graph, inputs, 2, keep_prob=0.7, hooks=[recorder])
+            train(sess, net, inputs, 2, keep_prob=0.7, hooks=[recorder])
         costs[input_cls.name] = recorder.costs
     assert len(costs["feed"]) == 8
     np.testing.assert_allclose(costs["graph"], costs["feed"], rtol=1e-6)
@@ -109,12 +109,12 @@ def test_evaluation_pads_the_last_chunk(mnist):
     split = mnist.train._replace(images=mnist.train.images[:300], labels=mnist.train.labels[:300])
     inputs = GraphInput(batch_dataflow(split, 100, seed=0), [784])
     x, y = inputs.tensors(num_classes=10)
-    graph = build_classifier(functools.partial(mlp, hidden=[32]), x, y, "gd", 0.1)
+    net = build_classifier(functools.partial(mlp, hidden=[32]), x, y, "gd", 0.1)
     part = mnist.test._replace(images=mnist.test.images[:130], labels=mnist.test.labels[:130])
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        logits = sess.run(graph.logits, {graph.x: part.images[:100]})
-        logits = np.concatenate([logits, sess.run(graph.logits, {graph.x: np.concatenate(
+        logits = sess.run(net.logits, {net.x: part.images[:100]})
+        logits = np.concatenate([logits, sess.run(net.logits, {net.x: np.concatenate(
             [part.images[100:], np.zeros((70, 784), np.float32)])})[:30]])
         expected = np.mean(np.argmax(logits, 1) == np.argmax(part.labels, 1))
-        assert evaluate(sess, graph, part) == pytest.approx(expected)
+        assert evaluate(sess, net, part) == pytest.approx(expected)

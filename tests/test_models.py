@@ -21,16 +21,16 @@ def _build(hidden, batch_norm=False, optimizer="gd"):
 
 @pytest.mark.parametrize("hidden", [[256, 256, 256], [32], [64, 16, 8, 4]])
 def test_layer_shapes_follow_hidden(hidden):
-    graph = _build(hidden)
+    net = _build(hidden)
     weights = [v.shape.as_list() for v in tf.trainable_variables()]
     widths = [784] + hidden + [10]
     assert weights == [[a, b] for a, b in zip(widths, widths[1:])]  # no biases, as in the study
-    assert graph.logits.shape.as_list() == [None, 10]
-    assert graph.logits.name == "output/logits:0"
+    assert net.logits.shape.as_list() == [None, 10]
+    assert net.logits.name == "output/logits:0"
 
 
 def test_batch_norm_adds_update_ops_and_moving_statistics():
-    graph = _build([32, 16], batch_norm=True)
+    net = _build([32, 16], batch_norm=True)
     assert len(tf.get_collection(tf.GraphKeys.UPDATE_OPS)) == 4  # mean and variance per hidden layer
     moving = [v for v in tf.global_variables() if "moving_" in v.name]
     assert len(moving) == 4 and not set(moving) & set(tf.trainable_variables())
@@ -40,13 +40,13 @@ def test_batch_norm_adds_update_ops_and_moving_statistics():
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         before = sess.run(moving)
-        sess.run(graph.train_op, {graph.x: x, graph.y: y, graph.training: True})
+        sess.run(net.train_op, {net.x: x, net.y: y, net.training: True})
         after = sess.run(moving)
         assert all(not np.allclose(a, b) for a, b in zip(before, after))
         # Inference uses the moving statistics: one image's logits do not
         # depend on the rest of its batch.
-        alone = sess.run(graph.logits, {graph.x: x[:1]})
-        batched = sess.run(graph.logits, {graph.x: x})[:1]
+        alone = sess.run(net.logits, {net.x: x[:1]})
+        batched = sess.run(net.logits, {net.x: x})[:1]
         np.testing.assert_allclose(alone, batched, rtol=1e-5, atol=1e-6)
         # ...and evaluating does not move them.
         assert all(np.array_equal(a, b) for a, b in zip(sess.run(moving), after))
@@ -73,8 +73,8 @@ def test_dropout_does_nothing_at_keep_prob_one_and_scales_otherwise():
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_every_optimizer_builds_and_steps(name):
-    graph = _build([16], optimizer=name)
+    net = _build([16], optimizer=name)
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        sess.run(graph.train_op, {graph.x: np.ones((4, 784)), graph.y: np.eye(10)[:4]})
-        assert sess.run(graph.global_step) == 1
+        sess.run(net.train_op, {net.x: np.ones((4, 784)), net.y: np.eye(10)[:4]})
+        assert sess.run(net.global_step) == 1

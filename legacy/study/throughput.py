@@ -125,10 +125,10 @@ def _step_ops(fetches):
     return seen
 
 
-def _flops(graph, train_graph):
+def _flops(graph, net):
     """Analytic per-step count, and tf.profiler's count of the same op types."""
     from legacy.tf import tf
-    analytic = matmul_conv_flops(_step_ops([train_graph.train_op, train_graph.cost]))
+    analytic = matmul_conv_flops(_step_ops([net.train_op, net.cost]))
     if analytic is None:
         return None
     opts = tf.profiler.ProfileOptionBuilder.float_operation()
