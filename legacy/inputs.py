@@ -15,7 +15,7 @@ them the same way.
   tensors have a static batch dimension. That, more than the copy it saves,
   is what makes it fast: with a known batch size Grappler folds the shape
   arithmetic of dropout and of the gradients, which with ``[None, 784]`` runs
-  as small ops every step (see README "Speed").
+  as small ops every step (see docs/speed.md).
 """
 import numpy as np
 

@@ -25,7 +25,7 @@ flags.DEFINE_integer("windows", 21, "Timed windows per case; the median is repor
 flags.DEFINE_string("output", "results/bench.json", "Where the figures go (JSON); its folder must exist.")
 flags.DEFINE_string("data_dir", "data/mnist", "Folder of the verified MNIST files.")
 flags.DEFINE_string("mkl_python", os.environ.get("MKL_PYTHON", ""),
-                    "Python of a venv with intel-tensorflow 1.15.2, for the mkl settings (README, Speed).")
+                    "Python of a venv with intel-tensorflow 1.15.2, for the mkl settings (docs/speed.md).")
 for _name, _known in (("models", throughput.MODELS), ("settings", throughput.SETTINGS),
                       ("inputs", ("feed", "graph", "const"))):
     flags.register_validator(_name, lambda v, known=_known: len(v) > 0 and all(x in known for x in v),
@@ -37,7 +37,7 @@ def main(_):
     if any(throughput.SETTINGS[s].get("mkl") for s in FLAGS.settings) and not (
             FLAGS.mkl_python and os.access(FLAGS.mkl_python, os.X_OK)):
         raise UsageError("the mkl settings need --mkl_python=/path/to/venv/bin/python of a venv with "
-                         "intel-tensorflow 1.15.2 (README, Speed)")
+                         "intel-tensorflow 1.15.2 (docs/speed.md)")
     if FLAGS.output == "results/bench.json":
         os.makedirs("results", exist_ok=True)
     fileio.check_writable_path(FLAGS.output)
