@@ -13,7 +13,7 @@ Three things happen, each only where the user has not decided otherwise:
 - ``TF_ENABLE_ONEDNN_OPTS=1`` on x86-64: TF 2 switches its oneDNN kernels on
   by itself only on CPUs with AVX512-VNNI, AVX512-BF16 or AMX; on the many
   AVX2-only CPUs they stay off, and there they make the study's networks
-  faster (README, "TensorFlow 2 lane", has the figures). TF 1.15's pip wheels
+  faster (docs/tf2.md has the figures). TF 1.15's pip wheels
   have no oneDNN build and ignore the variable. A user who exports
   ``TF_ENABLE_ONEDNN_OPTS=0`` (for bit-comparable Eigen kernels) keeps it.
 - TF 2.16+ logs a few INFO lines ("oneDNN custom operations are on", twice)

@@ -37,7 +37,7 @@ find_python_tf1() {
   for c in $(ls -d "$root"/versions/3.7*/bin/python 2>/dev/null | sort -rV); do
     if is_py37 "$c"; then echo "$c"; return 0; fi
   done
-  echo "error: no Python 3.7 found (TF 1.15 has no wheels for newer Pythons): run 'pyenv install 3.7.16' or set PYTHON=/path/to/python3.7, or use the Docker image (README, section Docker)" >&2
+  echo "error: no Python 3.7 found (TF 1.15 has no wheels for newer Pythons): run 'pyenv install 3.7.16' or set PYTHON=/path/to/python3.7, or use the Docker image (docs/docker.md)" >&2
   return 1
 }
 
