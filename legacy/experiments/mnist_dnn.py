@@ -6,22 +6,26 @@ The study ran it with keep_prob 1.0 and 0.8, and measured test accuracy with
 dropout still on (``--eval_keep_prob=0.8`` reproduces that).
 
 ``--preset=mlp`` is golbin's 784-256-256-10 MLP with Adam (15 epochs) and
-``--preset=mlp-dropout`` its dropout version (keep 0.8, 30 epochs); flags
-given explicitly override a preset.
+``--preset=mlp-dropout`` its dropout version (keep 0.8, 30 epochs);
+``--preset=bn-lab`` is hunkim's BN lab network as hunkim wrote it (784-32-32-10,
+Glorot-uniform weights with biases, Adam 0.01, 10 epochs, batch 32; with
+``--batch_norm`` its BN half). Flags given explicitly override a preset.
 """
 from legacy import cli, flags
 from legacy.experiments import zoo
 from legacy.experiments.mnist_classifier import run_mnist
 
 EXPERIMENT = "mnist_dnn"
-PRESETS = {"dnn4": {}, "mlp": {"hidden": ["256", "256"]}, "mlp-dropout": {"hidden": ["256", "256"]}}
+PRESETS = {"dnn4": {}, "mlp": {"hidden": ["256", "256"]}, "mlp-dropout": {"hidden": ["256", "256"]},
+           "bn-lab": {"hidden": ["32", "32"]}}
 
 flags.define_data_flags()
 flags.define_training_flags(EXPERIMENT, epochs=30, batch_size=100, optimizer="gd", learning_rate=0.2,
                             keep_prob=1.0)
 flags.define_mlp_flags(hidden=[256, 256, 256])
 flags.define("enum", "preset", "dnn4", sorted(PRESETS),
-              "dnn4: the study's 4-layer GD network; mlp: golbin's Adam MLP; mlp-dropout: with keep 0.8.")
+              "dnn4: the study's 4-layer GD network; mlp: golbin's Adam MLP; mlp-dropout: with keep 0.8; "
+              "bn-lab: hunkim's BN lab network as written (Glorot + biases; add --batch_norm for its BN half).")
 
 
 def main(_):

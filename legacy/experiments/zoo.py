@@ -14,10 +14,10 @@ from legacy.models.regression import softmax_regression
 Entry = collections.namedtuple("Entry", ["build", "defaults", "source"])
 
 
-def _mlp(hidden):
+def _mlp(hidden, **options):
     """An MLP entry; a script's --hidden and --batch_norm, when it has them, win."""
     return lambda fv: functools.partial(mlp, hidden=[int(h) for h in fv.get("hidden") or hidden],
-                                        batch_norm=fv.get("batch_norm", False))
+                                        batch_norm=fv.get("batch_norm", False), **options)
 
 
 MODELS = {
@@ -32,6 +32,13 @@ MODELS = {
     "mlp-dropout": Entry(_mlp([256, 256]),
                          dict(optimizer="adam", learning_rate=0.001, epochs=30, batch_size=100, keep_prob=0.8),
                          "golbin 06 MLP + dropout 0.8, Adam 0.001"),
+    # hunkim's lab-10-6 as hunkim wrote it: tf.layers.dense (Glorot-uniform
+    # weights, zero biases) and tf.layers.batch_normalization (momentum 0.99).
+    # The plan's older bn_lab_* rows keep the study's N(0, 0.01) without
+    # biases: that is BN added to the study's own networks.
+    "bn-lab": Entry(_mlp([32, 32], init="glorot", use_bias=True, bn_decay=0.99),
+                    dict(optimizer="adam", learning_rate=0.01, epochs=10, batch_size=32, keep_prob=1.0),
+                    "hunkim lab-10-6 784-32-32-10, Glorot + biases, Adam 0.01"),
     # golbin 07: the CNN the study ran first.
     "cnn": Entry(lambda fv: functools.partial(cnn, variant="golbin"),
                  dict(optimizer="adam", learning_rate=0.001, epochs=15, batch_size=100, keep_prob=0.7),
