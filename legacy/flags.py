@@ -120,6 +120,9 @@ def define_training_flags(experiment, epochs, batch_size, optimizer, learning_ra
     define_optimizer_flags(optimizer, learning_rate)
     define_dropout_flags(keep_prob, eval_keep_prob)
     define_run_flags(experiment, seed)
+    define("string", "plot_predictions", "",
+            "Save the originals' 2x5 figure of the first ten test digits, titled with the labels predicted "
+            "with --eval_keep_prob, to this PNG.")
 
 
 def apply_preset(values, preset):

@@ -50,12 +50,22 @@ PLAN = [
         "4-layer MLP, keep 0.8 in training and evaluation (the study's run B, bug included)"),
     Run("dnn4_keep08_bn", "mnist_dnn.py", ["--keep_prob=0.8", "--eval_keep_prob=1.0", "--batch_norm"],
         "4-layer MLP, keep 0.8, with the batch norm the study claimed"),
-    Run("bn_lab_plain", "mnist_dnn.py", BN_LAB, "hunkim's BN lab network without BN"),
-    Run("bn_lab_bn", "mnist_dnn.py", BN_LAB + ["--batch_norm"], "hunkim's BN lab network with BN"),
+    # hunkim's BN lab network with the study's own init (N(0, 0.01), no biases): BN as the study would
+    # have added it to its networks. The bn_lab_hunkim_* rows below are the lab as hunkim wrote it.
+    Run("bn_lab_plain", "mnist_dnn.py", BN_LAB, "hunkim's BN lab network, the study's init, without BN"),
+    Run("bn_lab_bn", "mnist_dnn.py", BN_LAB + ["--batch_norm"], "hunkim's BN lab network, the study's init, with BN"),
+    Run("bn_lab_hunkim_plain", "mnist_dnn.py", ["--preset=bn-lab"],
+        "hunkim's BN lab network as hunkim wrote it (Glorot-uniform weights, biases), without BN"),
+    Run("bn_lab_hunkim_bn", "mnist_dnn.py", ["--preset=bn-lab", "--batch_norm"],
+        "hunkim's BN lab network as hunkim wrote it (Glorot-uniform weights, biases, BN momentum 0.99), with BN"),
+    Run("mlp_adam", "mnist_dnn.py", ["--preset=mlp"],
+        "golbin 06/01 MLP 784-256-256-10, Adam, 15 epochs (the study's mnistdatajuyae.py)"),
     Run("mlp_dropout", "mnist_dnn.py", ["--preset=mlp-dropout"], "golbin 06 MLP + dropout 0.8, Adam, 30 epochs"),
     Run("cnn_golbin", "mnist_cnn.py", ["--variant=golbin"], "golbin 07 CNN, Adam, keep 0.7, 15 epochs"),
     Run("animals_code", "animals_dnn.py", ["--hidden=10,20,10"], "fur/wings, 2-10-20-10-3 as in the study's code"),
     Run("animals_readme", "animals_dnn.py", ["--hidden=10,20,30"], "fur/wings, 2-10-20-30-3 as in its README"),
+    Run("linear_regression", "linear_regression.py", [],
+        "height -> weight, GD 0.13, 100 full-batch steps (the study's LinearReg-2017111393.py)"),
 ]
 
 

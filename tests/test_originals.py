@@ -218,3 +218,14 @@ def test_port_prints_the_study_lines(tmp_path, mnist_dir):
     assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [
         "error: --output=/nonexistent/dir/p.json: folder /nonexistent/dir does not exist; create it or pick "
         "another path"]
+
+
+def test_plot_predictions_titles_match_the_port(tmp_path, mnist_dir):
+    """--plot_predictions predicts with the run's eval keep_prob, as golbin's figure code did."""
+    from legacy.originals import dropoutjuyae
+    port_record = run_port(dropoutjuyae, mnist_dir, plot=str(tmp_path / "port.png"))
+    lib_record = run_library(zoo.MODELS["mlp-dropout"].build({}), tmp_path, mnist_dir, optimizer="adam",
+                             learning_rate=0.001, plot_predictions=str(tmp_path / "library.png"))
+    assert lib_record["predicted_labels"] == port_record["metrics"]["predicted_labels"]
+    assert len(lib_record["predicted_labels"]) == 10
+    assert (tmp_path / "port.png").stat().st_size > 1000 and (tmp_path / "library.png").stat().st_size > 1000

@@ -16,7 +16,7 @@ import os
 import sys
 import time
 
-from legacy import checkpoints, fileio, results, runs
+from legacy import checkpoints, fileio, predictions, results, runs
 from legacy.data.mnist import load_mnist, batch_dataflow
 from legacy.errors import Diverged, Interrupted, UsageError
 from legacy.graph import build_classifier
@@ -26,7 +26,7 @@ from legacy.tf import tf
 from legacy.train import TEST_SALT, EpochPrinter, LoopState, ProgressBar, evaluate, session_config, train
 
 # Values of the run-folder flags for callers that predate them.
-RUN_DEFAULTS = dict(logdir="", resume=False, save_every_steps=0, histograms=False, init_from="")
+RUN_DEFAULTS = dict(logdir="", resume=False, save_every_steps=0, histograms=False, init_from="", plot_predictions="")
 
 
 def weights_fingerprint(sess):
@@ -45,6 +45,8 @@ def run_mnist(experiment, model_fn, flag_values, feature_shape=(784,), loss="xen
     if fv["init_from"] and fv["resume"]:
         raise UsageError("--init_from and --resume both load weights; pass one of them")
     init_from = checkpoints.resolve(fv["init_from"], "--init_from") if fv["init_from"] else None
+    if fv["plot_predictions"]:
+        fileio.check_writable_path(fv["plot_predictions"], "--plot_predictions")
     data = load_mnist(fv["data_dir"], download=fv["download"], train_limit=fv["train_limit"])
     if len(data.train.images) < fv["batch_size"]:
         raise UsageError("--batch_size=%d is larger than the %d training images (--train_limit)"
@@ -106,6 +108,12 @@ def run_mnist(experiment, model_fn, flag_values, feature_shape=(784,), loss="xen
         # With dropout left on at evaluation (the original's bug), also measure
         # the same weights the right way, so one run shows both numbers.
         fixed_accuracy = test_accuracy if fv["eval_keep_prob"] == 1.0 else evaluate(sess, graph, data.test, 1.0)
+        extra = {}
+        if fv["plot_predictions"]:
+            extra["predicted_labels"] = predictions.predict_first(sess, graph, data.test, fv["eval_keep_prob"],
+                                                                  loop.step)
+            predictions.plot(fv["plot_predictions"], data.test.images, extra["predicted_labels"],
+                             "%s, eval keep_prob %g" % (experiment, fv["eval_keep_prob"]))
     wall = time.time() - start
 
     print("최적화 완료!")
@@ -115,7 +123,8 @@ def run_mnist(experiment, model_fn, flag_values, feature_shape=(784,), loss="xen
           % (test_accuracy, fv["eval_keep_prob"],
              "" if fv["eval_keep_prob"] == 1.0 else "; %.4f with dropout off" % fixed_accuracy,
              len(history), wall, sum(per_epoch) / max(len(per_epoch), 1), out))
-    return _write(report, "ok", wall, test_accuracy=test_accuracy, test_accuracy_without_dropout=fixed_accuracy)
+    return _write(report, "ok", wall, test_accuracy=test_accuracy, test_accuracy_without_dropout=fixed_accuracy,
+                  **extra)
 
 
 def _write(report, status, wall, test_accuracy=None, **extra):
