@@ -4,7 +4,7 @@ docs/originals/runs/. A run whose JSON exists is skipped, so the queue can be
 restarted. Usage (nice it: it is CPU-heavy)::
 
     nice -n 15 .venv-tf2/bin/python tools/measure_originals.py seeds
-    nice -n 15 .venv-tf2/bin/python tools/measure_originals.py keep
+    nice -n 15 .venv-tf2/bin/python tools/measure_originals.py keep [keep0.75]
     nice -n 15 .venv-tf2/bin/python tools/measure_originals.py numerics
 
 The interpreter that runs this script runs the runs (its lane is recorded in
@@ -58,13 +58,19 @@ def queue(which):
     return runs
 
 
-def main(which):
+def main(which, only=""):
+    """Run the queue's missing runs whose name contains ``only``. A ``.running``
+    marker next to a run's JSON lets several workers share one queue."""
     for name, args in queue(which):
         path = os.path.join(OUT, name + ".json")
-        if os.path.exists(path):
+        if only not in name:
+            continue
+        if os.path.exists(path) or os.path.exists(path + ".running"):
             print("have %s" % path, flush=True)
             continue
         os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path + ".running", "w") as marker:
+            marker.write("%d\n" % os.getpid())
         cmd = [sys.executable] + args + ["--output=" + path]
         if "scripts" in args[0]:
             cmd.append("--logdir=" + os.path.join("/tmp", "originals-runs", name))
@@ -72,9 +78,10 @@ def main(which):
         start = time.time()
         with open(path + ".log", "w") as log:
             proc = subprocess.run(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        os.unlink(path + ".running")
         print("%s %s exit %d in %.0f s" % (time.strftime("%H:%M:%S"), name, proc.returncode, time.time() - start),
               flush=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "seeds")
+    main(sys.argv[1] if len(sys.argv) > 1 else "seeds", sys.argv[2] if len(sys.argv) > 2 else "")
