@@ -36,7 +36,7 @@ FIELDS = collections.OrderedDict([
     # training
     ("epochs", None), ("steps", None), ("batch_size", 100), ("input", "graph"),
     ("optimizer", "gd"), ("learning_rate", 0.1), ("loss", "xent"),
-    ("keep_prob", 1.0), ("eval_keep_prob", 1.0),
+    ("keep_prob", 1.0), ("eval_keep_prob", 1.0), ("plot_predictions", ""),
     # the network
     ("hidden", None), ("batch_norm", False),
     # what a script picks
@@ -185,6 +185,9 @@ def define_training_flags(experiment, settings, eval_keep_prob=1.0, seed=0, inpu
     define_optimizer_flags(settings.get("optimizer", "gd"), settings.get("learning_rate", 0.1))
     define_dropout_flags(settings.get("keep_prob", 1.0), eval_keep_prob)
     define_run_flags(experiment, seed)
+    define("string", "plot_predictions", "",
+           "Save the originals' 2x5 figure of the first ten test digits, titled with the labels predicted "
+           "with --eval_keep_prob, to this PNG.")
 
 
 def define_mlp_flags(hidden, batch_norm=False):

@@ -7,8 +7,11 @@ dropout still on (``--eval_keep_prob=0.8`` reproduces that).
 
 ``--preset`` picks another MLP of the registry with its original settings:
 ``mlp`` is golbin's 784-256-256-10 MLP with Adam (15 epochs), ``mlp-dropout``
-its dropout version (keep 0.8, 30 epochs), ``bn-lab`` hunkim's BN lab network;
-flags given explicitly override a preset.
+its dropout version (keep 0.8, 30 epochs), ``bn-lab`` hunkim's BN lab network
+as hunkim wrote it (784-32-32-10, Glorot-uniform weights with biases, Adam
+0.01, 10 epochs, batch 32; with ``--batch_norm`` its BN half), ``bn-lab-study``
+the same sizes with the study's N(0, 0.01) weights and no biases; flags given
+explicitly override a preset.
 """
 from legacy import cli, config as run_config
 from legacy.models.registry import MLPS, MODELS

@@ -5,6 +5,8 @@ these helpers keep that math visible while removing the repetition. No
 ``tf.layers``, Keras or ``tf.contrib``: the same code must build under TF 2's
 ``tf.compat.v1``.
 """
+import math
+
 from legacy.tf import tf
 
 
@@ -22,14 +24,28 @@ def op_seed(graph=None):
     return len(graph.get_collection("op_seeds"))
 
 
+def glorot_limit(shape):
+    """Bound of Glorot-uniform, computed as TF1's ``glorot_uniform_initializer``
+    (VarianceScaling, fan_avg) does, so that the same seed draws the same bits."""
+    fan_in, fan_out = shape[-2], shape[-1]
+    for size in shape[:-2]:  # convolution kernels: the receptive field
+        fan_in, fan_out = fan_in * size, fan_out * size
+    scale = 1.0 / max(1., (fan_in + fan_out) / 2.)
+    return math.sqrt(3.0 * scale)
+
+
 def weight(shape, init="normal", stddev=0.01, name="W"):
-    """The study's initialisers: N(0, 0.01) for MNIST, Uniform(-1, 1) for the toy nets."""
+    """The study's initialisers: N(0, 0.01) for MNIST, Uniform(-1, 1) for the toy
+    nets; "glorot" is ``tf.layers.dense``'s default (hunkim's BN lab)."""
     if init == "normal":
         initial = tf.random_normal(shape, stddev=stddev, seed=op_seed())
     elif init == "uniform":
         initial = tf.random_uniform(shape, -1.0, 1.0, seed=op_seed())
+    elif init == "glorot":
+        limit = glorot_limit(shape)
+        initial = tf.random_uniform(shape, -limit, limit, seed=op_seed())
     else:
-        raise ValueError("unknown init %r (normal, uniform)" % init)
+        raise ValueError("unknown init %r (normal, uniform, glorot)" % init)
     return tf.Variable(initial, name=name)
 
 

@@ -10,14 +10,14 @@ from legacy.tf import tf
 
 
 def mlp(x, keep_prob, training, hidden=(256, 256, 256), num_classes=10, batch_norm=False,
-        init="normal", stddev=0.01, use_bias=False):
+        init="normal", stddev=0.01, use_bias=False, bn_decay=0.9):
     """Logits of an MLP; each hidden layer is matmul [-> BN] -> ReLU -> dropout."""
     h = x
     for i, units in enumerate(hidden, start=1):
         with tf.name_scope("layer%d" % i):
             h = layers.dense(h, units, init, stddev, use_bias)
             if batch_norm:
-                h = layers.batch_norm(h, training)
+                h = layers.batch_norm(h, training, decay=bn_decay)
             h = tf.nn.relu(h)
             h = layers.dropout(h, keep_prob)
     with tf.name_scope("output"):

@@ -19,9 +19,15 @@ class ModelEntry(collections.namedtuple("ModelEntry", ["source", "settings", "bu
         return self.builder(config)
 
 
-def _mlp(config):
+def _mlp(config, **options):
     from legacy.models.mlp import mlp
-    return functools.partial(mlp, hidden=list(config.hidden), batch_norm=config.batch_norm)
+    return functools.partial(mlp, hidden=list(config.hidden), batch_norm=config.batch_norm, **options)
+
+
+def _hunkim_dense(config):
+    """tf.layers.dense as hunkim's labs use it: Glorot-uniform weights, zero
+    biases; tf.layers.batch_normalization's momentum 0.99."""
+    return _mlp(config, init="glorot", use_bias=True, bn_decay=0.99)
 
 
 def _cnn(variant):
@@ -41,6 +47,8 @@ def _settings(epochs, optimizer, learning_rate, keep_prob, batch_size=100, **net
                 keep_prob=keep_prob, **network)
 
 
+BN_LAB = _settings(10, "adam", 0.01, 1.0, batch_size=32, hidden=(32, 32))
+
 MODELS = collections.OrderedDict([
     # The study's "4-layer" network (README section "Batch Normalization").
     ("dnn4", ModelEntry("SWU 4-layer MLP, GD 0.2",
@@ -49,10 +57,15 @@ MODELS = collections.OrderedDict([
     ("mlp", ModelEntry("golbin 06 MLP, Adam 0.001", _settings(15, "adam", 0.001, 1.0, hidden=(256, 256)), _mlp)),
     ("mlp-dropout", ModelEntry("golbin 06 MLP + dropout 0.8, Adam 0.001",
                                _settings(30, "adam", 0.001, 0.8, hidden=(256, 256)), _mlp)),
-    # hunkim's lab-10-6, the BN lab the study's README section points to:
-    # 784-32-32-10, Adam 0.01, 10 epochs, batch 32 (--batch_norm adds its BN).
-    ("bn-lab", ModelEntry("hunkim lab-10-6 784-32-32-10, Adam 0.01, batch 32",
-                          _settings(10, "adam", 0.01, 1.0, batch_size=32, hidden=(32, 32)), _mlp)),
+    # hunkim's lab-10-6, the BN lab the study's README section points to, as
+    # hunkim wrote it: 784-32-32-10, Adam 0.01, 10 epochs, batch 32
+    # (--batch_norm adds its BN half).
+    ("bn-lab", ModelEntry("hunkim lab-10-6 784-32-32-10, Glorot + biases, Adam 0.01, batch 32", BN_LAB,
+                          _hunkim_dense)),
+    # The same network with the study's own init (N(0, 0.01), no biases): BN
+    # as the study would have added it to its networks.
+    ("bn-lab-study", ModelEntry("hunkim lab-10-6 sizes with the study's N(0, 0.01) init, Adam 0.01, batch 32",
+                                BN_LAB, _mlp)),
     # golbin 07: the CNN the study ran first.
     ("cnn", ModelEntry("golbin 07 CNN, Adam 0.001", _settings(15, "adam", 0.001, 0.7), _cnn("golbin"))),
     # The study's own CNN of its Adam-vs-RMSProp comparison.

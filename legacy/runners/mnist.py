@@ -15,7 +15,7 @@ import os
 import sys
 import time
 
-from legacy import checkpoints, config as run_config, fileio, results, runs
+from legacy import checkpoints, config as run_config, fileio, predictions, results, runs
 from legacy.data.mnist import load_mnist, batch_dataflow
 from legacy.errors import Diverged, Interrupted, UsageError
 from legacy.graph import build_classifier
@@ -40,6 +40,8 @@ def run_mnist(experiment, model_fn, config, feature_shape=(784,)):
     if config.init_from and config.resume:
         raise UsageError("--init_from and --resume both load weights; pass one of them")
     init_from = checkpoints.resolve(config.init_from, "--init_from") if config.init_from else None
+    if config.plot_predictions:
+        fileio.check_writable_path(config.plot_predictions, "--plot_predictions")
     data = load_mnist(config.data_dir, download=config.download, train_limit=config.train_limit)
     if len(data.train.images) < config.batch_size:
         raise UsageError("--batch_size=%d is larger than the %d training images (--train_limit)"
@@ -88,6 +90,12 @@ def run_mnist(experiment, model_fn, config, feature_shape=(784,)):
         # With dropout left on at evaluation (the original's bug), also measure
         # the same weights the right way, so one run shows both numbers.
         fixed_accuracy = test_accuracy if config.eval_keep_prob == 1.0 else evaluate(sess, net, data.test, 1.0)
+        extra = {}
+        if config.plot_predictions:
+            extra["predicted_labels"] = predictions.predict_first(sess, net, data.test, config.eval_keep_prob,
+                                                                  loop.step)
+            predictions.plot(config.plot_predictions, data.test.images, extra["predicted_labels"],
+                             "%s, eval keep_prob %g" % (experiment, config.eval_keep_prob))
     wall = time.time() - start
 
     print("최적화 완료!")
@@ -97,7 +105,8 @@ def run_mnist(experiment, model_fn, config, feature_shape=(784,)):
           % (test_accuracy, config.eval_keep_prob,
              "" if config.eval_keep_prob == 1.0 else "; %.4f with dropout off" % fixed_accuracy,
              len(history), wall, sum(per_epoch) / max(len(per_epoch), 1), out))
-    return _write(report, "ok", wall, test_accuracy=test_accuracy, test_accuracy_without_dropout=fixed_accuracy)
+    return _write(report, "ok", wall, test_accuracy=test_accuracy, test_accuracy_without_dropout=fixed_accuracy,
+                  **extra)
 
 
 def _write(report, status, wall, test_accuracy=None, **extra):

@@ -38,7 +38,7 @@ LANES = collections.OrderedDict([
 # The models' original settings come with --variant / --preset from the
 # registry (legacy/models/registry.py); a run names only what it changes.
 CNN_SWU = ["--variant=swu", "--eval_keep_prob=0.8"]
-BN_LAB = ["--preset=bn-lab"]
+BN_LAB_STUDY = ["--preset=bn-lab-study"]
 
 # In the order they run: the study's only recorded log first.
 PLAN = [
@@ -52,12 +52,25 @@ PLAN = [
         "4-layer MLP, keep 0.8 in training and evaluation (the study's run B, bug included)"),
     Run("dnn4_keep08_bn", "mnist_dnn.py", "dnn4", ["--keep_prob=0.8", "--eval_keep_prob=1.0", "--batch_norm"],
         "4-layer MLP, keep 0.8, with the batch norm the study claimed"),
-    Run("bn_lab_plain", "mnist_dnn.py", "bn-lab", BN_LAB, "hunkim's BN lab network without BN"),
-    Run("bn_lab_bn", "mnist_dnn.py", "bn-lab", BN_LAB + ["--batch_norm"], "hunkim's BN lab network with BN"),
-    Run("mlp_dropout", "mnist_dnn.py", "mlp-dropout", ["--preset=mlp-dropout"], "golbin 06 MLP + dropout 0.8, Adam, 30 epochs"),
+    # hunkim's BN lab network with the study's own init (N(0, 0.01), no biases): BN as the study would
+    # have added it to its networks. The bn_lab_hunkim_* rows below are the lab as hunkim wrote it.
+    Run("bn_lab_plain", "mnist_dnn.py", "bn-lab-study", BN_LAB_STUDY,
+        "hunkim's BN lab network, the study's init, without BN"),
+    Run("bn_lab_bn", "mnist_dnn.py", "bn-lab-study", BN_LAB_STUDY + ["--batch_norm"],
+        "hunkim's BN lab network, the study's init, with BN"),
+    Run("bn_lab_hunkim_plain", "mnist_dnn.py", "bn-lab", ["--preset=bn-lab"],
+        "hunkim's BN lab network as hunkim wrote it (Glorot-uniform weights, biases), without BN"),
+    Run("bn_lab_hunkim_bn", "mnist_dnn.py", "bn-lab", ["--preset=bn-lab", "--batch_norm"],
+        "hunkim's BN lab network as hunkim wrote it (Glorot-uniform weights, biases, BN momentum 0.99), with BN"),
+    Run("mlp_adam", "mnist_dnn.py", "mlp", ["--preset=mlp"],
+        "golbin 06/01 MLP 784-256-256-10, Adam, 15 epochs (the study's mnistdatajuyae.py)"),
+    Run("mlp_dropout", "mnist_dnn.py", "mlp-dropout", ["--preset=mlp-dropout"],
+        "golbin 06 MLP + dropout 0.8, Adam, 30 epochs"),
     Run("cnn_golbin", "mnist_cnn.py", "cnn", ["--variant=golbin"], "golbin 07 CNN, Adam, keep 0.7, 15 epochs"),
     Run("animals_code", "animals_dnn.py", None, ["--hidden=10,20,10"], "fur/wings, 2-10-20-10-3 as in the study's code"),
     Run("animals_readme", "animals_dnn.py", None, ["--hidden=10,20,30"], "fur/wings, 2-10-20-30-3 as in its README"),
+    Run("linear_regression", "linear_regression.py", None, [],
+        "height -> weight, GD 0.13, 100 full-batch steps (the study's LinearReg-2017111393.py)"),
 ]
 
 

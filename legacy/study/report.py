@@ -140,8 +140,8 @@ def _lane_rows(lanes, names, cells):
 
 
 def _study_mlp_section(lanes, lines, plots_dir):
-    names = ("dnn4_keep1", "dnn4_keep08_eval08", "dnn4_keep08_bn", "bn_lab_plain", "bn_lab_bn", "mlp_dropout",
-             "cnn_golbin")
+    names = ("dnn4_keep1", "dnn4_keep08_eval08", "dnn4_keep08_bn", "bn_lab_plain", "bn_lab_bn", "bn_lab_hunkim_plain",
+             "bn_lab_hunkim_bn", "mlp_adam", "mlp_dropout", "cnn_golbin")
 
     def cells(records, name):
         final = stats([c[-1] if c else None for c in _values(records, name, "epoch_avg_cost")])
@@ -173,6 +173,24 @@ def _animals_section(lanes, lines):
     headers = ["run", "what"] + (["lane"] if len(lanes) > 1 else []) + ["cost after 100 steps", "100 % accuracy"]
     lines += ["## Fur/wings: the code's 10-20-10 against the README's 10-20-30", "",
               figures.markdown_table(headers, _lane_rows(lanes, ("animals_code", "animals_readme"), cells))]
+
+
+def _linear_section(lanes, lines):
+    """The study's first script; it published no numbers, so ours stand beside the least-squares optimum."""
+    def cells(records, name):
+        finals = [r["final"] for (run, _), r in sorted(records.items()) if run == name and r and r.get("final")]
+        if not finals:
+            return ["not run"] * 4
+        ls = next(r["least_squares"] for (run, _), r in sorted(records.items()) if run == name and r)
+        return [fmt_stats(stats([f["cost"] for f in finals]), 2) + " (optimum %.2f)" % ls["cost"],
+                "%s / %s" % (fmt_stats(stats([f["W"] for f in finals]), 2), fmt_stats(stats([f["b"] for f in finals]), 2)),
+                fmt_stats(stats([f["predictions"][0] for f in finals]), 1) + " (optimum %.1f)" % ls["predictions"][0],
+                fmt_stats(stats([f["predictions"][1] for f in finals]), 1) + " (optimum %.1f)" % ls["predictions"][1]]
+
+    headers = ["run", "what"] + (["lane"] if len(lanes) > 1 else []) + [
+        "cost after 100 steps", "W / b", "kg at 1.55 m", "kg at 1.70 m"]
+    lines += ["## Linear regression, height -> weight (no published numbers)", "",
+              figures.markdown_table(headers, _lane_rows(lanes, ("linear_regression",), cells))]
 
 
 def lane_agreement(reference, other):
@@ -288,6 +306,7 @@ def write_report(lanes, results_dir, seeds, wall_seconds):
     _hunkim_section(lanes, lines)
     _study_mlp_section(lanes, lines, plots_dir)
     _animals_section(lanes, lines)
+    _linear_section(lanes, lines)
     _agreement_section(lanes, lines)
     _environment_section(lanes, lines, wall_seconds, seeds)
     path = os.path.join(results_dir, "REPORT.md")
