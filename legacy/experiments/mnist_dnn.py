@@ -8,6 +8,8 @@ dropout still on (``--eval_keep_prob=0.8`` reproduces that).
 ``--preset=mlp`` is golbin's 784-256-256-10 MLP with Adam (15 epochs) and
 ``--preset=mlp-dropout`` its dropout version (keep 0.8, 30 epochs); flags
 given explicitly override a preset.
+
+Example (`make run`): python scripts/mnist_dnn.py --keep_prob=0.8
 """
 from legacy import cli, flags
 from legacy.experiments import zoo
