@@ -90,10 +90,13 @@ class Stopped(Interrupted):
 
     def __str__(self):
         import signal
-        where = ("at step %d (epoch %d), checkpoint %s" % (self.step, self.epoch, self.saved) if self.saved
-                 else "before its first checkpoint")
-        return ("%s during %s seed %d, %s; the same command again resumes it"
-                % (signal.Signals(self.signum).name, self.run_name, self.seed, where))
+        if (self.run_record or {}).get("status") == "ok":  # the signal came as the run ended
+            return ("%s as %s seed %d finished; the same command again goes on with the next run"
+                    % (signal.Signals(self.signum).name, self.run_name, self.seed))
+        where = ("at step %d (epoch %d), checkpoint %s; the same command again resumes it"
+                 % (self.step, self.epoch, self.saved) if self.saved
+                 else "before its first checkpoint; the same command again starts it anew")
+        return "%s during %s seed %d, %s" % (signal.Signals(self.signum).name, self.run_name, self.seed, where)
 
 
 def current_lane():
