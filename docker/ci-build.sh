@@ -15,7 +15,11 @@
 #     and skip nothing but the slow reproductions and tests of the other lane), and one short experiment
 #     whose results JSON lands in a mounted folder and must match the same
 #     run on the host;
-#  6. removes the images, stops the daemon by its PID and deletes the temp
+#  6. stops running experiments with `docker stop`, the default command and
+#     `make reproduce`: each must end with exit 143 and an "interrupted"
+#     results JSON in the mounted folder, well within Docker's 10 s grace,
+#     and prints the stop-to-exit time;
+#  7. removes the images, stops the daemon by its PID and deletes the temp
 #     folder, on success and on failure alike.
 #
 # Needs root (dockerd, debootstrap, mounts) and the MNIST files in data/mnist
@@ -91,7 +95,7 @@ cleanup() {
   rm -rf "$WORK"
   [ -e "$WORK" ] && echo "ci-build: warning: could not remove $WORK" >&2
   if [ "$rc" = 0 ]; then
-    say "PASSED: image built, tests passed in the container, experiment JSON checked; total $(($(date +%s) - T0)) s"
+    say "PASSED: image built, tests passed in the container, experiment JSON checked, docker stop clean; total $(($(date +%s) - T0)) s"
   else
     echo "ci-build: FAILED after $(($(date +%s) - T0)) s (exit $rc); everything it started is stopped and removed" >&2
   fi
@@ -296,3 +300,68 @@ print("ci-build: results JSON ok: test accuracy %.4f (host %.4f), cost %.4f (hos
       "revision %s" % (acc, host["test_accuracy"], cost[0], host["epoch_avg_cost"][0], env["tensorflow"],
                        env["python"], env["git_revision"][:12]))
 EOF
+
+# --- 6. docker stop stops training cleanly ----------------------------------
+# README: SIGTERM finishes the current step, writes a checkpoint and an
+# "interrupted" results JSON, exit 143. In the container the signal must get
+# from `docker stop` through tini (-g: the command's process group) to the
+# training process, also through make and scripts/reproduce.py, before
+# Docker's 10 s grace runs out (then it would SIGKILL: exit 137, nothing saved).
+stop_check() {  # $1: label, $2: the log to wait for (in the results mount, or "-" for docker logs), $3: the results JSON in it; then the command
+  local label=$1 log=$2 json=$3 out=$WORK/stop-$1
+  shift 3
+  mkdir -p "$out/results" "$out/runs" && chown 4321:4321 "$out/results" "$out/runs"
+  local cid
+  cid=$(docker run -d --network none --user 4321:4321 -v "$WORK/mnist:/app/data/mnist:ro" \
+        -v "$out/results:/app/results" -v "$out/runs:/app/runs" "$IMAGE" "$@") || die "docker run of $label failed"
+  local waited=0
+  # Stop it in the middle of its second epoch: the first epoch is printed and
+  # its checkpoint (written after the epoch's validation and test passes) exists.
+  until { if [ "$log" = - ]; then docker logs "$cid" 2>&1 | grep -q '^Epoch: 0001'; else grep -qs '^Epoch: 0001' "$out/results/$log"; fi; } \
+        && [ -n "$(find "$out" -name checkpoint -print -quit)" ]; do
+    [ "$(docker inspect --format '{{.State.Running}}' "$cid")" = true ] \
+      || { docker logs "$cid" 2>&1 | tail -20 >&2; die "$label ended before its first epoch"; }
+    [ "$waited" -lt 600 ] || die "$label printed no epoch in 300 s"
+    sleep 0.5; waited=$((waited + 1))
+  done
+  sleep 1
+  local t0 t1
+  t0=$(date +%s%N)
+  docker stop "$cid" >/dev/null
+  t1=$(date +%s%N)
+  local code
+  code=$(docker inspect --format '{{.State.ExitCode}}' "$cid")
+  docker logs "$cid" >"$out/docker.log" 2>&1
+  docker rm "$cid" >/dev/null
+  local ms=$(( (t1 - t0) / 1000000 ))
+  echo "ci-build: docker stop of $label: exit $code, $ms ms from docker stop to the container's exit"
+  [ "$code" = 143 ] || { tail -20 "$out/docker.log" >&2; die "docker stop of $label: exit $code, not 143 (137: SIGTERM never reached training)"; }
+  # 143 means it stopped by itself within Docker's 10 s grace (after it, SIGKILL: 137). The time depends on
+  # the machine's load (a step, a checkpoint, the results JSON, the interpreter's exit): a warning only.
+  [ "$ms" -lt 5000 ] || echo "ci-build: warning: docker stop of $label took $ms ms (load average $(cut -d' ' -f1 /proc/loadavg))"
+  "$HOST_PY" - "$out" "$json" "$label" <<'EOF2' || { tail -20 "$out/docker.log" >&2; die "docker stop of $label: no clean interrupted record (above)"; }
+import json, os, sys
+out, json_path, label = sys.argv[1:]
+r = json.load(open(os.path.join(out, "results", json_path)))
+info = r.get("interrupted") or {}
+problems = []
+if r.get("status") != "interrupted" or info.get("signal") != 15:
+    problems.append("status %r, interrupted %r" % (r.get("status"), info))
+ckpt = info.get("checkpoint") or ""
+# The container's /app/results and /app/runs are out/results and out/runs here.
+rel = os.path.relpath(os.path.join("/app", ckpt), "/app")
+if not ckpt or rel.split(os.sep)[0] not in ("results", "runs") or not os.path.exists(os.path.join(out, rel + ".index")):
+    problems.append("checkpoint %r is not in a mounted folder" % ckpt)
+for p in problems:
+    print("ci-build: %s: %s" % (label, p), file=sys.stderr)
+if problems:
+    sys.exit(1)
+print("ci-build: %s: results JSON says interrupted at step %d (epoch %d), checkpoint %s" % (
+    label, info["step"], info["epoch"], ckpt))
+EOF2
+}
+say "docker stop of the default command (scripts/mnist_dnn.py --keep_prob=0.8) after its first epoch"
+stop_check default-command - mnist_dnn.json
+say "docker stop of make reproduce (make -> reproduce.py -> mnist_dnn.py) after its run's first epoch"
+stop_check make-reproduce runs/dnn4_keep1-seed0.json.log runs/dnn4_keep1-seed0.json \
+  make reproduce "REPRODUCE_ARGS=--seeds=1 --only=dnn4_keep1"

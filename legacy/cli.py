@@ -33,6 +33,28 @@ def _parse_flags(argv):
         fail(str(err).replace("\n", " "))
 
 
+def _help_shows_the_experiment(main):
+    """Make absl's ``--help`` describe this script.
+
+    absl's ``--help`` prints ``__main__``'s docstring and the main module's key
+    flags, i.e. the flags defined in it. The scripts are thin entry points:
+    their flags are defined in legacy/config.py (``run_config.define``) and in the
+    experiment's own module, and the description is that module's docstring.
+    So declare those flags key to the main module and lend it the docstring;
+    ``--helpfull`` (every module's flags, absl's own included) is unchanged.
+    """
+    own = [] if main.__module__ == "__main__" else flags.FLAGS.get_flags_for_module(main.__module__)
+    own += flags.FLAGS.get_flags_for_module("legacy.config")
+    for flag in own:
+        flags.FLAGS.register_key_flag_for_module(sys.argv[0], flag)
+    experiment = sys.modules.get(main.__module__)
+    doc = (getattr(experiment, "__doc__", None) or "").strip()
+    if doc and main.__module__ != "__main__":
+        # absl substitutes %s in it with argv[0]; the docstrings mean their % literally.
+        sys.modules["__main__"].__doc__ = ("%s\n\n(code: %s)\n" % (
+            doc, main.__module__.replace(".", "/") + ".py")).replace("%", "%%")
+
+
 def run(main, positional=False):
     """``app.run(main)`` with one line instead of a traceback for bad flags and
     UsageErrors (exit 2), a diverged run (exit 3) and an interrupted one
@@ -64,4 +86,5 @@ def run(main, positional=False):
             sys.stderr.write("interrupted before training started; nothing saved\n")
             sys.exit(EXIT_SIGINT)
 
+    _help_shows_the_experiment(main)
     app.run(_main, flags_parser=_parse_flags)

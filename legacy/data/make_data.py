@@ -1,7 +1,7 @@
 """Writes the study's small tables as CSV, or N random rows by the same rules.
 
-    make_data.py height_weight [--n=200 --seed=0 --noise=4.26] [--output=data/height_weight.csv]
-    make_data.py animals [--n=0 --seed=0] [--output=data/animals.csv]
+    python scripts/make_data.py height_weight [--n=200 --seed=0 --noise=4.26] [--output=data/height_weight.csv]
+    python scripts/make_data.py animals [--n=0 --seed=0] [--output=data/animals.csv]
 
 height_weight: heights ~ Uniform(1.50, 1.85) m; weight = 127.24 h - 156.34
 (the least-squares line of the study's table) + N(0, noise) kg; overweight =

@@ -6,6 +6,8 @@ the study's code is 2 -> 10 -> 20 -> 10 -> 3 with ReLU (its README says
 softmax cross-entropy, GradientDescentOptimizer(0.01), 100 full-batch steps.
 Prints (step, cost) every 10 steps, then the predicted and true class
 indices and the accuracy in %, as golbin's script did.
+
+Example (the README's network): python scripts/animals_dnn.py --hidden=10,20,30
 """
 import functools
 

@@ -9,6 +9,8 @@ The study stopped there. We also print the closed-form least-squares fit: the
 long narrow valley (its Hessian's condition number is about 1,000), so GD
 crawls along W. ``--standardize`` trains on z-scored heights, which makes the
 valley round; the same 100 steps then reach the optimum.
+
+Example: python scripts/linear_regression.py --standardize
 """
 import numpy as np
 

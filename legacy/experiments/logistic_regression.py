@@ -10,6 +10,8 @@ step, cost and accuracy every 100 steps.
 
 ``--model=softmax``: MNIST softmax regression, 784 -> 10 with zeros init and
 biases, GD 0.5, batch 100, the classic TF1 baseline at about 92 %.
+
+Example: python scripts/logistic_regression.py --model=softmax
 """
 
 from legacy import cli, config as run_config, results

@@ -6,6 +6,8 @@ training, 15 epochs, batch 100.
 ``--variant=swu``: dropout after each pool too and a second dense layer
 256 -> 256; keep 0.8. The study evaluated it with dropout still on; that is
 ``--eval_keep_prob=0.8``, while the default 1.0 is the fixed version.
+
+Example (the study's run): python scripts/mnist_cnn.py --variant=swu --eval_keep_prob=0.8
 """
 from legacy import cli, config as run_config
 from legacy.models.registry import MODELS

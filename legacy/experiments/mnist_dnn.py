@@ -12,6 +12,8 @@ as hunkim wrote it (784-32-32-10, Glorot-uniform weights with biases, Adam
 0.01, 10 epochs, batch 32; with ``--batch_norm`` its BN half), ``bn-lab-study``
 the same sizes with the study's N(0, 0.01) weights and no biases; flags given
 explicitly override a preset.
+
+Example (`make run`): python scripts/mnist_dnn.py --keep_prob=0.8
 """
 from legacy import cli, config as run_config
 from legacy.models.registry import MLPS, MODELS

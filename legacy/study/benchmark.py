@@ -3,6 +3,8 @@
 Figures, not pass/fail; see legacy/study/throughput.py for how they are taken.
 The original feed_dict path with TF's default threads is always measured
 in the same run, as the reference every ratio is taken against.
+
+Example: python scripts/benchmark.py --models=mlp,cnn
 """
 import os
 import sys

@@ -6,6 +6,18 @@ a single row by hand. A finished run (status ok, same flags, seed and code
 revision) is read back from its JSON instead of being run again, so an
 interrupted ``make reproduce`` resumes where it stopped.
 
+Each planned MNIST run has one run folder, ``<results_dir>/runs/<run>-seed<N>/``
+beside its JSON (TensorBoard events, checkpoints), stamped with what it runs
+(``reproduce.json``: run, seed, lane, flags, code revision). A run that was
+stopped (SIGTERM, Ctrl-C, ``docker stop``, even ``kill -9``) is continued from
+its newest checkpoint with ``--resume`` when the stamp still matches, and ends
+with the numbers an uninterrupted run gives; checkpoints of other flags or
+another revision are moved aside (``<run>-seed<N>.old-<time>``), never deleted.
+
+The driver forwards SIGINT and SIGTERM to the running child and waits for it
+(legacy/child.py): the child stops cleanly, and the driver exits with 130 /
+143 without starting the next run.
+
 The plan runs on either lane (TensorFlow 1.15, the reference, or TensorFlow 2
 through tf.compat.v1): each lane's runs live in their own folder, so the report
 can set the two side by side without one lane's runs ever standing in for the
@@ -18,8 +30,8 @@ import subprocess
 import sys
 import time
 
-from legacy import REPO, results, tfenv
-from legacy.errors import UsageError
+from legacy import REPO, child, fileio, results, tfenv
+from legacy.errors import Interrupted, UsageError
 from legacy.models.registry import MODELS
 
 
@@ -74,6 +86,34 @@ PLAN = [
 ]
 
 
+STAMP = "reproduce.json"
+# Set by the driver on every run's command line; --run_flags must leave them alone.
+DRIVER_FLAGS = ("seed", "output", "logdir", "resume", "data_dir")
+
+
+class Stopped(Interrupted):
+    """SIGINT/SIGTERM reached the driver during a run: the run's process got it
+    too, stopped (checkpoint, "interrupted" record when it had started
+    training), and the reproduction ends here; running it again resumes."""
+
+    def __init__(self, signum, run, seed, record=None):
+        progress = record if record and record.get("status") == "interrupted" else {}
+        info = progress.get("interrupted") or {}
+        super(Stopped, self).__init__(signum, info.get("step", 0), info.get("epoch", 0))
+        self.run_name, self.seed, self.run_record = run.name, seed, record
+        self.saved = info.get("checkpoint")
+
+    def __str__(self):
+        import signal
+        if (self.run_record or {}).get("status") == "ok":  # the signal came as the run ended
+            return ("%s as %s seed %d finished; the same command again goes on with the next run"
+                    % (signal.Signals(self.signum).name, self.run_name, self.seed))
+        where = ("at step %d (epoch %d), checkpoint %s; the same command again resumes it"
+                 % (self.step, self.epoch, self.saved) if self.saved
+                 else "before its first checkpoint; the same command again starts it anew")
+        return "%s during %s seed %d, %s" % (signal.Signals(self.signum).name, self.run_name, self.seed, where)
+
+
 def current_lane():
     """The lane of the running interpreter.
 
@@ -98,6 +138,53 @@ def lane_python(lane):
 
 def run_path(results_dir, run, seed, lane="tf1"):
     return os.path.join(results_dir, LANES[lane].runs, "%s-seed%d.json" % (run.name, seed))
+
+
+def run_folder(results_dir, run, seed, lane="tf1"):
+    """The one run folder of (run, seed) on ``lane``: beside its JSON."""
+    return os.path.splitext(run_path(results_dir, run, seed, lane))[0]
+
+
+def _stamp(run, seed, lane, revision):
+    return {"run": run.name, "seed": seed, "lane": lane, "args": list(run.args), "git_revision": revision}
+
+
+def _resumable(folder, stamp, reuse_any_revision):
+    """Whether ``folder`` holds a checkpoint of exactly this run (and revision)."""
+    try:
+        with open(os.path.join(folder, STAMP)) as handle:
+            found = json.load(handle)
+    except (OSError, ValueError):
+        return False
+    if reuse_any_revision:
+        found = dict(found, git_revision=stamp["git_revision"])
+    # "checkpoint" is the run's checkpoint index (legacy/checkpoints.py), written
+    # only after a complete checkpoint; the driver never imports TensorFlow.
+    return found == stamp and os.path.exists(os.path.join(folder, "checkpoint"))
+
+
+def prepare_folder(folder, stamp, reuse_any_revision, log=print):
+    """The flags that point the run at its folder: ``--resume`` when the folder
+    holds this run's checkpoint, else a fresh folder (an old one moved aside)."""
+    if _resumable(folder, stamp, reuse_any_revision):
+        return ["--logdir=" + folder, "--resume"]
+    if os.path.exists(os.path.join(folder, "checkpoint")):
+        aside = base = "%s.old-%s" % (folder, time.strftime("%Y%m%d-%H%M%S"))
+        n = 2
+        while os.path.exists(aside):
+            aside, n = "%s-%d" % (base, n), n + 1
+        os.rename(folder, aside)
+        log("reproduce: %s holds checkpoints of other flags or another code revision; moved to %s"
+            % (folder, aside))
+    # A folder without a checkpoint (stopped during start-up) is simply reused.
+    os.makedirs(folder, exist_ok=True)
+    fileio.write_json(os.path.join(folder, STAMP), stamp)
+    return ["--logdir=" + folder]
+
+
+def with_run_flags(run, run_flags):
+    """``run`` with ``run_flags`` appended (absl: the last value of a flag wins)."""
+    return run._replace(args=list(run.args) + list(run_flags)) if run_flags else run
 
 
 def finished(path, run, seed, data_dir, reuse_any_revision=False, lane="tf1"):
@@ -136,36 +223,60 @@ def _expected_flags(run, seed, data_dir):
     return flags
 
 
-def read_back(results_dir, seeds, data_dir, lane, only=None):
+def read_back(results_dir, seeds, data_dir, lane, only=None, run_flags=()):
     """Every finished record of ``lane`` for these seeds, of any revision (the
     report lists each run's revision); missing runs map to None."""
-    return {(run.name, seed): finished(run_path(results_dir, run, seed, lane), run, seed, data_dir, True, lane)
+    return {(run.name, seed): finished(run_path(results_dir, run, seed, lane), with_run_flags(run, run_flags), seed,
+                                       data_dir, True, lane)
             for seed in seeds for run in PLAN if not only or run.name in only}
 
 
-def execute(results_dir, seeds, data_dir, only=None, reuse_any_revision=False, log=print, lane="tf1"):
+def _read(path):
+    try:
+        with open(path) as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def execute(results_dir, seeds, data_dir, only=None, reuse_any_revision=False, log=print, lane="tf1",
+            run_flags=()):
     """Run on ``lane`` every (run, seed) of PLAN that has no finished JSON;
-    return the records."""
+    return the records. ``run_flags`` are appended to every run's flags (and
+    are part of its identity). Raises Stopped when SIGINT/SIGTERM arrives
+    during a run."""
     python = lane_python(lane)
     os.makedirs(os.path.join(results_dir, LANES[lane].runs), exist_ok=True)
+    revision = results.git_revision()
     records = {}
     for seed in seeds:
         for run in PLAN:
             if only and run.name not in only:
                 continue
+            run = with_run_flags(run, run_flags)
             path = run_path(results_dir, run, seed, lane)
             record = finished(path, run, seed, data_dir, reuse_any_revision, lane)
             if record is None:
                 cmd = [python, os.path.join(REPO, "scripts", run.script)] + run.args + [
                     "--seed=%d" % seed, "--output=" + path]
+                resuming = False
                 if run.script.startswith("mnist"):
                     cmd.append("--data_dir=" + data_dir)
-                log("reproduce: running %s seed %d on %s: %s" % (run.name, seed, lane, " ".join(cmd[1:])))
+                    folder = run_folder(results_dir, run, seed, lane)
+                    cmd += prepare_folder(folder, _stamp(run, seed, lane, revision), reuse_any_revision, log)
+                    resuming = "--resume" in cmd
+                log("reproduce: %s %s seed %d on %s: %s" % ("resuming" if resuming else "running", run.name, seed,
+                                                           lane, " ".join(cmd[1:])))
                 start = time.time()
-                with open(path + ".log", "w") as out:
-                    proc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, env=tfenv.child_environ())
-                if proc.returncode != 0:
-                    log("reproduce: %s seed %d failed (exit %d), see %s.log" % (run.name, seed, proc.returncode, path))
+                # A resumed run's log goes on after the stopped one's.
+                with open(path + ".log", "a" if resuming else "w") as out:
+                    returncode, signum = child.run(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                                   env=tfenv.child_environ())
+                if signum is not None:
+                    fresh = os.path.exists(path) and os.path.getmtime(path) >= start
+                    raise Stopped(signum, run, seed, _read(path) if fresh else None)
+                if returncode != 0:
+                    log("reproduce: %s seed %d failed (exit %d), see %s.log" % (run.name, seed, returncode, path))
                     continue
                 record = finished(path, run, seed, data_dir, True, lane)
                 log("reproduce: %s seed %d done in %.0f s" % (run.name, seed, time.time() - start))

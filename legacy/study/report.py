@@ -287,15 +287,17 @@ def _environment_section(lanes, lines, wall_seconds, seeds):
                               ["script s (start to end)", "training s", "s per epoch", "code revision"], rows)]
 
 
-def write_report(lanes, results_dir, seeds, wall_seconds):
+def write_report(lanes, results_dir, seeds, wall_seconds, command=None):
     """Write <results_dir>/REPORT.md and its plots from ``lanes``: {lane:
-    {(run, seed): record or None}}, the reference lane first."""
+    {(run, seed): record or None}}, the reference lane first. ``command`` is
+    the reproduce.py command line that wrote it, recorded whole."""
     plots_dir = os.path.join(results_dir, "plots")
     os.makedirs(plots_dir, exist_ok=True)
     lines = ["# Reproducing SWU AI Deep Learning (2021)", "",
-             "Made by `python scripts/reproduce.py --seeds=%d` (`make reproduce`%s). Each run's flags, per-epoch "
+             "Made by `%s`%s. Each run's flags, per-epoch "
              "costs and environment are in %s; re-run one by hand with the command in its `command` field."
-             % (len(seeds), "; `make reproduce LANE=tf2` for the TF 2 lane" if len(lanes) > 1 else "",
+             % (command or "python scripts/reproduce.py --seeds=%d" % len(seeds),
+                " (the TF 2 lane's runs by the same with `--lane=tf2`)" if len(lanes) > 1 else "",
                 " and ".join("`%s/<run>-seed<N>.json`%s" % (LANES[lane].runs, " (%s)" % LANES[lane].title
                                                            if len(lanes) > 1 else "") for lane in lanes)), "",
              "Verdicts: *within the seed spread* means the original lies within 2 standard deviations of our mean "
