@@ -18,8 +18,15 @@ Order of writes, each one atomic (temporary file, then rename):
 A kill before step 3 leaves the index naming the previous, complete
 checkpoint; files of a half-written one are never read and are overwritten
 when that step is saved again.
+
+A run folder may come from anyone (a colleague's tarball, a shared disk), so
+nothing read from it is trusted as a path: every entry of the ``checkpoint``
+index must be a bare ``model.ckpt-<step>`` name, which therefore resolves
+inside the folder, or the folder is refused (UsageError). Pruning deletes
+only files whose names this module writes (``model.ckpt-<step>.index``,
+``.meta``, ``.data-NNNNN-of-NNNNN``, ``.state.json``), found by listing the
+folder, never by globbing a name read from a file.
 """
-import glob
 import os
 import re
 
@@ -32,18 +39,77 @@ PREFIX = "model.ckpt"
 SLOT_SUFFIXES = ("/Adam", "/Adam_1", "/RMSProp", "/RMSProp_1", "/Momentum", "/Adagrad")
 
 
+NAME = re.compile(r"^model\.ckpt-(\d+)$")
+# The files of checkpoint <step>: the Saver's three, our sidecar.
+FILE = re.compile(r"^model\.ckpt-(\d+)\.(index|meta|data-\d{5}-of-\d{5}|state\.json)$")
+
+
 def state_path(prefix):
     return prefix + ".state.json"
 
 
+def step_of(prefix):
+    """The step of a ``.../model.ckpt-<step>`` prefix."""
+    return int(NAME.match(os.path.basename(prefix)).group(1))
+
+
+def checked_name(run_dir, name, source):
+    """``run_dir/name`` if ``name`` is a bare ``model.ckpt-<step>`` (so that it
+    cannot leave ``run_dir``); else UsageError naming ``source``."""
+    if not NAME.match(name) or os.path.basename(name) != name:
+        raise UsageError("%s names %r, not a checkpoint of this folder (model.ckpt-<step>); refusing "
+                         "to use %s: restore the run folder from a trusted copy, or pass a new --logdir"
+                         % (source, name, run_dir))
+    path = os.path.join(run_dir, name)
+    if os.path.dirname(os.path.realpath(path)) != os.path.realpath(run_dir):
+        raise UsageError("%s: %s resolves outside the folder; refusing to use it" % (source, path))
+    return path
+
+
 def listed(run_dir):
-    """Checkpoint prefixes named by the index, oldest first ([] if none)."""
+    """Checkpoint prefixes named by the index, oldest first ([] if none).
+    UsageError if an entry is anything but a ``model.ckpt-<step>`` of ``run_dir``."""
     path = os.path.join(run_dir, INDEX)
-    if not os.path.exists(path):
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read(1 << 20).decode("utf-8", "replace")
+    except FileNotFoundError:
         return []
-    with open(path) as handle:
-        names = re.findall(r'^all_model_checkpoint_paths: "(.*)"$', handle.read(), re.M)
-    return [os.path.join(run_dir, n) for n in names]
+    except OSError as err:
+        raise UsageError("%s: cannot read it (%s)" % (path, err.strerror))
+    names = re.findall(r'^\s*(?:all_)?model_checkpoint_paths?:\s*"(.*)"\s*$', text, re.M)
+    prefixes = []
+    for name in names:
+        prefix = checked_name(run_dir, name, path)
+        if prefix not in prefixes:
+            prefixes.append(prefix)
+    return sorted(prefixes, key=step_of)
+
+
+def on_disk(run_dir):
+    """{step: [file names]} of every checkpoint file this module writes, by
+    listing ``run_dir`` (an empty or lost index does not hide them)."""
+    found = {}
+    try:
+        names = os.listdir(run_dir)
+    except FileNotFoundError:
+        return found
+    except OSError as err:
+        raise UsageError("%s: cannot list the run folder (%s)" % (run_dir, err.strerror))
+    for name in names:
+        match = FILE.match(name)
+        if match and not os.path.islink(os.path.join(run_dir, name)):
+            found.setdefault(int(match.group(1)), []).append(name)
+    return found
+
+
+def delete_step(run_dir, step):
+    """Delete the files of checkpoint ``step`` (only names matching FILE)."""
+    for name in on_disk(run_dir).get(step, []):
+        try:
+            os.unlink(os.path.join(run_dir, name))
+        except FileNotFoundError:
+            pass
 
 
 def latest(run_dir):
@@ -65,12 +131,16 @@ class RunCheckpoints(object):
         prefix = os.path.join(self.run_dir, "%s-%d" % (PREFIX, step))
         self.saver.save(sess, prefix, write_meta_graph=True, write_state=False)
         fileio.write_json(state_path(prefix), state)
-        kept = [p for p in listed(self.run_dir) if p != prefix] + [prefix]
-        old, kept = kept[:-self.keep], kept[-self.keep:]
+        # Checkpoints after this step belong to a future that a resume from an
+        # older (complete) checkpoint abandoned: they are dropped like old ones.
+        kept = [p for p in listed(self.run_dir) if step_of(p) < step] + [prefix]
+        kept = kept[-self.keep:]
         write_index(self.run_dir, kept)
-        for gone in old:
-            for path in glob.glob(glob.escape(gone) + ".*"):
-                os.unlink(path)
+        # Delete by listing the folder, so that the files of a checkpoint that
+        # a kill left out of the index (after step 3, before this) go too.
+        keep_steps = {step_of(p) for p in kept}
+        for old in sorted(set(on_disk(self.run_dir)) - keep_steps):
+            delete_step(self.run_dir, old)
         return prefix
 
 
@@ -85,7 +155,9 @@ def write_index(run_dir, prefixes):
 def resolve(path, flag):
     """A checkpoint prefix from a prefix or a run folder; UsageError if none."""
     if os.path.isdir(path):
-        found = latest(path) or tf.train.latest_checkpoint(path)
+        # Not tf.train.latest_checkpoint: it follows any path the index names.
+        steps = on_disk(path)
+        found = latest(path) or (os.path.join(path, "%s-%d" % (PREFIX, max(steps))) if steps else None)
         if not found:
             raise UsageError("%s=%s: no checkpoint in this folder" % (flag, path))
         return found

@@ -1,0 +1,102 @@
+"""A run folder as a hostile or unlucky user leaves it (issue 13): paths read
+from it stay inside it, one writer per folder, resume past damaged
+checkpoints, interrupts that tell the truth, leftovers cleaned.
+
+Real processes and real signals, as tests/test_run_folder.py; each run is a
+5-step run on 500 images with a 16-unit network (about 3 s of TF start-up).
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import REPO
+
+# 5 steps per epoch.
+SMALL = ["--train_limit=500", "--batch_size=100", "--hidden=16", "--seed=3", "--optimizer=adam",
+         "--learning_rate=0.01"]
+
+
+def _cmd(mnist_dir, run_dir, *extra, script="mnist_dnn.py"):
+    return ([sys.executable, os.path.join(REPO, "scripts", script), "--data_dir=" + mnist_dir,
+             "--logdir=" + str(run_dir), "--output=" + str(run_dir) + ".json", "--epochs=2"]
+            + SMALL + list(extra))
+
+
+def _run(mnist_dir, run_dir, *extra, **kw):
+    return subprocess.run(_cmd(mnist_dir, run_dir, *extra, **kw), cwd=REPO, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+
+
+def _one_line(proc, code=2):
+    assert proc.returncode == code, (proc.returncode, proc.stderr)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = [l for l in proc.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+def _results(run_dir):
+    with open(str(run_dir) + ".json") as handle:
+        return json.load(handle)
+
+
+@pytest.fixture(scope="module")
+def finished(mnist_dir, tmp_path_factory):
+    """A complete 10-step run (checkpoints 5 and 10), copied by the tests that damage it."""
+    run_dir = tmp_path_factory.mktemp("finished") / "run"
+    proc = _run(mnist_dir, run_dir, "--save_every_steps=3")
+    assert proc.returncode == 0, proc.stderr
+    return run_dir
+
+
+def _copy(run_dir, to):
+    import shutil
+    shutil.copytree(str(run_dir), str(to))
+    shutil.copy(str(run_dir) + ".json", str(to) + ".json")
+    return to
+
+
+# 1. Paths read from a run folder stay inside it.
+
+@pytest.mark.parametrize("entry", ["../victim/thesis", "{victim}/thesis", "model.ckpt-3/../../victim/thesis",
+                                   "thesis", "model.ckpt-3.index"])
+def test_checkpoint_index_cannot_name_files_outside_the_folder(mnist_dir, finished, tmp_path, entry):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    for suffix in (".index", ".data-00000-of-00001", ".meta", ".state.json", ".txt"):
+        (victim / ("thesis" + suffix)).write_text("years of work")
+    run_dir = _copy(finished, tmp_path / "run")
+    (tmp_path / "run" / "thesis.txt").write_text("not ours either")
+    entry = entry.format(victim=str(victim))
+    # Old entries first (pruned by the next save in today's code), our newest last.
+    index = "".join('all_model_checkpoint_paths: "%s"\n' % n for n in [entry, entry, entry, "model.ckpt-10"])
+    (run_dir / "checkpoint").write_text('model_checkpoint_path: "model.ckpt-10"\n' + index)
+    proc = _run(mnist_dir, run_dir, "--resume", "--epochs=3")
+    line = _one_line(proc)
+    assert "not a checkpoint of this folder" in line and repr(entry) in line
+    assert sorted(os.listdir(str(victim))) == sorted("thesis" + s for s in (
+        ".index", ".data-00000-of-00001", ".meta", ".state.json", ".txt"))
+    assert (tmp_path / "run" / "thesis.txt").exists()
+
+
+def test_pruning_deletes_only_the_files_it_wrote(tmp_path):
+    from legacy import checkpoints
+    from legacy.tf import tf
+    tf.reset_default_graph()
+    v = tf.Variable(0.0, name="v")
+    run = checkpoints.RunCheckpoints(str(tmp_path), keep=1)
+    mine = ["model.ckpt-1.notes", "model.ckpt-1-backup.index", "model.ckpt-1.index.orig", "my.model.ckpt-1.meta"]
+    for name in mine:
+        (tmp_path / name).write_text("user file")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for step in (1, 2):
+            run.save(sess, step, {"step": step})
+    left = sorted(os.listdir(str(tmp_path)))
+    assert not [n for n in left if checkpoints.FILE.match(n) and n.startswith("model.ckpt-1.")]
+    assert all(n in left for n in mine)
