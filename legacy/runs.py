@@ -5,7 +5,16 @@ the checkpoints, ``flags.json`` and ``results.json``.
 ``--resume`` continues a folder only with the flags it was started with
 (except those in RESUME_MAY_DIFFER): resuming a 256-unit run with
 ``--hidden=128``, or with another batch size, would not continue that run.
+
+One writer per folder: ``prepare`` takes an exclusive ``flock`` on
+``<run folder>/run.lock`` (holding the PID of the run) before it reads or
+writes anything there, and keeps it until ``release`` or the end of the
+process. The OS drops the lock when the process dies, kill -9 included, so
+no stale lock is ever left; a second run on a locked folder is refused in
+one line naming the holder's PID.
 """
+import errno
+import fcntl
 import glob
 import json
 import os
@@ -16,6 +25,8 @@ from legacy.errors import UsageError
 
 ROOT = "runs"
 FLAGS_FILE = "flags.json"
+LOCK_FILE = "run.lock"
+_LOCKS = {}  # real path of a run folder -> the fd holding its lock
 # Flags that may change between a run and its resumption: more epochs, other
 # threads or output paths do not change what the earlier steps computed.
 RESUME_MAY_DIFFER = {"epochs", "output", "logdir", "resume", "save_every_steps", "histograms",
@@ -35,6 +46,38 @@ def newest_run(experiment, root=None):
     found = [d for d in glob.glob(os.path.join(root or ROOT, experiment, "*"))
              if os.path.exists(os.path.join(d, checkpoints.INDEX))]
     return max(found, key=lambda d: os.path.getmtime(os.path.join(d, checkpoints.INDEX))) if found else None
+
+
+def lock(run_dir):
+    """Take the run folder's lock, or raise UsageError naming its holder."""
+    key = os.path.realpath(run_dir)
+    if key in _LOCKS:
+        return
+    path = os.path.join(run_dir, LOCK_FILE)
+    try:
+        # O_NOFOLLOW: a run.lock planted as a symlink must not make us write elsewhere.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as err:
+        raise UsageError("--logdir=%s: cannot open its lock file %s (%s)" % (run_dir, LOCK_FILE, err.strerror))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as err:
+        holder = os.read(fd, 64).decode("ascii", "replace").strip() or "unknown"
+        os.close(fd)
+        if err.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
+            raise UsageError("--logdir=%s: cannot lock it (%s)" % (run_dir, err.strerror))
+        raise UsageError("--logdir=%s is in use by another run (PID %s); wait for it to end, or pass "
+                         "another --logdir" % (run_dir, holder))
+    os.ftruncate(fd, 0)
+    os.write(fd, b"%d\n" % os.getpid())
+    _LOCKS[key] = fd
+
+
+def release(run_dir):
+    """Drop the lock taken by ``lock`` (the end of the process drops it too)."""
+    fd = _LOCKS.pop(os.path.realpath(run_dir), None) if run_dir else None
+    if fd is not None:
+        os.close(fd)
 
 
 def _check_same_flags(run_dir, flag_values):
@@ -67,18 +110,28 @@ def prepare(experiment, flag_values):
         if not os.path.isdir(logdir):
             raise UsageError("--resume: --logdir=%s does not exist; pass the folder of the run to continue"
                              % logdir)
-        _check_same_flags(logdir, fv)
         fileio.check_writable_path(os.path.join(logdir, FLAGS_FILE), "--logdir")
-        return logdir, checkpoints.latest(logdir)
+        lock(logdir)
+        try:
+            _check_same_flags(logdir, fv)
+            return logdir, checkpoints.latest(logdir)
+        except BaseException:
+            release(logdir)
+            raise
     if not logdir:
         logdir = default_logdir(experiment, fv.get("seed", 0))
-    elif checkpoints.latest(logdir):
-        raise UsageError("--logdir=%s already holds a run's checkpoints; pass --resume to continue it, "
-                         "or a new --logdir" % logdir)
     try:
         os.makedirs(logdir, exist_ok=True)
     except OSError as err:
         raise UsageError("--logdir=%s: cannot create it (%s)" % (logdir, err.strerror))
     fileio.check_writable_path(os.path.join(logdir, FLAGS_FILE), "--logdir")
-    fileio.write_json(os.path.join(logdir, FLAGS_FILE), fv)
+    lock(logdir)
+    try:
+        if checkpoints.latest(logdir) or checkpoints.on_disk(logdir):
+            raise UsageError("--logdir=%s already holds a run's checkpoints; pass --resume to continue it, "
+                             "or a new --logdir" % logdir)
+        fileio.write_json(os.path.join(logdir, FLAGS_FILE), fv)
+    except BaseException:
+        release(logdir)
+        raise
     return logdir, None

@@ -100,3 +100,40 @@ def test_pruning_deletes_only_the_files_it_wrote(tmp_path):
     left = sorted(os.listdir(str(tmp_path)))
     assert not [n for n in left if checkpoints.FILE.match(n) and n.startswith("model.ckpt-1.")]
     assert all(n in left for n in mine)
+
+
+# 2. One writer per folder.
+
+def _start(mnist_dir, run_dir, *extra):
+    return subprocess.Popen(_cmd(mnist_dir, run_dir, *extra), cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, universal_newlines=True)
+
+
+def _wait_for(path, proc, seconds=120):
+    deadline = time.time() + seconds
+    while not os.path.exists(str(path)):
+        assert proc.poll() is None, proc.communicate()
+        assert time.time() < deadline, "%s did not appear" % path
+        time.sleep(0.005)
+
+
+@pytest.mark.parametrize("second", [[], ["--resume"], ["--seed=4"]])
+def test_a_second_run_on_a_busy_folder_is_refused_naming_the_holder(mnist_dir, tmp_path, second):
+    run_dir = tmp_path / "busy"
+    first = _start(mnist_dir, run_dir, "--epochs=200")
+    try:
+        _wait_for(run_dir / "checkpoint", first)
+        other = subprocess.run(_cmd(mnist_dir, run_dir, "--epochs=200", *second), cwd=REPO, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+        line = _one_line(other)
+        assert "in use by another run (PID %d)" % first.pid in line and str(run_dir) in line
+        assert first.poll() is None  # the first run goes on, untouched
+        with open(str(run_dir / "flags.json")) as handle:
+            assert json.load(handle)["seed"] == 3
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.communicate()
+    # kill -9 leaves no stale lock: the folder can be taken at once.
+    from legacy import runs
+    runs.lock(str(run_dir))
+    runs.release(str(run_dir))

@@ -50,6 +50,14 @@ def run_mnist(experiment, model_fn, flag_values, feature_shape=(784,), loss="xen
         raise UsageError("--batch_size=%d is larger than the %d training images (--train_limit)"
                          % (fv["batch_size"], len(data.train.images)))
     run_dir, resume_from = runs.prepare(experiment, fv)
+    try:
+        return _train_and_report(experiment, model_fn, fv, out, data, run_dir, resume_from, init_from,
+                                 feature_shape, loss)
+    finally:
+        runs.release(run_dir)
+
+
+def _train_and_report(experiment, model_fn, fv, out, data, run_dir, resume_from, init_from, feature_shape, loss):
     inputs = make_input(fv["input"], batch_dataflow(data.train, fv["batch_size"], seed=fv["seed"]),
                         feature_shape)
 
