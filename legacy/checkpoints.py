@@ -27,6 +27,7 @@ only files whose names this module writes (``model.ckpt-<step>.index``,
 ``.meta``, ``.data-NNNNN-of-NNNNN``, ``.state.json``), found by listing the
 folder, never by globbing a name read from a file.
 """
+import json
 import os
 import re
 
@@ -112,6 +113,70 @@ def delete_step(run_dir, step):
             pass
 
 
+STATE_KEYS = ("epoch", "step", "step_in_epoch", "epoch_cost", "epoch_seconds", "rng_state", "history")
+
+
+def problem(run_dir, step):
+    """Why checkpoint ``step`` of ``run_dir`` cannot be resumed, or None when
+    its files are all there and readable: index, meta graph, every data
+    shard (each tensor read, so TF's per-tensor checksums see a truncated or
+    damaged one), and a sidecar that parses and names the same step."""
+    prefix = os.path.join(run_dir, "%s-%d" % (PREFIX, step))
+    names = set(on_disk(run_dir).get(step, []))
+    shards = [n for n in names if ".data-" in n]
+    total = int(shards[0].rsplit("-of-", 1)[1]) if shards else 1
+    need = ["%s-%d.%s" % (PREFIX, step, s) for s in ("index", "meta", "state.json")]
+    need += ["%s-%d.data-%05d-of-%05d" % (PREFIX, step, i, total) for i in range(total)]
+    missing = [n.split(".", 2)[2] for n in need if n not in names]
+    if missing:
+        return "no %s file" % ", ".join(missing)
+    try:
+        with open(state_path(prefix), encoding="utf-8") as handle:
+            state = json.load(handle)
+    except (OSError, ValueError) as err:
+        return "its .state.json is not readable JSON (%s)" % str(err).splitlines()[0]
+    if not isinstance(state, dict) or any(k not in state for k in STATE_KEYS):
+        return "its .state.json lacks the loop's state"
+    if state["step"] != step:
+        return "its .state.json is of step %r" % (state["step"],)
+    try:
+        with open(prefix + ".meta", "rb") as handle:
+            tf.MetaGraphDef().ParseFromString(handle.read())
+        reader = tf.train.load_checkpoint(prefix)
+        for name in reader.get_variable_to_shape_map():
+            reader.get_tensor(name)
+    except Exception as err:  # noqa: BLE001 - TF raises OpError, DecodeError, RuntimeError... per version
+        return "its files are not readable (%s)" % (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
+    return None
+
+
+def newest_complete(run_dir, log=print, flag="--resume", repair=True):
+    """The newest checkpoint of ``run_dir`` that ``problem`` finds nothing
+    wrong with, from the index and from a listing of the folder (so that an
+    emptied or lost index does not hide complete checkpoints). Each newer one
+    passed over is logged with the reason. None when the folder holds no
+    checkpoint files at all; UsageError when it holds some and none is complete.
+    With ``repair`` (only under the run folder's lock) the index is
+    rewritten to end at the one chosen."""
+    named = listed(run_dir)
+    steps = sorted({step_of(p) for p in named} | set(on_disk(run_dir)), reverse=True)
+    skipped = []
+    for step in steps:
+        why = problem(run_dir, step)
+        if why is None:
+            prefix = os.path.join(run_dir, "%s-%d" % (PREFIX, step))
+            for old, reason in skipped:
+                log("%s: skipped %s-%d: %s" % (flag, PREFIX, old, reason))
+            if repair and (not named or named[-1] != prefix):
+                write_index(run_dir, [p for p in named if step_of(p) < step] + [prefix])
+            return prefix
+        skipped.append((step, why))
+    if skipped:
+        raise UsageError("%s: no complete checkpoint in %s (%s); restore its files or start a new --logdir"
+                         % (flag, run_dir, "; ".join("%s-%d: %s" % (PREFIX, s, w) for s, w in skipped)))
+    return None
+
+
 def latest(run_dir):
     """The newest complete checkpoint prefix of ``run_dir``, or None."""
     found = listed(run_dir)
@@ -156,8 +221,7 @@ def resolve(path, flag):
     """A checkpoint prefix from a prefix or a run folder; UsageError if none."""
     if os.path.isdir(path):
         # Not tf.train.latest_checkpoint: it follows any path the index names.
-        steps = on_disk(path)
-        found = latest(path) or (os.path.join(path, "%s-%d" % (PREFIX, max(steps))) if steps else None)
+        found = newest_complete(path, flag=flag, repair=False)
         if not found:
             raise UsageError("%s=%s: no checkpoint in this folder" % (flag, path))
         return found

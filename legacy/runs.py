@@ -114,7 +114,7 @@ def prepare(experiment, flag_values):
         lock(logdir)
         try:
             _check_same_flags(logdir, fv)
-            return logdir, checkpoints.latest(logdir)
+            return logdir, checkpoints.newest_complete(logdir)
         except BaseException:
             release(logdir)
             raise

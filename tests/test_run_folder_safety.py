@@ -137,3 +137,83 @@ def test_a_second_run_on_a_busy_folder_is_refused_naming_the_holder(mnist_dir, t
     from legacy import runs
     runs.lock(str(run_dir))
     runs.release(str(run_dir))
+
+
+# 3. Resume from the newest complete checkpoint.
+
+def _truncate(path):
+    with open(str(path), "r+b") as handle:
+        handle.truncate(os.path.getsize(str(path)) // 2)
+
+
+def _sidecar_of_9(path):
+    with open(str(path).replace("-10.", "-9.")) as handle:
+        path.write_text(handle.read())
+
+
+DAMAGE = {
+    "truncated data": ("model.ckpt-10.data-00000-of-00001", _truncate),
+    "deleted data": ("model.ckpt-10.data-00000-of-00001", os.unlink),
+    "deleted index": ("model.ckpt-10.index", os.unlink),
+    "truncated meta": ("model.ckpt-10.meta", _truncate),
+    "deleted sidecar": ("model.ckpt-10.state.json", os.unlink),
+    "truncated sidecar": ("model.ckpt-10.state.json", _truncate),
+    "sidecar of another step": ("model.ckpt-10.state.json", _sidecar_of_9),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_a_damaged_newest_checkpoint_is_skipped_with_the_reason(finished, tmp_path, damage):
+    from legacy import checkpoints
+    run_dir = _copy(finished, tmp_path / "run")
+    name, spoil = DAMAGE[damage]
+    spoil(run_dir / name)
+    said = []
+    found = checkpoints.newest_complete(str(run_dir), log=said.append)
+    assert found == str(run_dir / "model.ckpt-9")
+    assert len(said) == 1 and said[0].startswith("--resume: skipped model.ckpt-10: ")
+    assert checkpoints.latest(str(run_dir)) == found  # the index now ends at it
+
+
+@pytest.mark.parametrize("index", ["", "garbage\n", None])
+def test_an_empty_or_lost_index_does_not_hide_complete_checkpoints(finished, tmp_path, index):
+    from legacy import checkpoints
+    run_dir = _copy(finished, tmp_path / "run")
+    if index is None:
+        os.unlink(str(run_dir / "checkpoint"))
+    else:
+        (run_dir / "checkpoint").write_text(index)
+    assert checkpoints.newest_complete(str(run_dir), log=None) == str(run_dir / "model.ckpt-10")
+
+
+def test_resume_past_a_truncated_checkpoint_ends_as_the_uninterrupted_run(mnist_dir, finished, tmp_path):
+    run_dir = _copy(finished, tmp_path / "run")
+    _truncate(run_dir / "model.ckpt-10.data-00000-of-00001")
+    proc = _run(mnist_dir, run_dir, "--resume", "--save_every_steps=3")
+    assert proc.returncode == 0, proc.stderr
+    assert "skipped model.ckpt-10: its files are not readable" in proc.stdout + proc.stderr
+    assert "resuming %s at step 9" % (run_dir / "model.ckpt-9") in proc.stdout
+    got, want = _results(run_dir), _results(finished)
+    assert got["global_step"] == 10 and got["checkpoint"].endswith("model.ckpt-10")
+    assert got["test_accuracy"] == want["test_accuracy"]
+    assert got["epoch_avg_cost"] == pytest.approx(want["epoch_avg_cost"], rel=1e-6)
+
+
+def test_resume_with_an_empty_index_continues_not_restarts(mnist_dir, finished, tmp_path):
+    run_dir = _copy(finished, tmp_path / "run")
+    (run_dir / "checkpoint").write_text("")
+    proc = _run(mnist_dir, run_dir, "--resume", "--epochs=3")
+    assert proc.returncode == 0, proc.stderr
+    assert "at step 10 (epoch 3)" in proc.stdout
+    assert _results(run_dir)["global_step"] == 15
+
+
+def test_resume_with_no_complete_checkpoint_is_refused_naming_each(mnist_dir, finished, tmp_path):
+    run_dir = _copy(finished, tmp_path / "run")
+    for step in (6, 9, 10):
+        _truncate(run_dir / ("model.ckpt-%d.data-00000-of-00001" % step))
+    os.unlink(str(run_dir / "model.ckpt-9.state.json"))
+    line = _one_line(_run(mnist_dir, run_dir, "--resume"))
+    assert "no complete checkpoint in %s" % run_dir in line
+    assert "model.ckpt-9: no state.json file" in line
+    assert "model.ckpt-6: its files are not readable" in line
