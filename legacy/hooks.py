@@ -4,6 +4,7 @@ import signal
 import threading
 
 from legacy.checkpoints import SLOT_SUFFIXES, RunCheckpoints
+from legacy.errors import SignalStop
 from legacy.tf import tf
 from legacy.train import TEST_SALT, Hook, evaluate
 
@@ -64,7 +65,7 @@ class StopOnSignal(Hook):
 
     def _handle(self, signum, frame):
         if self.loop.stop_signal is not None:
-            raise KeyboardInterrupt
+            raise SignalStop(signum)  # run_mnist still records it, with the last complete checkpoint
         self.loop.stop_signal = signum
 
     def close(self):

@@ -217,3 +217,56 @@ def test_resume_with_no_complete_checkpoint_is_refused_naming_each(mnist_dir, fi
     assert "no complete checkpoint in %s" % run_dir in line
     assert "model.ckpt-9: no state.json file" in line
     assert "model.ckpt-6: its files are not readable" in line
+
+
+# 4. Every interrupt tells the truth.
+
+def test_sigint_during_the_final_evaluation_records_the_finished_training(mnist_dir, tmp_path):
+    run_dir = tmp_path / "final"
+    # One 100-image step, then evaluations of 2048-wide layers that take about
+    # a second each: the signal is sent once the last checkpoint is written.
+    proc = _start(mnist_dir, run_dir, "--train_limit=100", "--epochs=1", "--hidden=2048,2048")
+    _wait_for(run_dir / "checkpoint", proc)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    line = _one_line(subprocess.CompletedProcess(proc.args, proc.returncode, out, err), 130)
+    assert line.startswith("interrupted: SIGINT at step 1 (epoch 2)")
+    assert "model.ckpt-1" in line and "--resume" in line
+    assert "Epoch: 0001" in out
+    record = _results(run_dir)
+    assert record["status"] == "interrupted" and record["global_step"] == 1 and record["test_accuracy"] is None
+    assert record["checkpoint"] == str(run_dir / "model.ckpt-1") == record["interrupted"]["checkpoint"]
+    assert record["interrupted"]["during"] in ("the final evaluation", "training")
+    assert len(record["epoch_avg_cost"]) == 1
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_second_signal_still_records_the_last_complete_checkpoint(mnist_dir, tmp_path, signum, code):
+    from legacy import checkpoints
+    run_dir = tmp_path / "twice"
+    proc = _start(mnist_dir, run_dir, "--epochs=400", "--save_every_steps=1")
+    _wait_for(run_dir / "checkpoint", proc)
+    proc.send_signal(signum)
+    time.sleep(0.02)
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=120)
+    line = _one_line(subprocess.CompletedProcess(proc.args, proc.returncode, out, err), code)
+    assert line.startswith("interrupted: %s at step" % signal.Signals(signum).name)
+    record = _results(run_dir)
+    assert record["status"] == "interrupted" and record["interrupted"]["signal"] == signum
+    newest = checkpoints.newest_complete(str(run_dir), log=lambda line: None, repair=False)
+    assert record["checkpoint"] == newest and newest in line
+    assert checkpoints.step_of(newest) <= record["global_step"]
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_while_tensorflow_loads_is_one_line(tmp_path, signum, code):
+    proc = subprocess.Popen([sys.executable, os.path.join(REPO, "scripts", "mnist_dnn.py"),
+                             "--output=" + str(tmp_path / "r.json")], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, universal_newlines=True)
+    time.sleep(0.6)  # TensorFlow's import takes seconds; legacy.cli (absl) is loaded by then
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=120)
+    line = _one_line(subprocess.CompletedProcess(proc.args, proc.returncode, out, err), code)
+    assert line.startswith("interrupted: %s while loading" % signal.Signals(signum).name)
+    assert not (tmp_path / "r.json").exists()

@@ -10,15 +10,18 @@ A run that diverges or is interrupted still writes its results JSON (status
 record as ``err.record``: a sweep catches Diverged and goes on; the CLI
 (legacy/cli.py) prints one line and exits non-zero.
 """
+import contextlib
 import hashlib
 import json
 import os
+import signal
 import sys
+import threading
 import time
 
 from legacy import checkpoints, fileio, results, runs
 from legacy.data.mnist import load_mnist, batch_dataflow
-from legacy.errors import Diverged, Interrupted, UsageError
+from legacy.errors import Diverged, Interrupted, UsageError, signal_of
 from legacy.graph import build_classifier
 from legacy.hooks import Checkpointer, StopOnSignal, TensorBoard
 from legacy.inputs import make_input
@@ -39,27 +42,45 @@ def weights_fingerprint(sess):
 
 
 def run_mnist(experiment, model_fn, flag_values, feature_shape=(784,), loss="xent"):
-    """Train ``model_fn`` on MNIST as configured by ``flag_values``; return the results record."""
+    """Train ``model_fn`` on MNIST as configured by ``flag_values``; return the results record.
+
+    A signal at any moment after the flags are checked (loading data,
+    building the graph, training, the final evaluation; a second Ctrl-C
+    included) writes the results JSON with status "interrupted", what the
+    run was doing and its newest complete checkpoint, then raises Interrupted.
+    """
     fv = dict(RUN_DEFAULTS, **flag_values)
     out = results.output_path(fv["output"], experiment)
+    report = dict(experiment=experiment, out=out, run_dir=None, fv=fv, inputs=None, loop=LoopState(),
+                  resumed_from=None, init_from=None, during="loading the data", start=time.time())
+    try:
+        return _run(report, model_fn, feature_shape, loss)
+    except KeyboardInterrupt as err:  # a first signal outside the loop, or a second one anywhere
+        with _signals_ignored():
+            loop = report["loop"]
+            stop = Interrupted(signal_of(err), loop.step, loop.epoch)
+            _record_interrupt(report, stop)
+        raise stop
+    finally:
+        runs.release(report["run_dir"])
+
+
+def _run(report, model_fn, feature_shape, loss):
+    fv = report["fv"]
     if fv["init_from"] and fv["resume"]:
         raise UsageError("--init_from and --resume both load weights; pass one of them")
     init_from = checkpoints.resolve(fv["init_from"], "--init_from") if fv["init_from"] else None
+    report["init_from"] = init_from
     data = load_mnist(fv["data_dir"], download=fv["download"], train_limit=fv["train_limit"])
     if len(data.train.images) < fv["batch_size"]:
         raise UsageError("--batch_size=%d is larger than the %d training images (--train_limit)"
                          % (fv["batch_size"], len(data.train.images)))
-    run_dir, resume_from = runs.prepare(experiment, fv)
-    try:
-        return _train_and_report(experiment, model_fn, fv, out, data, run_dir, resume_from, init_from,
-                                 feature_shape, loss)
-    finally:
-        runs.release(run_dir)
-
-
-def _train_and_report(experiment, model_fn, fv, out, data, run_dir, resume_from, init_from, feature_shape, loss):
+    report["during"] = "opening the run folder"
+    run_dir, resume_from = runs.prepare(report["experiment"], fv)
+    report.update(run_dir=run_dir, resumed_from=resume_from, during="building the graph")
     inputs = make_input(fv["input"], batch_dataflow(data.train, fv["batch_size"], seed=fv["seed"]),
                         feature_shape)
+    report["inputs"] = inputs
 
     tf.reset_default_graph()
     tf.set_random_seed(fv["seed"])
@@ -77,14 +98,14 @@ def _train_and_report(experiment, model_fn, fv, out, data, run_dir, resume_from,
     hooks = [ProgressBar(), EpochPrinter(), board, checkpointer, StopOnSignal()]
 
     start = time.time()
-    loop = LoopState()
-    report = dict(experiment=experiment, out=out, run_dir=run_dir, fv=fv, inputs=inputs, loop=loop,
-                  resumed_from=resume_from, init_from=init_from)
+    loop = report["loop"]
     config = session_config(fv["intra_op_threads"], fv["inter_op_threads"])
     with tf.Session(config=config) as sess:
+        report["during"] = "initializing the variables"
         sess.run(tf.global_variables_initializer())
         report["initial_weights_sha1"] = weights_fingerprint(sess)
         if resume_from:
+            report["during"] = "restoring %s" % resume_from
             checkpoints.check_matches(resume_from, tf.global_variables(), "--resume")
             checkpointer.checkpoints.saver.restore(sess, resume_from)
             with open(checkpoints.state_path(resume_from)) as handle:
@@ -96,6 +117,7 @@ def _train_and_report(experiment, model_fn, fv, out, data, run_dir, resume_from,
         if init_from:
             checkpoints.restore(sess, init_from, model_vars, "--init_from")
             print("weights from %s" % init_from)
+        report["during"] = "training"
         try:
             history = train(sess, graph, inputs, fv["epochs"], fv["keep_prob"], validation=data.validation,
                             eval_keep_prob=fv["eval_keep_prob"], hooks=hooks, state=loop)
@@ -105,16 +127,16 @@ def _train_and_report(experiment, model_fn, fv, out, data, run_dir, resume_from,
                                 diverged={"step": err.step, "epoch": err.epoch, "cost": str(err.cost)})
             raise
         except Interrupted as err:
-            err.checkpoint = checkpointer.last
-            err.record = _write(report, "interrupted", time.time() - start,
-                                interrupted={"signal": err.signum, "step": err.step, "epoch": err.epoch,
-                                             "checkpoint": checkpointer.last})
+            with _signals_ignored():
+                _record_interrupt(report, err)
             raise
+        report["during"] = "the final evaluation"
         test_accuracy = evaluate(sess, graph, data.test, fv["eval_keep_prob"], dropout_seed=(loop.step, TEST_SALT))
         # With dropout left on at evaluation (the original's bug), also measure
         # the same weights the right way, so one run shows both numbers.
         fixed_accuracy = test_accuracy if fv["eval_keep_prob"] == 1.0 else evaluate(sess, graph, data.test, 1.0)
     wall = time.time() - start
+    report["during"] = "writing the results"
 
     print("최적화 완료!")
     print("정확도:", test_accuracy)
@@ -122,8 +144,42 @@ def _train_and_report(experiment, model_fn, fv, out, data, run_dir, resume_from,
     print("test accuracy %.4f (eval keep_prob %g%s), %d epochs in %.1f s (%.2f s per epoch), results in %s"
           % (test_accuracy, fv["eval_keep_prob"],
              "" if fv["eval_keep_prob"] == 1.0 else "; %.4f with dropout off" % fixed_accuracy,
-             len(history), wall, sum(per_epoch) / max(len(per_epoch), 1), out))
+             len(history), wall, sum(per_epoch) / max(len(per_epoch), 1), report["out"]))
     return _write(report, "ok", wall, test_accuracy=test_accuracy, test_accuracy_without_dropout=fixed_accuracy)
+
+
+@contextlib.contextmanager
+def _signals_ignored():
+    """While an interrupted run's record is written, further Ctrl-Cs wait:
+    the record is a few milliseconds of work and must not be cut in half."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _record_interrupt(report, err):
+    """The results JSON of an interrupted run: what it was doing and its newest
+    complete checkpoint (the index names only complete ones), then ``err``
+    gets them as ``.record``, ``.checkpoint``, ``.during``, ``.output``."""
+    err.during = err.during or report["during"]
+    err.checkpoint = None
+    if report["run_dir"]:
+        # The one a --resume would take: a second signal may have cut a save
+        # after its files were complete but before the index named it.
+        try:
+            err.checkpoint = checkpoints.newest_complete(report["run_dir"], log=lambda line: None, repair=False)
+        except UsageError:
+            pass
+    err.output = report["out"]
+    err.record = _write(report, "interrupted", time.time() - report["start"], checkpoint=err.checkpoint,
+                        interrupted={"signal": err.signum, "step": err.step, "epoch": err.epoch,
+                                     "during": err.during, "checkpoint": err.checkpoint})
 
 
 def _write(report, status, wall, test_accuracy=None, **extra):
@@ -131,7 +187,7 @@ def _write(report, status, wall, test_accuracy=None, **extra):
     loop = report["loop"]
     history = loop.history
     metrics = {
-        "steps_per_epoch": report["inputs"].steps_per_epoch,
+        "steps_per_epoch": report["inputs"].steps_per_epoch if report["inputs"] else None,
         "global_step": loop.step,
         "epoch_avg_cost": [r.avg_cost for r in history],
         "validation_accuracy": [r.validation_accuracy for r in history],
@@ -139,13 +195,14 @@ def _write(report, status, wall, test_accuracy=None, **extra):
         "seconds_per_epoch": [r.seconds for r in history],
         "wall_seconds": wall,
         "logdir": report["run_dir"],
-        "checkpoint": checkpoints.latest(report["run_dir"]),
+        "checkpoint": checkpoints.latest(report["run_dir"]) if report["run_dir"] else None,
         "resumed_from": report["resumed_from"],
         "init_from": report["init_from"],
         "initial_weights_sha1": report.get("initial_weights_sha1"),
     }
     metrics.update(extra)
     record = results.write_results(report["out"], report["experiment"], report["fv"], metrics, status=status)
-    fileio.write_json(os.path.join(report["run_dir"], "results.json"), record)
+    if report["run_dir"]:
+        fileio.write_json(os.path.join(report["run_dir"], "results.json"), record)
     sys.stdout.flush()
     return record
