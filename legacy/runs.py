@@ -83,9 +83,19 @@ def release(run_dir):
 def _check_same_flags(run_dir, flag_values):
     path = os.path.join(run_dir, FLAGS_FILE)
     if not os.path.exists(path):
+        if checkpoints.latest(run_dir) or checkpoints.on_disk(run_dir):
+            raise UsageError("--resume: %s holds checkpoints but no %s (the flags the run was started with), "
+                             "so nothing shows that these flags continue it; restore %s or pass a new --logdir"
+                             % (run_dir, FLAGS_FILE, FLAGS_FILE))
         return
-    with open(path) as handle:
-        started = json.load(handle)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            started = json.load(handle)
+    except (OSError, ValueError) as err:
+        raise UsageError("--resume: %s is not readable JSON (%s); restore it or pass a new --logdir"
+                         % (path, str(err).splitlines()[0]))
+    if not isinstance(started, dict):
+        raise UsageError("--resume: %s does not hold flags; restore it or pass a new --logdir" % path)
     differ = sorted(k for k in started if k not in RESUME_MAY_DIFFER and started[k] != flag_values.get(k))
     if differ:
         raise UsageError("--resume: %s was started with %s, not %s; pass the same values or a new --logdir"
@@ -93,38 +103,66 @@ def _check_same_flags(run_dir, flag_values):
                             " ".join("--%s=%s" % (k, _show(flag_values.get(k))) for k in differ)))
 
 
+def _check_epochs(prefix, flag_values):
+    """A checkpoint past --epochs would give a results JSON whose --epochs
+    contradicts the history and step beside it: refused."""
+    epochs = flag_values.get("epochs")
+    with open(checkpoints.state_path(prefix), encoding="utf-8") as handle:
+        state = json.load(handle)
+    done = len(state["history"]) + (1 if state["step_in_epoch"] else 0)
+    if epochs is not None and epochs < done:
+        raise UsageError("--epochs=%d: %s is already %s epoch %d (step %d); pass --epochs=%d or more to "
+                         "continue it" % (epochs, prefix, "in" if state["step_in_epoch"] else "past",
+                                          done, state["step"], done))
+
+
+def _check_folder_writable(logdir):
+    if not os.access(logdir, os.W_OK):
+        raise UsageError("--logdir=%s: the folder is not writable (checkpoints and results go there); "
+                         "pass a writable --logdir" % logdir)
+
+
 def _show(value):
     return ",".join(map(str, value)) if isinstance(value, list) else value
 
 
 def prepare(experiment, flag_values):
-    """The run folder, created, and the checkpoint to resume (or None)."""
+    """The run folder, created and locked (see ``lock``), and the checkpoint to
+    resume (or None). ``--resume`` of a folder that does not exist yet, or
+    holds no checkpoint, starts the run there from step 0."""
     fv = flag_values
     logdir = fv.get("logdir") or ""
+    if logdir and os.path.exists(logdir) and not os.path.isdir(logdir):
+        raise UsageError("--logdir=%s is a file, not a folder; pass a folder" % logdir)
     if fv.get("resume"):
         if not logdir:
             logdir = newest_run(experiment)
             if logdir is None:
                 raise UsageError("--resume: no run with a checkpoint under %s; pass --logdir=RUN_FOLDER"
                                  % os.path.join(ROOT, experiment))
-        if not os.path.isdir(logdir):
-            raise UsageError("--resume: --logdir=%s does not exist; pass the folder of the run to continue"
-                             % logdir)
-        fileio.check_writable_path(os.path.join(logdir, FLAGS_FILE), "--logdir")
-        lock(logdir)
-        try:
-            _check_same_flags(logdir, fv)
-            return logdir, checkpoints.newest_complete(logdir)
-        except BaseException:
-            release(logdir)
-            raise
+        if os.path.isdir(logdir):
+            _check_folder_writable(logdir)
+            lock(logdir)
+            try:
+                _check_same_flags(logdir, fv)
+                prefix = checkpoints.newest_complete(logdir)
+                if prefix:
+                    _check_epochs(prefix, fv)
+                if not os.path.exists(os.path.join(logdir, FLAGS_FILE)):
+                    fileio.write_json(os.path.join(logdir, FLAGS_FILE), fv)
+                return logdir, prefix
+            except BaseException:
+                release(logdir)
+                raise
+        # Killed before its folder was made: the same as an empty folder.
+        print("--resume: %s does not exist yet; starting the run there" % logdir)
     if not logdir:
         logdir = default_logdir(experiment, fv.get("seed", 0))
     try:
         os.makedirs(logdir, exist_ok=True)
     except OSError as err:
         raise UsageError("--logdir=%s: cannot create it (%s)" % (logdir, err.strerror))
-    fileio.check_writable_path(os.path.join(logdir, FLAGS_FILE), "--logdir")
+    _check_folder_writable(logdir)
     lock(logdir)
     try:
         if checkpoints.latest(logdir) or checkpoints.on_disk(logdir):

@@ -270,3 +270,62 @@ def test_a_signal_while_tensorflow_loads_is_one_line(tmp_path, signum, code):
     line = _one_line(subprocess.CompletedProcess(proc.args, proc.returncode, out, err), code)
     assert line.startswith("interrupted: %s while loading" % signal.Signals(signum).name)
     assert not (tmp_path / "r.json").exists()
+
+
+# 5. --resume of a run killed before its folder existed starts it.
+
+def test_resume_of_a_run_killed_before_its_folder_existed_starts_it(mnist_dir, finished, tmp_path):
+    run_dir = tmp_path / "never"
+    proc = _start(mnist_dir, run_dir)
+    time.sleep(0.3)  # still importing TensorFlow
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert not run_dir.exists(), "the run got further than intended; the test proves nothing"
+    resumed = _run(mnist_dir, run_dir, "--resume", "--save_every_steps=3")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "does not exist yet; starting the run there" in resumed.stdout
+    got, want = _results(run_dir), _results(finished)
+    assert got["status"] == "ok" and got["test_accuracy"] == want["test_accuracy"]
+    with open(str(run_dir / "flags.json")) as handle:
+        assert json.load(handle)["seed"] == 3
+
+
+# 11. Smaller: epochs, flags.json, read-only folder.
+
+def test_resume_with_fewer_epochs_than_done_is_refused(mnist_dir, finished, tmp_path):
+    run_dir = _copy(finished, tmp_path / "run")
+    line = _one_line(_run(mnist_dir, run_dir, "--resume", "--epochs=1"))
+    assert "--epochs=1: %s is already past epoch 2 (step 10); pass --epochs=2 or more" % (
+        run_dir / "model.ckpt-10") in line
+
+
+def test_resume_without_flags_json_is_refused(mnist_dir, finished, tmp_path):
+    run_dir = _copy(finished, tmp_path / "run")
+    os.unlink(str(run_dir / "flags.json"))
+    line = _one_line(_run(mnist_dir, run_dir, "--resume", "--hidden=32"))
+    assert "holds checkpoints but no flags.json" in line
+
+
+def test_resume_of_an_empty_folder_records_its_flags(tmp_path):
+    from legacy import runs
+    run_dir = tmp_path / "empty"
+    run_dir.mkdir()
+    assert runs.prepare("x", {"logdir": str(run_dir), "resume": True, "seed": 1, "hidden": ["8"]}) == (
+        str(run_dir), None)
+    runs.release(str(run_dir))
+    with pytest.raises(Exception, match="was started with --hidden=8, not --hidden=9"):
+        runs.prepare("x", {"logdir": str(run_dir), "resume": True, "seed": 1, "hidden": ["9"]})
+
+
+def test_a_read_only_logdir_is_named_as_the_flag_value(tmp_path, monkeypatch):
+    from legacy import runs
+    from legacy.errors import UsageError
+    run_dir = tmp_path / "ro"
+    run_dir.mkdir()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, m: False if str(p) == str(run_dir) else real(p, m))
+    for resume in (False, True):
+        with pytest.raises(UsageError) as err:
+            runs.prepare("x", {"logdir": str(run_dir), "resume": resume, "seed": 1})
+        assert str(err.value).startswith("--logdir=%s: the folder is not writable" % run_dir)
+        assert "flags.json" not in str(err.value)
