@@ -329,3 +329,41 @@ def test_a_read_only_logdir_is_named_as_the_flag_value(tmp_path, monkeypatch):
             runs.prepare("x", {"logdir": str(run_dir), "resume": resume, "seed": 1})
         assert str(err.value).startswith("--logdir=%s: the folder is not writable" % run_dir)
         assert "flags.json" not in str(err.value)
+
+
+# 6. Sweeps with --logdir: a sub-folder per point, the table always written.
+
+def test_sweep_with_logdir_runs_every_point_and_marks_failures(mnist_dir, tmp_path):
+    import csv
+    args = [sys.executable, os.path.join(REPO, "scripts", "lr_sweep.py"), "--data_dir=" + mnist_dir,
+            "--losses=xent", "--learning_rates=0.5,100000", "--train_limit=500", "--epochs=1",
+            "--logdir=" + str(tmp_path / "sweep"), "--output=" + str(tmp_path / "lr.json")]
+
+    def table():
+        with open(str(tmp_path / "lr.csv")) as handle:
+            return {float(r["learning rate"]): r["verdict"] for r in csv.DictReader(handle)}
+
+    proc = subprocess.run(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(os.listdir(str(tmp_path / "sweep"))) == ["xent-gd-0.5", "xent-gd-100000"]
+    assert os.path.exists(str(tmp_path / "sweep" / "xent-gd-0.5" / "model.ckpt-5.index"))
+    assert table()[100000.0] == "diverged" and table()[0.5] != "diverged"
+    # Again without --resume: the finished point's folder is refused, the
+    # diverged one (no checkpoint) runs again; the table marks both.
+    os.unlink(str(tmp_path / "lr.csv"))
+    line = _one_line(subprocess.run(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    universal_newlines=True, timeout=300))
+    assert line.startswith("error: 1 of 2 runs failed (marked in %s)" % (tmp_path / "lr.md"))
+    assert "xent-gd-0.5: --logdir=%s already holds" % (tmp_path / "sweep" / "xent-gd-0.5") in line
+    assert table() == {0.5: "failed", 100000.0: "diverged"}
+
+
+def test_lr_sweep_does_not_call_chance_accuracy_learned():
+    from legacy.experiments import lr_sweep
+    # A squared-error run just below its chance cost (0.9) that answers "1" for
+    # every image scores 1,135 / 10,000 on MNIST's test set.
+    assert lr_sweep.judge("ok", 0.8990, 0.1135, "mse") == "no better than chance"
+    assert lr_sweep.judge("ok", 0.8990, 0.1963, "mse") == "learned"
+    assert lr_sweep.judge("ok", 2.3021, 0.1963, "xent") == "learned"  # seed 0, lr 0.5, 500 images (a real run)
+    assert lr_sweep.judge("diverged", float("nan"), None, "xent") == "diverged"

@@ -12,7 +12,7 @@ run's own JSON in <stem>/.
 from absl import flags as absl_flags
 
 from legacy import cli, flags, report, results
-from legacy.errors import UsageError
+from legacy.errors import Interrupted, UsageError
 from legacy.experiments import grid, zoo
 from legacy.optim import OPTIMIZERS
 
@@ -42,23 +42,33 @@ def main(_):
     if min(rates) <= 0:
         raise UsageError("--learning_rates must all be > 0")
     path, stem = grid.output_stem(fv, EXPERIMENT)
-    runs = []
+    runs, stopped = [], None
     for name, rate in zip(names, rates):
         label = "%s-%g" % (name, rate)
-        runs.append((label, grid.run_setting(EXPERIMENT, fv, label, stem, optimizer=name, learning_rate=rate)))
+        try:
+            runs.append((label, grid.run_setting(EXPERIMENT, fv, label, stem, optimizer=name, learning_rate=rate)))
+        except Interrupted as err:  # the table of the runs so far, then stop
+            runs.append((label, grid.interrupted_record(err)))
+            stopped = err
+            break
+    rates = rates[:len(runs)]
 
     epochs = max(len(r["epoch_avg_cost"]) for _, r in runs)
     headers = (["optimizer", "learning rate"] + ["epoch %d" % (e + 1) for e in range(epochs)]
                + ["test accuracy", "seconds", "status"])
     rows = [[label.rsplit("-", 1)[0], rate] + r["epoch_avg_cost"] + [None] * (epochs - len(r["epoch_avg_cost"]))
-            + [r["test_accuracy"], sum(r.get("seconds_per_epoch", [])), r["status"]]
+            + [r["test_accuracy"], sum(r.get("seconds_per_epoch") or []), r["status"]]
             for (label, r), rate in zip(runs, rates)]
     title = "%s: average cost per epoch (%s, seed %d)" % (EXPERIMENT, zoo.MODELS[fv["model"]].source, fv["seed"])
     report.write_table(stem, headers, rows, title=title)
     report.plot_curves(stem + ".png", {l: r["epoch_avg_cost"] for l, r in runs if r["epoch_avg_cost"]}, title)
     print(report.markdown_table(headers, rows))
     results.write_results(path, EXPERIMENT, fv, {"runs": {l: r for l, r in runs}, "table": stem + ".md",
-                                                  "plot": stem + ".png"})
+                                                  "plot": stem + ".png"},
+                          status="interrupted" if stopped else "ok")
+    if stopped:
+        raise stopped
+    grid.check_failures(runs, stem + ".md")
 
 
 def run():
