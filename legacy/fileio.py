@@ -13,8 +13,15 @@ from legacy.errors import UsageError
 
 
 def check_writable_path(path, flag_name="--output"):
-    """Fail before any work is done if ``path`` cannot be written later."""
+    """Fail before any work is done if ``path`` cannot be written later: it
+    must name a file (not an existing folder, not end in a slash) in an
+    existing, writable folder."""
+    if not path or path.endswith(("/", os.sep)) or os.path.isdir(path):
+        raise UsageError("%s=%s is a folder, not a file; name a file%s" % (
+            flag_name, path, " in it, e.g. %s" % os.path.join(path, "results.json") if path else ""))
     folder = os.path.dirname(os.path.abspath(path))
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise UsageError("%s=%s: %s is a file, not a folder; pick another path" % (flag_name, path, folder))
     if not os.path.isdir(folder):
         raise UsageError("%s=%s: folder %s does not exist; create it or pick another path"
                          % (flag_name, path, folder))

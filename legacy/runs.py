@@ -26,6 +26,7 @@ from legacy.errors import UsageError
 ROOT = "runs"
 FLAGS_FILE = "flags.json"
 LOCK_FILE = "run.lock"
+RESULTS_FILE = "results.json"
 _LOCKS = {}  # real path of a run folder -> the fd holding its lock
 # Flags that may change between a run and its resumption: more epochs, other
 # threads or output paths do not change what the earlier steps computed.
@@ -120,6 +121,10 @@ def _check_folder_writable(logdir):
     if not os.access(logdir, os.W_OK):
         raise UsageError("--logdir=%s: the folder is not writable (checkpoints and results go there); "
                          "pass a writable --logdir" % logdir)
+    for name in (FLAGS_FILE, RESULTS_FILE, checkpoints.INDEX, LOCK_FILE):
+        if os.path.isdir(os.path.join(logdir, name)):
+            raise UsageError("--logdir=%s: %s in it is a folder, where the run writes a file; "
+                             "pass another --logdir" % (logdir, name))
 
 
 def _show(value):

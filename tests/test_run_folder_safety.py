@@ -367,3 +367,37 @@ def test_lr_sweep_does_not_call_chance_accuracy_learned():
     assert lr_sweep.judge("ok", 0.8990, 0.1963, "mse") == "learned"
     assert lr_sweep.judge("ok", 2.3021, 0.1963, "xent") == "learned"  # seed 0, lr 0.5, 500 images (a real run)
     assert lr_sweep.judge("diverged", float("nan"), None, "xent") == "diverged"
+
+
+# 7. Every output path is checked before the first step.
+
+@pytest.mark.parametrize("output", ["{tmp}", "{tmp}/", "{tmp}/missing/", "{tmp}/afile/r.json"])
+def test_a_bad_output_path_fails_before_training(mnist_dir, tmp_path, output):
+    (tmp_path / "afile").write_text("")
+    output = output.format(tmp=tmp_path)
+    run_dir = tmp_path / "run"
+    proc = _run(mnist_dir, run_dir, "--output=" + output, "--epochs=30")
+    line = _one_line(proc)
+    assert line.startswith("error: --output=%s" % output)
+    assert "Epoch:" not in proc.stdout and not run_dir.exists()
+
+
+@pytest.mark.parametrize("blocker", ["cmp.md", "cmp.png", "cmp"])
+def test_a_grid_checks_its_table_and_plot_paths_first(mnist_dir, tmp_path, blocker):
+    if blocker == "cmp":
+        (tmp_path / blocker).write_text("a file where the runs' folder goes")
+    else:
+        (tmp_path / blocker).mkdir()
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "scripts", "compare_optimizers.py"),
+                           "--data_dir=" + mnist_dir, "--optimizers=gd", "--train_limit=200", "--epochs=1",
+                           "--output=" + str(tmp_path / "cmp.json")], cwd=REPO, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+    line = _one_line(proc)
+    assert str(tmp_path / blocker) in line and "Epoch:" not in proc.stdout
+
+
+def test_a_run_folder_with_a_folder_where_results_go_is_refused_first(mnist_dir, tmp_path):
+    run_dir = tmp_path / "run"
+    (run_dir / "results.json").mkdir(parents=True)
+    proc = _run(mnist_dir, run_dir)
+    assert "results.json in it is a folder" in _one_line(proc) and "Epoch:" not in proc.stdout

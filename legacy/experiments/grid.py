@@ -11,7 +11,7 @@ holds a run, or the network does not fit in memory), as "failed". With
 """
 import os
 
-from legacy import flags, results
+from legacy import fileio, flags, results
 from legacy.errors import DataError, Diverged, UsageError
 from legacy.experiments import zoo
 from legacy.experiments.mnist_classifier import run_mnist
@@ -68,5 +68,13 @@ def output_stem(fv, experiment):
     path = results.output_path(fv["output"] or os.path.join("results", "%s_%s.json" % (experiment, fv["model"])),
                                experiment)
     stem = os.path.splitext(path)[0]
-    os.makedirs(stem, exist_ok=True)
+    # Every file the grid will write, checked before its first run.
+    for ext in (".md", ".csv", ".png"):
+        fileio.check_writable_path(stem + ext, "--output (its table and plot)")
+    if os.path.exists(stem) and not os.path.isdir(stem):
+        raise UsageError("--output=%s: %s (the folder of its runs) is a file; pick another --output" % (path, stem))
+    try:
+        os.makedirs(stem, exist_ok=True)
+    except OSError as err:
+        raise UsageError("--output=%s: cannot create %s (%s)" % (path, stem, err.strerror))
     return path, stem
