@@ -104,12 +104,14 @@ def read_verified(path, name):
     return raw
 
 
-def missing_files(data_dir):
-    """Names whose .gz is not in ``data_dir``; present ones are verified (DataError if bad)."""
+def missing_files(data_dir, listed=None):
+    """Names whose .gz is not in ``data_dir``; present ones are verified (DataError if bad).
+    ``listed``: the folder's names, when known (a folder without search
+    permission lists its files, but os.path.exists sees none of them)."""
     missing = []
     for name in FILES:
         path = os.path.join(data_dir, name + ".gz")
-        if os.path.exists(path):
+        if os.path.exists(path) or (listed is not None and name + ".gz" in listed):
             read_verified(path, name)
         else:
             missing.append(name)
@@ -172,13 +174,11 @@ def ensure_mnist(data_dir, download=True, sources=SOURCES, log=print):
     data_dir = os.path.abspath(data_dir)
     if os.path.isdir(data_dir):
         try:
-            os.listdir(data_dir)
-            if not os.access(data_dir, os.R_OK | os.X_OK):
-                raise PermissionError(13, "no read or search permission")
+            listed = set(os.listdir(data_dir))
         except OSError as err:
             raise DataError("data folder %s cannot be listed by this user (uid %d: %s); make it readable "
                             "(chmod a+rx) or pass another --data_dir" % (data_dir, os.getuid(), err.strerror))
-        missing = missing_files(data_dir)
+        missing = missing_files(data_dir, listed)
     else:
         missing = list(FILES)
     if not missing:
@@ -195,7 +195,12 @@ def ensure_mnist(data_dir, download=True, sources=SOURCES, log=print):
                         % data_dir)
     failures = []
     for source in sources:
-        with tempfile.TemporaryDirectory(prefix=".fetch-", dir=data_dir) as workdir:
+        try:
+            workdir_context = tempfile.TemporaryDirectory(prefix=".fetch-", dir=data_dir)
+        except OSError as err:
+            raise DataError("data folder %s: cannot write in it (%s); pass a writable --data_dir or fetch as "
+                            "its owner" % (data_dir, err.strerror))
+        with workdir_context as workdir:
             try:
                 contents = _FETCHERS[source](missing, workdir)
             except (OSError, KeyError, tarfile.TarError, subprocess.SubprocessError, DataError) as err:
