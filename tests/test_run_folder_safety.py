@@ -508,3 +508,52 @@ def test_the_animals_script_reads_a_bom_csv(tmp_path):
     assert proc.returncode == 0, proc.stderr
     with open(str(tmp_path / "r.json")) as handle:
         assert json.load(handle)["n_rows"] == 3
+
+
+# 9. Bounded work on hostile data.
+
+def test_a_gzip_bomb_is_refused_without_decompressing_it(tmp_path, monkeypatch):
+    import gzip
+    import struct
+    from legacy.data import mnist_files
+    from legacy.errors import DataError
+    name = "train-labels-idx1-ubyte"
+    path = tmp_path / (name + ".gz")
+    with gzip.open(str(path), "wb") as handle:  # a valid header, then 32 MB of zeros (32 kB compressed)
+        handle.write(struct.pack(">II", 2049, 60000))
+        for _ in range(32):
+            handle.write(bytes(1 << 20))
+    asked = []
+    real_read = gzip.GzipFile.read
+
+    def read(self, size=-1):
+        asked.append(size)
+        return real_read(self, size)
+    monkeypatch.setattr(gzip.GzipFile, "read", read)
+    with pytest.raises(DataError, match=r"more than the 60008 bytes of %s \(uncompressed\)" % name):
+        mnist_files.read_verified(str(path), name)
+    assert asked and all(0 <= n <= 60008 for n in asked)  # never "read everything"
+
+
+def test_full_batch_steps_reuse_the_table_arrays():
+    import numpy as np
+    from legacy.experiments.full_batch import full_batch_input
+    features, targets = np.zeros((5, 2), np.float32), np.eye(3, dtype=np.float32)[[0, 1, 2, 0, 1]]
+    inputs = full_batch_input(features, targets)
+    inputs.tensors(num_classes=3)
+    feeds = [list(inputs.epoch()) for _ in range(3)]
+    assert inputs.steps_per_epoch == 1 and all(len(f) == 1 for f in feeds)
+    assert all(f[0][inputs.x] is features and f[0][inputs.y] is targets for f in feeds)  # no copy per step
+    assert list(inputs.epoch(skip=1)) == []
+
+
+def test_animals_prints_a_summary_for_a_long_csv(tmp_path):
+    rows = "fur,wing,other,mammal,bird\n" + "1,0,0,1,0\n0,1,0,0,1\n" * 30
+    (tmp_path / "a.csv").write_text(rows)
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "scripts", "animals_dnn.py"),
+                           "--csv=" + str(tmp_path / "a.csv"), "--steps=1", "--output=" + str(tmp_path / "r.json")],
+                          cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "(first 20 of 60 rows)" in proc.stdout and "true [0, 30, 30]" in proc.stdout
+    assert max(len(l) for l in proc.stdout.splitlines()) < 200
