@@ -104,6 +104,24 @@ def on_disk(run_dir):
     return found
 
 
+# What a kill during a save leaves: TF's own temporaries (BundleWriter's
+# ".tempstate<n>", the meta graph's ".tmp<hex>", a sharded save's "_temp"
+# folder) and our atomic writes' ".<name>.<8>.tmp".
+_CKPT = r"model\.ckpt-\d+"
+LEFTOVER_FILES = (
+    _CKPT + r"\.(index|data-\d{5}-of-\d{5})\.tempstate\d+",
+    _CKPT + r"\.meta\.tmp[0-9a-f]+",
+    r"\." + _CKPT + r"\.state\.json\.[a-z0-9_]{8}\.tmp",
+    fileio.temporary_name(INDEX),
+)
+LEFTOVER_FOLDERS = (_CKPT + r"_temp(_[0-9a-f]+)?",)
+
+
+def remove_leftovers(run_dir, extra_files=()):
+    """Temporaries of killed saves in ``run_dir`` (only under its lock)."""
+    return fileio.remove_leftovers(run_dir, LEFTOVER_FILES + tuple(extra_files), LEFTOVER_FOLDERS)
+
+
 def delete_step(run_dir, step):
     """Delete the files of checkpoint ``step`` (only names matching FILE)."""
     for name in on_disk(run_dir).get(step, []):

@@ -7,6 +7,9 @@ disk, and only then replaces the target.
 import contextlib
 import json
 import os
+import re
+import shutil
+import stat
 import tempfile
 
 from legacy.errors import UsageError
@@ -56,6 +59,42 @@ def atomic_open(path, mode="w"):
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def temporary_name(name):
+    """The pattern of the temporaries ``atomic_open`` makes for ``name``
+    (mkstemp's ".<name>.<8 of [a-z0-9_]>.tmp")."""
+    return re.escape("." + name) + r"\.[a-z0-9_]{8}\.tmp"
+
+
+def remove_leftovers(folder, files=(), folders=()):
+    """Delete the entries of ``folder`` whose whole name matches one of the
+    regexes ``files`` (regular files) or ``folders`` (directories, removed
+    with their content): what a killed earlier run of this project left.
+    Symbolic links and anything else are never touched. Call it only while
+    no other process can be writing such a temporary (under the folder's
+    lock). Returns the names removed."""
+    files = [re.compile(p) for p in files]
+    folders = [re.compile(p) for p in folders]
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in sorted(names):
+        path = os.path.join(folder, name)
+        try:
+            mode = os.lstat(path).st_mode
+            if stat.S_ISREG(mode) and any(p.fullmatch(name) for p in files):
+                os.unlink(path)
+            elif stat.S_ISDIR(mode) and any(p.fullmatch(name) for p in folders):
+                shutil.rmtree(path)
+            else:
+                continue
+        except OSError:
+            continue  # e.g. a read-only folder: leave it
+        removed.append(name)
+    return removed
 
 
 def write_json(path, obj):

@@ -81,6 +81,15 @@ def release(run_dir):
         os.close(fd)
 
 
+def _clean(logdir):
+    """Under the lock: the temporaries that killed runs left in the folder."""
+    removed = checkpoints.remove_leftovers(
+        logdir, [fileio.temporary_name(FLAGS_FILE), fileio.temporary_name(RESULTS_FILE)])
+    if removed:
+        print("%s: removed %d temporary file(s) of an interrupted run: %s"
+              % (logdir, len(removed), ", ".join(removed)))
+
+
 def _check_same_flags(run_dir, flag_values):
     path = os.path.join(run_dir, FLAGS_FILE)
     if not os.path.exists(path):
@@ -149,6 +158,7 @@ def prepare(experiment, flag_values):
             _check_folder_writable(logdir)
             lock(logdir)
             try:
+                _clean(logdir)
                 _check_same_flags(logdir, fv)
                 prefix = checkpoints.newest_complete(logdir)
                 if prefix:
@@ -170,6 +180,7 @@ def prepare(experiment, flag_values):
     _check_folder_writable(logdir)
     lock(logdir)
     try:
+        _clean(logdir)
         if checkpoints.latest(logdir) or checkpoints.on_disk(logdir):
             raise UsageError("--logdir=%s already holds a run's checkpoints; pass --resume to continue it, "
                              "or a new --logdir" % logdir)

