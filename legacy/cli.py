@@ -104,8 +104,9 @@ def run(main, positional=False):
             sys.stderr.write("interrupted: %s%s\n" % (err, where))
             sys.exit(err.exit_code)
         except KeyboardInterrupt as err:
-            # Scripts without a run folder (the full-batch ones) keep no checkpoints.
-            _interrupted_early(err, "before any result was saved (this script keeps no checkpoints)")
+            # The full-batch scripts keep no checkpoints; an MNIST run records
+            # its own interrupts (Interrupted above) once its flags are checked.
+            _interrupted_early(err, "before any result was saved")
 
     catch_signals()
     try:
