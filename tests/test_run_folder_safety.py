@@ -63,8 +63,22 @@ def _copy(run_dir, to):
 
 # 1. Paths read from a run folder stay inside it.
 
-@pytest.mark.parametrize("entry", ["../victim/thesis", "{victim}/thesis", "model.ckpt-3/../../victim/thesis",
-                                   "thesis", "model.ckpt-3.index"])
+ESCAPES = ["../victim/thesis", "{victim}/thesis", "model.ckpt-3/../../victim/thesis", "thesis",
+           "model.ckpt-3.index", "model.ckpt-03/../model.ckpt-3", " model.ckpt-3", "model.ckpt-3\\..\\x"]
+
+
+@pytest.mark.parametrize("entry", ESCAPES)
+def test_every_index_entry_but_a_checkpoint_name_is_refused(tmp_path, entry):
+    from legacy import checkpoints
+    from legacy.errors import UsageError
+    entry = entry.format(victim=str(tmp_path / "victim"))
+    (tmp_path / "checkpoint").write_text('model_checkpoint_path: "model.ckpt-5"\n'
+                                         'all_model_checkpoint_paths: "%s"\n' % entry)
+    with pytest.raises(UsageError, match="not a checkpoint of this folder"):
+        checkpoints.listed(str(tmp_path))
+
+
+@pytest.mark.parametrize("entry", ESCAPES[:2])
 def test_checkpoint_index_cannot_name_files_outside_the_folder(mnist_dir, finished, tmp_path, entry):
     victim = tmp_path / "victim"
     victim.mkdir()
@@ -371,7 +385,19 @@ def test_lr_sweep_does_not_call_chance_accuracy_learned():
 
 # 7. Every output path is checked before the first step.
 
-@pytest.mark.parametrize("output", ["{tmp}", "{tmp}/", "{tmp}/missing/", "{tmp}/afile/r.json"])
+@pytest.mark.parametrize("output, message", [
+    ("{tmp}", "is a folder, not a file"), ("{tmp}/", "is a folder, not a file"),
+    ("{tmp}/missing/", "is a folder, not a file"), ("{tmp}/afile/r.json", "afile is a file, not a folder"),
+    ("{tmp}/missing/r.json", "does not exist")])
+def test_output_paths_that_cannot_be_a_file_are_refused(tmp_path, output, message):
+    from legacy import results
+    from legacy.errors import UsageError
+    (tmp_path / "afile").write_text("")
+    with pytest.raises(UsageError, match=message):
+        results.output_path(output.format(tmp=tmp_path), "x")
+
+
+@pytest.mark.parametrize("output", ["{tmp}/"])
 def test_a_bad_output_path_fails_before_training(mnist_dir, tmp_path, output):
     (tmp_path / "afile").write_text("")
     output = output.format(tmp=tmp_path)
@@ -406,11 +432,9 @@ def test_a_run_folder_with_a_folder_where_results_go_is_refused_first(mnist_dir,
 # 8. One line, not a traceback.
 
 @pytest.mark.parametrize("args, names", [
-    (["--seed=-1"], "--seed must be in 0 .. 4294967295"),
     (["--seed=4294967296"], "--seed must be in 0 .. 4294967295"),
     (["--learning_rate=inf"], "--learning_rate must be a finite number > 0"),
     (["--learning_rate=nan"], "--learning_rate must be a finite number > 0"),
-    (["--learning_rate=-inf"], "--learning_rate must be a finite number > 0"),
 ])
 def test_flags_out_of_range_are_refused_while_parsing(tmp_path, args, names):
     proc = subprocess.run([sys.executable, os.path.join(REPO, "scripts", "mnist_dnn.py"),
