@@ -181,6 +181,11 @@ def _train(report, model_fn, feature_shape, loss, data, inputs):
             with _signals_ignored():
                 _record_interrupt(report, err)
             raise
+        if loop.stop_signal is not None:  # caught by the loop's handler after its last check
+            err = Interrupted(loop.stop_signal, loop.step, loop.epoch)
+            with _signals_ignored():
+                _record_interrupt(report, err)
+            raise err
         report["during"] = "the final evaluation"
         test_accuracy = evaluate(sess, graph, data.test, fv["eval_keep_prob"], dropout_seed=(loop.step, TEST_SALT))
         # With dropout left on at evaluation (the original's bug), also measure
