@@ -273,12 +273,23 @@ def test_a_second_signal_still_records_the_last_complete_checkpoint(mnist_dir, t
     assert checkpoints.step_of(newest) <= record["global_step"]
 
 
+def _catches_sigterm(pid):
+    with open("/proc/%d/status" % pid) as handle:
+        caught = [l.split()[1] for l in handle if l.startswith("SigCgt:")][0]
+    return bool(int(caught, 16) & (1 << (signal.SIGTERM - 1)))
+
+
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_while_tensorflow_loads_is_one_line(tmp_path, signum, code):
     proc = subprocess.Popen([sys.executable, os.path.join(REPO, "scripts", "mnist_dnn.py"),
                              "--output=" + str(tmp_path / "r.json")], cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, universal_newlines=True)
-    time.sleep(0.6)  # TensorFlow's import takes seconds; legacy.cli (absl) is loaded by then
+    # legacy.cli.launch catches SIGTERM first thing, then imports TensorFlow
+    # (seconds): signal as soon as /proc shows SIGTERM caught.
+    deadline = time.time() + 120
+    while not _catches_sigterm(proc.pid):
+        assert proc.poll() is None and time.time() < deadline, proc.communicate()
+        time.sleep(0.002)
     proc.send_signal(signum)
     out, err = proc.communicate(timeout=120)
     line = _one_line(subprocess.CompletedProcess(proc.args, proc.returncode, out, err), code)
