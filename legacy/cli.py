@@ -4,15 +4,51 @@ A user who passes ``--keep_prob=1.5`` or points ``--data_dir`` at nothing
 should read one line saying which flag or file is wrong and how to fix it,
 and get a non-zero exit (2, like argparse), not a TensorFlow traceback.
 """
+import importlib
+import signal
 import sys
+import threading
 
 from absl import app, flags
 
-from legacy.errors import Diverged, Interrupted, UsageError
+from legacy.errors import Diverged, Interrupted, SignalStop, UsageError, signal_of
 
 EXIT_USAGE = 2
 EXIT_DIVERGED = 3
 EXIT_SIGINT = 130
+
+
+def _raise_stop(signum, frame):
+    raise SignalStop(signum)
+
+
+def catch_signals():
+    """SIGTERM raises SignalStop like Ctrl-C raises KeyboardInterrupt, so that
+    both reach the code that records an interrupted run (instead of SIGTERM
+    killing the process with nothing written). Main thread only."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _raise_stop)
+        if signal.getsignal(signal.SIGINT) is signal.SIG_DFL:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _interrupted_early(err, when):
+    sig = signal_of(err)
+    sys.stderr.write("interrupted: %s %s; nothing was written\n" % (signal.Signals(sig).name, when))
+    sys.stderr.flush()
+    sys.exit(128 + sig)
+
+
+def launch(module):
+    """What scripts/*.py call: import ``module`` (TensorFlow's import takes
+    seconds) and call its ``run()``, with a signal during the import one line
+    and exit 130 / 143 instead of a traceback."""
+    catch_signals()
+    try:
+        run_script = importlib.import_module(module).run
+    except KeyboardInterrupt as err:
+        _interrupted_early(err, "while loading TensorFlow and the script, before any flag was read")
+    run_script()
 
 
 def fail(message, code=EXIT_USAGE):
@@ -78,13 +114,25 @@ def run(main, positional=False):
             fail("training diverged: %s; try a lower --learning_rate%s" % (err, _results_note(err)),
                  EXIT_DIVERGED)
         except Interrupted as err:
-            where = (" (checkpoint %s); continue with --resume --logdir=%s"
-                     % (err.checkpoint, err.record["logdir"])) if err.checkpoint and err.record else ""
+            record = err.record or {}
+            if err.checkpoint and record.get("logdir"):
+                where = " (checkpoint %s); continue with --resume --logdir=%s" % (err.checkpoint, record["logdir"])
+            elif record.get("logdir"):
+                where = " (no checkpoint yet); start again with --resume --logdir=%s" % record["logdir"]
+            else:
+                where = ""
+            if getattr(err, "output", None):
+                where += "; status in %s" % err.output
             sys.stderr.write("interrupted: %s%s\n" % (err, where))
             sys.exit(err.exit_code)
-        except KeyboardInterrupt:
-            sys.stderr.write("interrupted before training started; nothing saved\n")
-            sys.exit(EXIT_SIGINT)
+        except KeyboardInterrupt as err:
+            # The full-batch scripts keep no checkpoints; an MNIST run records
+            # its own interrupts (Interrupted above) once its flags are checked.
+            _interrupted_early(err, "before any result was saved")
 
     _help_shows_the_experiment(main)
-    app.run(_main, flags_parser=_parse_flags)
+    catch_signals()
+    try:
+        app.run(_main, flags_parser=_parse_flags)
+    except KeyboardInterrupt as err:  # while absl parsed the flags
+        _interrupted_early(err, "while reading the flags")

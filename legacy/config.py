@@ -17,12 +17,15 @@ it is read, and tests/test_config.py checks every ``config.<name>`` in the
 code against FIELDS, so a misspelling cannot land.
 """
 import collections
+import math
 
 from absl import flags
 
 from legacy.optim import OPTIMIZERS
 
 FLAGS = flags.FLAGS
+# numpy's RandomState (the data order) takes seeds 0 .. 2**32 - 1.
+SEED_MAX = 2 ** 32 - 1
 
 # Every field of a run, with the value it has where a script does not define
 # its flag (e.g. the toy scripts have no --logdir).
@@ -100,6 +103,20 @@ def record(config):
             for name, value in config._asdict().items() if name in _DEFINED or value != FIELDS[name]}
 
 
+def parse_rates(values, flag):
+    """A comma list of learning rates as floats, each finite and > 0 (else UsageError)."""
+    from legacy.errors import UsageError
+    try:
+        rates = [float(v) for v in values]
+    except ValueError:
+        raise UsageError("%s=%s: not all numbers" % (flag, ",".join(values)))
+    bad = [v for v, r in zip(values, rates) if not (math.isfinite(r) and r > 0)]
+    if bad or not rates:
+        raise UsageError("%s=%s: every rate must be a finite number > 0 (not %s)"
+                         % (flag, ",".join(values), ", ".join(bad) or "an empty list"))
+    return rates
+
+
 def _is_positive_int_list(values):
     try:
         return len(values) > 0 and all(int(v) > 0 for v in values)
@@ -119,6 +136,7 @@ def define_data_flags(data_dir="data/mnist"):
 def define_run_flags(experiment, seed=0):
     """Flags of every experiment: seed, results path, thread pools."""
     define("integer", "seed", seed, "Seed of the graph (tf.set_random_seed) and of the data order.")
+    _check("seed", lambda v: 0 <= v <= SEED_MAX, "must be in 0 .. %d (numpy's seed range)" % SEED_MAX)
     define("string", "output", "",
            "Path of the results JSON (default results/%s.json); its folder must exist." % experiment)
     define("integer", "intra_op_threads", 0, "TF intra-op thread pool size; 0 lets TF choose.")
@@ -147,7 +165,7 @@ def define_run_folder_flags(experiment):
 def define_optimizer_flags(optimizer, learning_rate):
     define("enum", "optimizer", optimizer, sorted(OPTIMIZERS), "Optimizer (TF1 defaults).")
     define("float", "learning_rate", learning_rate, "Learning rate of the optimizer.")
-    _check("learning_rate", lambda v: v > 0, "must be > 0")
+    _check("learning_rate", lambda v: math.isfinite(v) and v > 0, "must be a finite number > 0")
 
 
 def define_epoch_flags(epochs, batch_size):

@@ -33,6 +33,21 @@ class Diverged(Exception):
         return text
 
 
+class SignalStop(KeyboardInterrupt):
+    """SIGTERM (or a second SIGINT / SIGTERM) outside the loop's own handling:
+    a KeyboardInterrupt that remembers which signal it was."""
+
+    def __init__(self, signum):
+        super(SignalStop, self).__init__(signum)
+        self.signum = signum
+
+
+def signal_of(interrupt):
+    """The signal number behind a KeyboardInterrupt (SIGINT unless it says)."""
+    import signal
+    return getattr(interrupt, "signum", signal.SIGINT)
+
+
 class Interrupted(Exception):
     """SIGINT or SIGTERM arrived; the loop finished its step and checkpointed."""
 
@@ -40,7 +55,8 @@ class Interrupted(Exception):
         super(Interrupted, self).__init__(signum, step, epoch)
         self.signum, self.step, self.epoch = signum, step, epoch
         self.record = None
-        self.checkpoint = None  # the checkpoint written at ``step``, if any
+        self.checkpoint = None  # the newest complete checkpoint of the run, if any
+        self.during = None  # what the run was doing: "training", "the final evaluation"...
 
     @property
     def exit_code(self):
@@ -48,4 +64,5 @@ class Interrupted(Exception):
 
     def __str__(self):
         import signal
-        return "%s at step %d (epoch %d)" % (signal.Signals(self.signum).name, self.step, self.epoch)
+        text = "%s at step %d (epoch %d)" % (signal.Signals(self.signum).name, self.step, self.epoch)
+        return text + (" during %s" % self.during if self.during else "")

@@ -7,14 +7,24 @@ disk, and only then replaces the target.
 import contextlib
 import json
 import os
+import re
+import shutil
+import stat
 import tempfile
 
 from legacy.errors import UsageError
 
 
 def check_writable_path(path, flag_name="--output"):
-    """Fail before any work is done if ``path`` cannot be written later."""
+    """Fail before any work is done if ``path`` cannot be written later: it
+    must name a file (not an existing folder, not end in a slash) in an
+    existing, writable folder."""
+    if not path or path.endswith(("/", os.sep)) or os.path.isdir(path):
+        raise UsageError("%s=%s is a folder, not a file; name a file%s" % (
+            flag_name, path, " in it, e.g. %s" % os.path.join(path, "results.json") if path else ""))
     folder = os.path.dirname(os.path.abspath(path))
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise UsageError("%s=%s: %s is a file, not a folder; pick another path" % (flag_name, path, folder))
     if not os.path.isdir(folder):
         raise UsageError("%s=%s: folder %s does not exist; create it or pick another path"
                          % (flag_name, path, folder))
@@ -49,6 +59,42 @@ def atomic_open(path, mode="w"):
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def temporary_name(name):
+    """The pattern of the temporaries ``atomic_open`` makes for ``name``
+    (mkstemp's ".<name>.<8 of [a-z0-9_]>.tmp")."""
+    return re.escape("." + name) + r"\.[a-z0-9_]{8}\.tmp"
+
+
+def remove_leftovers(folder, files=(), folders=()):
+    """Delete the entries of ``folder`` whose whole name matches one of the
+    regexes ``files`` (regular files) or ``folders`` (directories, removed
+    with their content): what a killed earlier run of this project left.
+    Symbolic links and anything else are never touched. Call it only while
+    no other process can be writing such a temporary (under the folder's
+    lock). Returns the names removed."""
+    files = [re.compile(p) for p in files]
+    folders = [re.compile(p) for p in folders]
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in sorted(names):
+        path = os.path.join(folder, name)
+        try:
+            mode = os.lstat(path).st_mode
+            if stat.S_ISREG(mode) and any(p.fullmatch(name) for p in files):
+                os.unlink(path)
+            elif stat.S_ISDIR(mode) and any(p.fullmatch(name) for p in folders):
+                shutil.rmtree(path)
+            else:
+                continue
+        except OSError:
+            continue  # e.g. a read-only folder: leave it
+        removed.append(name)
+    return removed
 
 
 def write_json(path, obj):

@@ -1,11 +1,13 @@
 """Hooks for the shared loop (legacy/train.py), as tensorpack hangs
 callbacks on its trainer: the printed lines, the progress bar, TensorBoard,
 checkpoints and signals. The loop calls them; it knows none of them."""
+import contextlib
 import signal
 import sys
 import threading
 
 from legacy.checkpoints import SLOT_SUFFIXES, RunCheckpoints
+from legacy.errors import SignalStop
 from legacy.tf import tf
 from legacy.train import TEST_SALT, evaluate
 
@@ -169,13 +171,28 @@ class StopOnSignal(Hook):
 
     def _handle(self, signum, frame):
         if self.loop.stop_signal is not None:
-            raise KeyboardInterrupt
+            raise SignalStop(signum)  # run_mnist still records it, with the last complete checkpoint
         self.loop.stop_signal = signum
 
     def close(self):
         for signum, handler in self.previous.items():
             signal.signal(signum, handler)
         self.previous = {}
+
+
+@contextlib.contextmanager
+def signals_ignored():
+    """While an interrupted run's record is written, further Ctrl-Cs wait:
+    the record is a few milliseconds of work and must not be cut in half."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in StopOnSignal.SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 class TensorBoard(Hook):

@@ -158,7 +158,9 @@ def train(sess, net, inputs, epochs, keep_prob, validation=None, eval_keep_prob=
             loop.rng_state = inputs.rng_state()  # where the next epoch's shuffle starts
             for hook in hooks:
                 hook.after_epoch(record)
-            if loop.stop_signal is not None and loop.epoch <= epochs:
+            if loop.stop_signal is not None:
+                # Also after the last epoch: a signal during its evaluation or
+                # checkpoint still means "stop", not "go on to the final evaluation".
                 _stop(loop, hooks)
         for hook in hooks:
             hook.end(loop.history)

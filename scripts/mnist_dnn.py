@@ -4,7 +4,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from legacy.experiments.mnist_dnn import run  # noqa: E402
+from legacy.cli import launch  # noqa: E402  (light: absl; TensorFlow loads inside launch)
 
 if __name__ == "__main__":
-    run()
+    launch("legacy.experiments.mnist_dnn")

@@ -48,14 +48,22 @@ def read_csv(path, columns, optional=(), header="auto", dtype=np.float32):
     columns, optional = list(columns), list(optional)
     want = ", ".join(columns)
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
+        # utf-8-sig: spreadsheets' "CSV UTF-8" starts with a byte-order mark.
+        with open(path, newline="", encoding="utf-8-sig") as handle:
             text = handle.read()
     except FileNotFoundError:
         raise UsageError("%s: no such file (expected a CSV of %s)" % (path, want))
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError("%s: cannot read it (%s)" % (path, err))
+    except UnicodeDecodeError as err:
+        raise UsageError("%s: not UTF-8 text (byte %d); save it as CSV UTF-8" % (path, err.start))
+    except OSError as err:
+        raise UsageError("%s: cannot read it (%s)" % (path, err.strerror or err))
+    # Old Mac files end lines with a lone CR; Windows ones with CRLF.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\0" in text:
+        raise UsageError("%s:%d: a NUL byte: not a text CSV (UTF-16, or a binary file?); save it as CSV UTF-8"
+                         % (path, text.count("\n", 0, text.index("\0")) + 1))
     rows, names = [], None  # names: the header's column names, once seen
-    for lineno, cells in enumerate(csv.reader(io.StringIO(text), skipinitialspace=True), start=1):
+    for lineno, cells in enumerate(_rows(path, text), start=1):
         cells = [c.strip() for c in cells]
         if not any(cells) or cells[0].startswith("#"):
             continue
@@ -81,6 +89,18 @@ def read_csv(path, columns, optional=(), header="auto", dtype=np.float32):
     if not rows:
         raise UsageError("%s: empty file, expected rows of %s" % (path, want))
     return np.array(rows, dtype=dtype)
+
+
+def _rows(path, text):
+    """csv.reader over ``text``, its errors as UsageError with the line."""
+    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            raise UsageError("%s:%d: not a CSV line (%s)" % (path, reader.line_num, err))
 
 
 def _check_header(path, lineno, cells, columns, optional):

@@ -10,9 +10,11 @@ study's 20 people (overweight computed by the same rule).
 animals: with --n=0 the study's 20 rows; otherwise N random [fur, wing] rows
 labelled by the study's rule.
 """
+import math
+
 from absl import flags as absl_flags
 
-from legacy import cli, fileio
+from legacy import cli, config as run_config, fileio
 from legacy.data import csv_table, tables
 from legacy.errors import UsageError
 
@@ -21,8 +23,11 @@ absl_flags.DEFINE_integer("n", None, "Rows to generate; 0 writes the study's own
                           "(default: 200 for height_weight, 0 for animals).")
 absl_flags.register_validator("n", lambda v: v is None or v >= 0, message="--n must be >= 0")
 absl_flags.DEFINE_integer("seed", 0, "Seed of the generator.")
+absl_flags.register_validator("seed", lambda v: 0 <= v <= run_config.SEED_MAX,
+                              message="--seed must be in 0 .. %d (numpy's seed range)" % run_config.SEED_MAX)
 absl_flags.DEFINE_float("noise", tables.FIT_NOISE_SD, "Standard deviation of the weight noise, in kg.")
-absl_flags.register_validator("noise", lambda v: v >= 0, message="--noise must be >= 0")
+absl_flags.register_validator("noise", lambda v: math.isfinite(v) and v >= 0,
+                              message="--noise must be a finite number >= 0")
 absl_flags.DEFINE_string("output", "", "CSV path (default data/<kind>.csv).")
 FLAGS = absl_flags.FLAGS
 

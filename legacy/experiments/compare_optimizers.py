@@ -2,8 +2,8 @@
 
 The study's goals name two comparisons; each is one command:
 
-    python scripts/compare_optimizers.py --optimizers=rmsprop,adagrad
-    python scripts/compare_optimizers.py --model=cnn-swu --optimizers=adam,rmsprop --eval_keep_prob=0.8
+    compare_optimizers.py --optimizers=rmsprop,adagrad
+    compare_optimizers.py --model=cnn-swu --optimizers=adam,rmsprop --eval_keep_prob=0.8
 
 Writes <stem>.md / .csv (one row per optimizer: its average cost per epoch,
 test accuracy and seconds), <stem>.png (cost per epoch), <stem>.json, and each
@@ -12,7 +12,7 @@ run's own JSON in <stem>/.
 from absl import flags as absl_flags
 
 from legacy import cli, config as run_config, figures, results
-from legacy.errors import UsageError
+from legacy.errors import Interrupted, UsageError
 from legacy.models.registry import DEFAULT_RATES, MODELS
 from legacy.optim import OPTIMIZERS
 from legacy.runners import grid
@@ -36,30 +36,35 @@ def main(_):
     if rates and len(rates) != len(names):
         raise UsageError("--learning_rates has %d values for %d --optimizers; give one per optimizer"
                              % (len(rates), len(names)))
-    try:
-        rates = [float(r) for r in rates] or [DEFAULT_RATES[n] for n in names]
-    except ValueError:
-        raise UsageError("--learning_rates=%s: not all numbers" % ",".join(config.learning_rates))
-    if min(rates) <= 0:
-        raise UsageError("--learning_rates must all be > 0")
+    rates = run_config.parse_rates(rates, "--learning_rates") if rates else [DEFAULT_RATES[n] for n in names]
     path, stem = grid.output_stem(config, EXPERIMENT)
-    runs = []
+    runs, stopped = [], None
     for name, rate in zip(names, rates):
         label = "%s-%g" % (name, rate)
-        runs.append((label, grid.run_setting(EXPERIMENT, config, label, stem, optimizer=name, learning_rate=rate)))
+        try:
+            runs.append((label, grid.run_setting(EXPERIMENT, config, label, stem, optimizer=name, learning_rate=rate)))
+        except Interrupted as err:  # the table of the runs so far, then stop
+            runs.append((label, grid.interrupted_record(err)))
+            stopped = err
+            break
+    rates = rates[:len(runs)]
 
     epochs = max(len(r["epoch_avg_cost"]) for _, r in runs)
     headers = (["optimizer", "learning rate"] + ["epoch %d" % (e + 1) for e in range(epochs)]
                + ["test accuracy", "seconds", "status"])
     rows = [[label.rsplit("-", 1)[0], rate] + r["epoch_avg_cost"] + [None] * (epochs - len(r["epoch_avg_cost"]))
-            + [r["test_accuracy"], sum(r.get("seconds_per_epoch", [])), r["status"]]
+            + [r["test_accuracy"], sum(r.get("seconds_per_epoch") or []), r["status"]]
             for (label, r), rate in zip(runs, rates)]
     title = "%s: average cost per epoch (%s, seed %d)" % (EXPERIMENT, MODELS[config.model].source, config.seed)
     figures.write_table(stem, headers, rows, title=title)
     figures.plot_curves(stem + ".png", {l: r["epoch_avg_cost"] for l, r in runs if r["epoch_avg_cost"]}, title)
     print(figures.markdown_table(headers, rows))
     results.write_results(path, EXPERIMENT, run_config.record(config), {"runs": {l: r for l, r in runs}, "table": stem + ".md",
-                                                  "plot": stem + ".png"})
+                                                  "plot": stem + ".png"},
+                          status="interrupted" if stopped else "ok")
+    if stopped:
+        raise stopped
+    grid.check_failures(runs, stem + ".md")
 
 
 def run():

@@ -3,12 +3,16 @@
 Every run starts from the same seed, so the same initial weights and the same
 data order (the graph seed fixes the initialisers, the dataflow seed the
 batches), and only the setting under study differs. A run whose cost turns
-NaN/Inf is recorded as diverged and the grid goes on.
+NaN/Inf is recorded as diverged and the grid goes on; so is one that fails
+(a UsageError of that point alone, e.g. its --logdir sub-folder already
+holds a run, or the network does not fit in memory), as "failed". With
+``--logdir`` each point gets its own sub-folder ``<logdir>/<label>``, so
+``--resume`` continues each point where it stopped.
 """
 import os
 
-from legacy import config as run_config, results
-from legacy.errors import Diverged
+from legacy import config as run_config, fileio, results
+from legacy.errors import DataError, Diverged, UsageError
 from legacy.models.registry import MODELS
 from legacy.runners.mnist import run_mnist
 
@@ -28,14 +32,35 @@ def grid_config(**settings):
 
 def run_setting(experiment, config, label, out_dir, **overrides):
     """One run of the grid; returns its results record (status ok or diverged)."""
-    config = config._replace(output=os.path.join(out_dir, label + ".json"), **overrides)
+    point = config._replace(output=os.path.join(out_dir, label + ".json"), **overrides)
+    if config.logdir:
+        point = point._replace(logdir=os.path.join(config.logdir, label))
     print("== %s: %s ==" % (experiment, label), flush=True)
     try:
-        return run_mnist(experiment, MODELS[config.model].build(config), config)
+        return run_mnist(experiment, MODELS[point.model].build(point), point)
     except Diverged as err:
         # run_mnist wrote the full record (status "diverged", the step, the costs so far).
         print("diverged: %s" % err, flush=True)
         return err.record
+    except DataError:
+        raise  # the same data for every point: nothing else would run either
+    except UsageError as err:
+        print("failed: %s" % err, flush=True)
+        return results.write_results(point.output, experiment, run_config.record(point), {
+            "error": str(err), "epoch_avg_cost": [], "test_accuracy": None}, status="failed")
+
+
+def interrupted_record(err):
+    """The record of a point stopped by a signal (run_mnist wrote it)."""
+    return err.record or {"status": "interrupted", "epoch_avg_cost": [], "test_accuracy": None}
+
+
+def check_failures(runs, table):
+    """After the table is written: UsageError (exit 2) if any point failed."""
+    failed = ["%s: %s" % (label, r.get("error")) for label, r in runs if r["status"] == "failed"]
+    if failed:
+        raise UsageError("%d of %d runs failed (marked in %s): %s" % (len(failed), len(runs), table,
+                                                                    " | ".join(failed)))
 
 
 def output_stem(config, experiment):
@@ -43,5 +68,13 @@ def output_stem(config, experiment):
     path = results.output_path(config.output or os.path.join("results", "%s_%s.json" % (experiment, config.model)),
                                experiment)
     stem = os.path.splitext(path)[0]
-    os.makedirs(stem, exist_ok=True)
+    # Every file the grid will write, checked before its first run.
+    for ext in (".md", ".csv", ".png"):
+        fileio.check_writable_path(stem + ext, "--output (its table and plot)")
+    if os.path.exists(stem) and not os.path.isdir(stem):
+        raise UsageError("--output=%s: %s (the folder of its runs) is a file; pick another --output" % (path, stem))
+    try:
+        os.makedirs(stem, exist_ok=True)
+    except OSError as err:
+        raise UsageError("--output=%s: cannot create %s (%s)" % (path, stem, err.strerror))
     return path, stem

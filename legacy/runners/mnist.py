@@ -15,11 +15,11 @@ import os
 import sys
 import time
 
-from legacy import checkpoints, config as run_config, fileio, predictions, results, runs
+from legacy import checkpoints, config as run_config, fileio, memory, predictions, results, runs
 from legacy.data.mnist import load_mnist, batch_dataflow
-from legacy.errors import Diverged, Interrupted, UsageError
+from legacy.errors import Diverged, Interrupted, UsageError, signal_of
 from legacy.graph import build_classifier
-from legacy.hooks import Checkpointer, EpochPrinter, ProgressBar, StopOnSignal, TensorBoard
+from legacy.hooks import Checkpointer, EpochPrinter, ProgressBar, StopOnSignal, TensorBoard, signals_ignored
 from legacy.inputs import make_input
 from legacy.tf import tf
 from legacy.train import TEST_SALT, LoopState, evaluate, session_config, train
@@ -35,21 +35,52 @@ def weights_fingerprint(sess):
 
 
 def run_mnist(experiment, model_fn, config, feature_shape=(784,)):
-    """Train ``model_fn`` on MNIST as ``config`` (a RunConfig) says; return the results record."""
+    """Train ``model_fn`` on MNIST as ``config`` (a RunConfig) says; return the results record.
+
+    A signal at any moment after the flags are checked (loading data,
+    building the graph, training, the final evaluation; a second Ctrl-C
+    included) writes the results JSON with status "interrupted", what the
+    run was doing and its newest complete checkpoint, then raises Interrupted.
+    """
     out = results.output_path(config.output, experiment)
+    report = dict(experiment=experiment, out=out, run_dir=None, config=config, inputs=None, loop=LoopState(),
+                  resumed_from=None, init_from=None, during="loading the data", start=time.time())
+    try:
+        return _run(report, model_fn, feature_shape)
+    except KeyboardInterrupt as err:  # a first signal outside the loop, or a second one anywhere
+        with signals_ignored():
+            loop = report["loop"]
+            stop = Interrupted(signal_of(err), loop.step, loop.epoch)
+            _record_interrupt(report, stop)
+        raise stop
+    finally:
+        runs.release(report["run_dir"])
+
+
+def _run(report, model_fn, feature_shape):
+    config = report["config"]
     if config.init_from and config.resume:
         raise UsageError("--init_from and --resume both load weights; pass one of them")
-    init_from = checkpoints.resolve(config.init_from, "--init_from") if config.init_from else None
+    report["init_from"] = checkpoints.resolve(config.init_from, "--init_from") if config.init_from else None
     if config.plot_predictions:
         fileio.check_writable_path(config.plot_predictions, "--plot_predictions")
     data = load_mnist(config.data_dir, download=config.download, train_limit=config.train_limit)
     if len(data.train.images) < config.batch_size:
         raise UsageError("--batch_size=%d is larger than the %d training images (--train_limit)"
                          % (config.batch_size, len(data.train.images)))
-    run_dir, resume_from = runs.prepare(experiment, config)
-    inputs = make_input(config.input, batch_dataflow(data.train, config.batch_size, seed=config.seed),
-                        feature_shape)
+    report["during"] = "opening the run folder"
+    run_dir, resume_from = runs.prepare(report["experiment"], config)
+    report.update(run_dir=run_dir, resumed_from=resume_from, during="building the graph")
+    report["inputs"] = make_input(config.input, batch_dataflow(data.train, config.batch_size, seed=config.seed),
+                                  feature_shape)
+    try:
+        return _train(report, model_fn, data)
+    except tf.errors.ResourceExhaustedError as err:
+        raise UsageError(memory.out_of_memory(err, config, report["during"]))
 
+
+def _train(report, model_fn, data):
+    config, run_dir, inputs = report["config"], report["run_dir"], report["inputs"]
     tf.reset_default_graph()
     tf.set_random_seed(config.seed)
     x, y = inputs.tensors(num_classes=10)
@@ -57,17 +88,20 @@ def run_mnist(experiment, model_fn, config, feature_shape=(784,)):
     board = TensorBoard(run_dir, test=data.test, eval_keep_prob=config.eval_keep_prob, histograms=config.histograms)
     checkpointer = Checkpointer(run_dir, every_steps=config.save_every_steps, before_save=[board.flush])
     hooks = [ProgressBar(), EpochPrinter(), board, checkpointer, StopOnSignal()]
+    memory.check_fits(config)
 
     start = time.time()
-    report = dict(experiment=experiment, out=out, run_dir=run_dir, config=config, inputs=inputs,
-                  resumed_from=resume_from, init_from=init_from)
     with tf.Session(config=session_config(config.intra_op_threads, config.inter_op_threads)) as sess:
+        report["during"] = "initializing the variables"
         sess.run(tf.global_variables_initializer())
         report["initial_weights_sha1"] = weights_fingerprint(sess)
-        state = checkpoints.start(sess, checkpointer.checkpoints.saver, resume_from, init_from, net.model_variables)
-        report["loop"] = loop = LoopState.from_json(state) if state else LoopState()
-        if config.resume and not resume_from:
+        report["during"] = "restoring %s" % (report["resumed_from"] or report["init_from"])
+        state = checkpoints.start(sess, checkpointer.checkpoints.saver, report["resumed_from"], report["init_from"],
+                                  net.model_variables)
+        report["loop"] = loop = LoopState.from_json(state) if state else report["loop"]
+        if config.resume and not report["resumed_from"]:
             print("resume: no checkpoint in %s yet; starting from step 0" % run_dir)
+        report["during"] = "training"
         try:
             history = train(sess, net, inputs, config.epochs, config.keep_prob, validation=data.validation,
                             eval_keep_prob=config.eval_keep_prob, hooks=hooks, state=loop)
@@ -77,11 +111,15 @@ def run_mnist(experiment, model_fn, config, feature_shape=(784,)):
                                 diverged={"step": err.step, "epoch": err.epoch, "cost": str(err.cost)})
             raise
         except Interrupted as err:
-            err.checkpoint = checkpointer.last
-            err.record = _write(report, "interrupted", time.time() - start,
-                                interrupted={"signal": err.signum, "step": err.step, "epoch": err.epoch,
-                                             "checkpoint": checkpointer.last})
+            with signals_ignored():
+                _record_interrupt(report, err)
             raise
+        if loop.stop_signal is not None:  # caught by the loop's handler after its last check
+            err = Interrupted(loop.stop_signal, loop.step, loop.epoch)
+            with signals_ignored():
+                _record_interrupt(report, err)
+            raise err
+        report["during"] = "the final evaluation"
         # TensorBoard measured the test split at the last epoch's end, at this
         # step and with this seed; only a run that trained no epoch here measures it now.
         test_accuracy = board.test_accuracy_at(loop.step)
@@ -95,8 +133,9 @@ def run_mnist(experiment, model_fn, config, feature_shape=(784,)):
             extra["predicted_labels"] = predictions.predict_first(sess, net, data.test, config.eval_keep_prob,
                                                                   loop.step)
             predictions.plot(config.plot_predictions, data.test.images, extra["predicted_labels"],
-                             "%s, eval keep_prob %g" % (experiment, config.eval_keep_prob))
+                             "%s, eval keep_prob %g" % (report["experiment"], config.eval_keep_prob))
     wall = time.time() - start
+    report["during"] = "writing the results"
 
     print("최적화 완료!")
     print("정확도:", test_accuracy)
@@ -104,9 +143,28 @@ def run_mnist(experiment, model_fn, config, feature_shape=(784,)):
     print("test accuracy %.4f (eval keep_prob %g%s), %d epochs in %.1f s (%.2f s per epoch), results in %s"
           % (test_accuracy, config.eval_keep_prob,
              "" if config.eval_keep_prob == 1.0 else "; %.4f with dropout off" % fixed_accuracy,
-             len(history), wall, sum(per_epoch) / max(len(per_epoch), 1), out))
+             len(history), wall, sum(per_epoch) / max(len(per_epoch), 1), report["out"]))
     return _write(report, "ok", wall, test_accuracy=test_accuracy, test_accuracy_without_dropout=fixed_accuracy,
                   **extra)
+
+
+def _record_interrupt(report, err):
+    """The results JSON of an interrupted run: what it was doing and its newest
+    complete checkpoint (the index names only complete ones), then ``err``
+    gets them as ``.record``, ``.checkpoint``, ``.during``, ``.output``."""
+    err.during = err.during or report["during"]
+    err.checkpoint = None
+    if report["run_dir"]:
+        # The one a --resume would take: a second signal may have cut a save
+        # after its files were complete but before the index named it.
+        try:
+            err.checkpoint = checkpoints.newest_complete(report["run_dir"], log=lambda line: None, repair=False)
+        except UsageError:
+            pass
+    err.output = report["out"]
+    err.record = _write(report, "interrupted", time.time() - report["start"], checkpoint=err.checkpoint,
+                        interrupted={"signal": err.signum, "step": err.step, "epoch": err.epoch,
+                                     "during": err.during, "checkpoint": err.checkpoint})
 
 
 def _write(report, status, wall, test_accuracy=None, **extra):
@@ -114,7 +172,7 @@ def _write(report, status, wall, test_accuracy=None, **extra):
     loop = report["loop"]
     history = loop.history
     metrics = {
-        "steps_per_epoch": report["inputs"].steps_per_epoch,
+        "steps_per_epoch": report["inputs"].steps_per_epoch if report["inputs"] else None,
         "global_step": loop.step,
         "epoch_avg_cost": [r.avg_cost for r in history],
         "validation_accuracy": [r.validation_accuracy for r in history],
@@ -122,7 +180,7 @@ def _write(report, status, wall, test_accuracy=None, **extra):
         "seconds_per_epoch": [r.seconds for r in history],
         "wall_seconds": wall,
         "logdir": report["run_dir"],
-        "checkpoint": checkpoints.latest(report["run_dir"]),
+        "checkpoint": checkpoints.latest(report["run_dir"]) if report["run_dir"] else None,
         "resumed_from": report["resumed_from"],
         "init_from": report["init_from"],
         "initial_weights_sha1": report.get("initial_weights_sha1"),
@@ -130,6 +188,7 @@ def _write(report, status, wall, test_accuracy=None, **extra):
     metrics.update(extra)
     record = results.write_results(report["out"], report["experiment"], run_config.record(report["config"]),
                                    metrics, status=status)
-    fileio.write_json(os.path.join(report["run_dir"], "results.json"), record)
+    if report["run_dir"]:
+        fileio.write_json(os.path.join(report["run_dir"], "results.json"), record)
     sys.stdout.flush()
     return record
