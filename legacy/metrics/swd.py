@@ -55,7 +55,7 @@ def pyr_up(x):
 
 def laplacian_pyramid(images, levels):
     """NCHW float32 images -> ``levels`` arrays, finest first."""
-    pyramid = [np.float32(images)]
+    pyramid = [np.array(images, dtype=np.float32)]  # a copy: the levels are changed in place
     for _ in range(1, levels):
         pyramid.append(pyr_down(pyramid[-1]))
         pyramid[-2] -= pyr_up(pyramid[-1])

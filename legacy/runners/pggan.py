@@ -22,6 +22,7 @@ the tick's start from the input's checkpointed RNG. Latents and mixing
 factors are stateless draws keyed by [step, phase]. So a run resumed from a
 checkpoint repeats the uninterrupted run exactly.
 """
+import bisect
 import collections
 import math
 import os
@@ -61,7 +62,7 @@ class Schedule(object):
         self.training_kimg, self.transition_kimg = lod_training_kimg, lod_transition_kimg
         self.minibatch_base, self.minibatch_dict = minibatch_base, dict(minibatch_dict or {})
         self.initial_log2 = int(np.floor(np.log2(initial_resolution)))
-        self._nimg = [0]
+        self.segments = self._segments()
 
     def lod_at(self, nimg):
         if not self.progressive:
@@ -81,12 +82,31 @@ class Schedule(object):
     def minibatch_at_lod(self, lod):
         return self.minibatch_dict.get(self.resolution_at_lod(lod), self.minibatch_base)
 
+    def _segments(self):
+        """(first step, images shown before it, minibatch) of each stretch of
+        steps at one resolution. The resolution changes at the first step
+        whose images-shown count passes the end of a stable phase."""
+        segments = [(0, 0, self.minibatch_at_lod(self.lod_at(0)))]
+        if not self.progressive or self.training_kimg + self.transition_kimg <= 0:
+            return segments
+        phase = 0
+        while self.log2 - self.initial_log2 - phase - 1 >= 0:
+            bound = (phase * (self.training_kimg + self.transition_kimg) + self.training_kimg) * 1000.0
+            s0, n0, mb = segments[-1]
+            if bound >= n0:
+                s1 = s0 + int(np.floor((bound - n0) / mb)) + 1
+                n1 = n0 + (s1 - s0) * mb
+                segments.append((s1, n1, self.minibatch_at_lod(self.lod_at(n1))))
+            phase += 1
+        return segments
+
+    def _segment(self, step):
+        return self.segments[bisect.bisect_right([s[0] for s in self.segments], step) - 1]
+
     def nimg(self, step):
         """Images shown before ``step``."""
-        while len(self._nimg) <= step:
-            n = self._nimg[-1]
-            self._nimg.append(n + self.minibatch_at_lod(self.lod_at(n)))
-        return self._nimg[step]
+        s0, n0, mb = self._segment(max(step, 0))
+        return n0 + (max(step, 0) - s0) * mb
 
     def at(self, step):
         """(images shown before, lod, minibatch) of ``step``."""
@@ -100,11 +120,14 @@ class Schedule(object):
         return (math.floor(lod), math.ceil(lod))
 
     def steps_for(self, kimg):
-        """The first step at which ``kimg`` thousand images have been shown."""
-        target, step = kimg * 1000.0, 0
-        while self.nimg(step) < target:
-            step += 1
-        return step
+        """The first step before which ``kimg`` thousand images have been shown."""
+        target = kimg * 1000.0
+        for i, (s0, n0, mb) in enumerate(self.segments):
+            end = self.segments[i + 1][0] if i + 1 < len(self.segments) else None
+            step = s0 + int(math.ceil(max(target - n0, 0) / mb))
+            if end is None or step <= end:
+                return step
+        raise AssertionError("unreachable")
 
 
 class PgganInput(object):
