@@ -191,3 +191,17 @@ def test_pyramid_averages_unrounded_levels_as_dataset_tool():
     assert sorted(levels) == [4, 8]
     mnist_like = images.pad_mnist(b"\0" * 16 + bytes(range(256)) * 3 + bytes(784 * 2 - 768 + 784 - 784))
     assert mnist_like.shape[1:] == (32, 32, 1) and mnist_like[0, :2].sum() == 0
+
+
+def test_fashion_mnist_files_are_verified(tmp_path):
+    import gzip
+    from legacy.errors import DataError
+    with pytest.raises(DataError, match="apt-get install dataset-fashion-mnist"):
+        images.read_fashion("train-labels-idx1-ubyte", str(tmp_path))
+    with gzip.open(str(tmp_path / "train-labels-idx1-ubyte.gz"), "wb") as handle:
+        handle.write(b"\0\0\x08\x01\0\0\xea\x60" + b"\0" * 60000)  # right header, wrong content
+    with pytest.raises(DataError, match="content MD5 .* expected 9018921c3c673c538a1fc5bad174d6f9"):
+        images.read_fashion("train-labels-idx1-ubyte", str(tmp_path))
+    if os.path.isdir(images.FASHION_DIR):  # installed (docker/Dockerfile and this machine): the real files pass
+        labels = images.labels_of(images.read_fashion("train-labels-idx1-ubyte"))
+        assert len(labels) == 60000 and sorted(set(labels.tolist())) == list(range(10))

@@ -34,15 +34,19 @@ def bench(resolution=32, channels=1, fmap_base=256, fmap_max=128, batch=32, step
             for _ in range(warmup):
                 sess.run(g.d_train_op, feed)
                 sess.run(g.g_train_op, feed)
-            start = time.time()
+            start, cpu_start = time.time(), time.process_time()
             for _ in range(steps):
                 sess.run(g.d_train_op, feed)
                 sess.run(g.g_train_op, feed)
-            seconds = time.time() - start
+            seconds, cpu = time.time() - start, time.process_time() - cpu_start
+            # CPU seconds (all threads of this process): on a shared machine the
+            # wall-clock rate depends on the others' load, images per CPU
+            # second much less so.
             out[res] = {"lod": lod, "images_per_second": steps * batch / seconds, "seconds": seconds,
+                        "cpu_seconds": cpu, "images_per_cpu_second": steps * batch / max(cpu, 1e-9),
                         "steps": steps, "batch": batch}
-            log("pggan bench: %2d px  %.0f images/s (%d steps of %d in %.1f s)"
-                % (res, out[res]["images_per_second"], steps, batch, seconds))
+            log("pggan bench: %2d px  %.0f images/s, %.0f images per CPU second (%d steps of %d in %.1f s)"
+                % (res, out[res]["images_per_second"], out[res]["images_per_cpu_second"], steps, batch, seconds))
         profile = _profile(sess, g, rng, resolution, channels, batch, profile_steps)
     return {"images_per_second": out, "profile_32px": profile,
             "networks": {"fmap_base": fmap_base, "fmap_max": fmap_max, "batch": batch}}

@@ -61,6 +61,7 @@ def _finished(path, args):
         record = json.load(handle)
     wanted = results.flags_from_args([a for a in args if a.startswith("--") and not a.startswith(("--logdir",
                                                                                                   "--output"))])
+    wanted = {k: {"true": True, "false": False}.get(v, v) if isinstance(v, str) else v for k, v in wanted.items()}
     return record.get("status") == "ok" and all(record["flags"].get(k) == v for k, v in wanted.items())
 
 
@@ -204,9 +205,9 @@ def report(out_dir, target=None, title="PGGAN §6.2 at CPU scale", note=""):
         with open(bench_path) as handle:
             bench = json.load(handle)
         lines += ["## Benchmark: images/s of a D+G step (scripts/pggan_study.py --bench)", "",
-                  figures.markdown_table(["resolution", "images/s"],
-                                         [[r, v["images_per_second"]] for r, v in
-                                          bench["images_per_second"].items()]),
+                  figures.markdown_table(["resolution", "images/s", "images per CPU second"],
+                                         [[r, v["images_per_second"], v.get("images_per_cpu_second")]
+                                          for r, v in bench["images_per_second"].items()]),
                   "Op time at 32 px (share of summed op time, TF step trace):", "",
                   figures.markdown_table(["op", "share", "us/step"],
                                          [[p["op"], p["share"], p["micros_per_step"]]
