@@ -66,8 +66,12 @@ def test_tiny_run_grows_4_to_8_with_a_fade_lowers_d_loss_and_writes_samples(tmp_
     # 80 images (10 steps of 8) at 4x4, 80 fading 8x8 in, then 8x8
     lods = [t["lod"] for t in record["ticks"]]
     assert lods[:4] == pytest.approx([1.0, 1.0, 0.5, 0.0]) and lods[-1] == 0.0
+    # D's loss jumps when the 8x8 layers come in and then falls as D learns
+    # them: TF 1.15 ran 2.19, 2.42, 3.13 (fade), 6.07, 7.04, 6.75, 6.35, 6.19,
+    # 5.97, 5.53, 5.13, 4.91 (tick averages; scripts/pggan.py with these flags).
     d_losses = [t["d_loss"] for t in record["ticks"]]
-    assert d_losses[-1] < d_losses[0], d_losses
+    assert max(d_losses[3:5]) > d_losses[1] + 1.0, d_losses
+    assert d_losses[-1] < d_losses[4] - 1.0 and d_losses[-1] < np.mean(d_losses[4:8]), d_losses
     assert record["optimizer_resets_at_steps"] == [11, 20]
     pngs = sorted(f for f in os.listdir(str(logdir)) if f.startswith("fakes"))
     assert len(pngs) == 13 and "lod0.00" in pngs[-1] and any("lod0.50" in p for p in pngs)
