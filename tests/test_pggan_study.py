@@ -32,12 +32,14 @@ def test_report_times_each_run_to_the_worst_final_swd(tmp_path):
     path = pggan_study.report(out, note="hand-made records")
     text = open(path).read()
     # worst final avg: 0.75 * 100 = 75; progressive-seed0 gets there at 80 * 0.75 = 60 <= 75 (20 s)
-    assert "s to SWD avg <= 75.0" in text
+    assert "s until SWD avg stays <= 75.0" in text
     rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| ")}
     assert rows["progressive-seed0"].split("|")[-3].strip() == "20.0000"
     assert rows["non-progressive-seed0"].split("|")[-3].strip() == "30.0000"
     assert pggan_study.time_to(_evals([200, 90]), 100.0) == (10.0, 1.0)
     assert pggan_study.time_to(_evals([200, 190]), 100.0) == (None, None)
+    assert pggan_study.time_to(_evals([90, 190, 80, 140, 95, 70]), 100.0) == (40.0, 4.0)  # stays from step 100
+    assert pggan_study.time_to(_evals([50, 190]), 100.0) == (None, None)  # step 0 never counts
     speed = pggan_study._speed(pggan_study.load_runs(out))
     assert speed == {4: 420.0}  # only tick 2 starts and ends at one integer lod
     for png in ("swd_vs_seconds.png", "swd_vs_kimg.png"):
