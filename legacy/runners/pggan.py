@@ -259,7 +259,7 @@ class Evaluator(Hook):
     """SWD of Gs's images (at the current lod, upscaled to full resolution,
     as the official metric measures snapshots) against ``count`` reals, every
     ``every`` ticks, at the last tick and when a budget ends the run; a grid
-    of 64 samples from fixed latents as ``fakes<kimg>.png``. Records go to
+    of 64 samples from fixed latents as ``fakes-step<step>-lod<lod>.png``. Records go to
     ``<run>/metrics.json``; a resumed run keeps those up to its checkpoint."""
 
     def __init__(self, run_dir, graph, data, schedule, epochs, count=512, every=1, seed=0, batch=128):
@@ -303,7 +303,7 @@ class Evaluator(Hook):
         if self.real_desc is not None:
             record.update(swd_metric.swd(None, fakes, real_descriptors=self.real_desc))
         record["eval_seconds"] = time.time() - start
-        save_png(os.path.join(self.run_dir, "fakes%08.1f-lod%.2f.png" % (nimg / 1000.0, lod)), image_grid(fakes[:64]))
+        save_png(os.path.join(self.run_dir, "fakes-step%07d-lod%.2f.png" % (step, lod)), image_grid(fakes[:64]))
         self.records.append(record)
         fileio.write_json(self.path, self.records)
         if self.board is not None and "SWDx1e3_avg" in record:
