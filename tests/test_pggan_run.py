@@ -76,7 +76,7 @@ def test_tiny_run_grows_4_to_8_with_a_fade_lowers_d_loss_and_writes_samples(tmp_
     pngs = sorted(f for f in os.listdir(str(logdir)) if f.startswith("fakes"))
     assert len(pngs) == 13 and "lod0.00" in pngs[-1] and any("lod0.50" in p for p in pngs)
     from PIL import Image
-    assert Image.open(str(logdir / pngs[-1])).size == (64, 64)  # 8 x 8 samples of 8x8
+    assert Image.open(str(logdir / pngs[-1])).size == (64, 32)  # the 32 SWD samples, 8 per row, 8x8 each
     assert [int(v) for v in np.unique(np.asarray(Image.open(str(logdir / "reals.png"))))][-1] > 200
 
 
