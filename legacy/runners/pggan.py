@@ -23,7 +23,6 @@ factors are stateless draws keyed by [step, phase]. So a run resumed from a
 checkpoint repeats the uninterrupted run exactly.
 """
 import bisect
-import collections
 import math
 import os
 import sys
