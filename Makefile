@@ -16,7 +16,7 @@ DATA_DIR ?= data/mnist
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: run test test-slow test-docker reproduce bench venv data clean help
+.PHONY: run test test-slow test-docker reproduce bench pggan-study venv data clean help
 
 help:
 	@echo "make run    - set up, then train the study's 4-layer MNIST network (scripts/mnist_dnn.py --keep_prob=0.8)"
@@ -25,6 +25,7 @@ help:
 	@echo "make reproduce - the study's runs at original settings, 3 seeds, then results/REPORT.md (LANE=tf2: on TF 2, runs-tf2/, both lanes in the report)"
 	@echo "make test-docker - build docker/Dockerfile on a local base, run the tests and an experiment in it (root; docs/docker.md)"
 	@echo "LANE=tf2   - any of these on TensorFlow 2.21 (.venv-tf2, python3 3.10-3.13), e.g. make test LANE=tf2"
+	@echo "make pggan-study - PGGAN section 6.2 at CPU scale: progressive vs non-progressive on MNIST-32, 2 seeds, same time budget; results/pggan/REPORT.md (~90 min)"
 	@echo "make bench  - training images/s of dnn4, cnn, cnn-swu per input path (figures in results/bench.json)"
 
 venv:
@@ -52,6 +53,9 @@ test-docker: data
 
 bench: data
 	$(PY) scripts/benchmark.py $(BENCH_ARGS)
+
+pggan-study: data
+	$(PY) scripts/pggan_study.py --out_dir=results/pggan $(PGGAN_STUDY_ARGS)
 
 clean:
 	rm -rf $(VENV) results runs .pytest_cache

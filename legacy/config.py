@@ -46,6 +46,12 @@ FIELDS = collections.OrderedDict([
     ("preset", None), ("variant", None), ("model", None), ("csv", ""), ("standardize", False),
     # comparisons and sweeps
     ("optimizers", None), ("learning_rates", None), ("losses", None),
+    # PGGAN (legacy/experiments/pggan.py)
+    ("dataset", "mnist32"), ("resolution", None), ("cache_dir", "data/cache"), ("mirror_augment", False),
+    ("progressive", True), ("fmap_base", None), ("fmap_decay", 1.0), ("fmap_max", None), ("latent_size", None),
+    ("mbstd_group_size", 4), ("lod_training_kimg", None), ("lod_transition_kimg", None), ("total_kimg", None),
+    ("minibatch_sizes", None), ("budget_seconds", 0.0), ("tick_steps", 100), ("swd_images", 512),
+    ("swd_every", 1),
 ])
 
 RunConfig = collections.namedtuple("RunConfig", list(FIELDS))

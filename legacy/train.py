@@ -77,6 +77,7 @@ class LoopState(object):
         self.rng_state = None  # the data order's RNG at the start of ``epoch`` (None: not begun)
         self.history = []  # EpochRecords of the finished epochs
         self.stop_signal = None  # set by a signal handler: stop after this step
+        self.finished = False  # set by a hook (e.g. a time budget): end normally after this epoch
 
     def to_json(self):
         return {"epoch": self.epoch, "step": self.step, "step_in_epoch": self.step_in_epoch,
@@ -162,6 +163,8 @@ def train(sess, net, inputs, epochs, keep_prob, validation=None, eval_keep_prob=
                 # Also after the last epoch: a signal during its evaluation or
                 # checkpoint still means "stop", not "go on to the final evaluation".
                 _stop(loop, hooks)
+            if loop.finished:
+                break
         for hook in hooks:
             hook.end(loop.history)
     finally:

@@ -42,6 +42,10 @@ SCRIPTS = {
                       "--reuse_any_revision", "--data_dir"]),
     "benchmark.py": (["images/s", "feed_dict"], ["--models", "--inputs", "--settings", "--windows", "--output"]),
     "plot_scalars.py": (["TensorBoard scalars"], ["--logdir", "--output", "--title"]),
+    "pggan.py": (["Progressive growing of GANs", "non-progressive baseline", "celebahq-1024"],
+                 ["--progressive", "--dataset", "--budget_seconds", "--batch_size", "--seed", "--data_dir"]),
+    "pggan_study.py": (["Convergence and training speed", "same training-time budget"],
+                       ["--out_dir", "--budget_seconds", "--seeds", "--methods", "--report_only"]),
 }
 
 

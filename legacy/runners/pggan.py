@@ -1,0 +1,447 @@
+"""Training a PGGAN through the project's one loop (legacy/train.py).
+
+The loop runs two phases per training step (TrainGraph.phases): D's Adam
+step, then G's (which also moves the EMA generator Gs and the global step).
+What makes a GAN different hangs on the loop as hooks:
+
+- ``ScheduleHook``: resets both Adams' moments where the level of detail
+  enters or leaves a fade (official ``reset_opt_for_new_lod``);
+- ``GanBoard``: TensorBoard scalars per logged step: d_loss, g_loss, the
+  gradient penalty, lod, kimg, images/s;
+- ``Budget``: ends the run normally after the tick at which the training
+  time (sum of the ticks' seconds, checkpointed) reaches ``--budget_seconds``;
+- ``Evaluator``: every ``--swd_every`` ticks and at the end, the sliced
+  Wasserstein distance of Gs's images against the reals, and a sample grid PNG;
+- ``TickPrinter``: one line per tick, in the official trainer's words.
+
+An "epoch" of the loop is a tick of ``--tick_steps`` steps. The level of
+detail is a function of the images shown, which is a function of the step
+(``Schedule``): each step's feed carries its lod and its reals at the pyramid
+level of that lod, drawn by a per-step RandomState whose seeds are drawn at
+the tick's start from the input's checkpointed RNG. Latents and mixing
+factors are stateless draws keyed by [step, phase]. So a run resumed from a
+checkpoint repeats the uninterrupted run exactly.
+"""
+import bisect
+import math
+import os
+import sys
+import time
+
+import numpy as np
+
+from legacy import checkpoints, fileio, results, runs
+from legacy import config as run_config
+from legacy.errors import Diverged, Interrupted
+from legacy.graph import Phase, TrainGraph, mode_placeholders
+from legacy.hooks import Checkpointer, Hook, ProgressBar, StopOnSignal, TensorBoard
+from legacy.inputs import rng_from_json, rng_to_json
+from legacy.metrics import swd as swd_metric
+from legacy.tf import tf
+from legacy.train import LoopState, session_config, train
+
+
+class Schedule(object):
+    """The official ``TrainingSchedule`` as a function of the step.
+
+    ``lod_at(nimg)``: start at ``initial_resolution``; each phase shows
+    ``lod_training_kimg`` thousand images at a fixed lod, then fades the next
+    resolution in over ``lod_transition_kimg``. ``progressive=False`` is the
+    paper's baseline: lod 0 (full resolution) from the first step. The
+    minibatch may depend on the resolution (``minibatch_dict``); the images
+    shown before step s are then the sum of the earlier steps' minibatches
+    (memoised). The official trainer re-evaluates the schedule every 4
+    minibatches; this one every step.
+    """
+
+    def __init__(self, resolution, progressive=True, lod_training_kimg=600, lod_transition_kimg=600,
+                 minibatch_base=16, minibatch_dict=None, initial_resolution=4):
+        self.log2 = int(np.log2(resolution))
+        self.progressive = progressive
+        self.training_kimg, self.transition_kimg = lod_training_kimg, lod_transition_kimg
+        self.minibatch_base, self.minibatch_dict = minibatch_base, dict(minibatch_dict or {})
+        self.initial_log2 = int(np.floor(np.log2(initial_resolution)))
+        self.segments = self._segments()
+
+    def lod_at(self, nimg):
+        if not self.progressive:
+            return 0.0
+        kimg = nimg / 1000.0
+        phase_dur = self.training_kimg + self.transition_kimg
+        phase_idx = int(np.floor(kimg / phase_dur)) if phase_dur > 0 else 0
+        phase_kimg = kimg - phase_idx * phase_dur
+        lod = float(self.log2 - self.initial_log2 - phase_idx)
+        if self.transition_kimg > 0:
+            lod -= max(phase_kimg - self.training_kimg, 0.0) / self.transition_kimg
+        return max(lod, 0.0)
+
+    def resolution_at_lod(self, lod):
+        return 2 ** (self.log2 - int(np.floor(lod)))
+
+    def minibatch_at_lod(self, lod):
+        return self.minibatch_dict.get(self.resolution_at_lod(lod), self.minibatch_base)
+
+    def _segments(self):
+        """(first step, images shown before it, minibatch) of each stretch of
+        steps at one resolution. The resolution changes at the first step
+        whose images-shown count passes the end of a stable phase."""
+        segments = [(0, 0, self.minibatch_at_lod(self.lod_at(0)))]
+        if not self.progressive or self.training_kimg + self.transition_kimg <= 0:
+            return segments
+        phase = 0
+        while self.log2 - self.initial_log2 - phase - 1 >= 0:
+            bound = (phase * (self.training_kimg + self.transition_kimg) + self.training_kimg) * 1000.0
+            s0, n0, mb = segments[-1]
+            if bound >= n0:
+                s1 = s0 + int(np.floor((bound - n0) / mb)) + 1
+                n1 = n0 + (s1 - s0) * mb
+                segments.append((s1, n1, self.minibatch_at_lod(self.lod_at(n1))))
+            phase += 1
+        return segments
+
+    def _segment(self, step):
+        return self.segments[bisect.bisect_right([s[0] for s in self.segments], step) - 1]
+
+    def nimg(self, step):
+        """Images shown before ``step``."""
+        s0, n0, mb = self._segment(max(step, 0))
+        return n0 + (max(step, 0) - s0) * mb
+
+    def at(self, step):
+        """(images shown before, lod, minibatch) of ``step``."""
+        nimg = self.nimg(step)
+        lod = self.lod_at(nimg)
+        return nimg, lod, self.minibatch_at_lod(lod)
+
+    def key(self, step):
+        """Changes exactly where the official trainer resets the optimizers."""
+        lod = self.at(step)[1]
+        return (math.floor(lod), math.ceil(lod))
+
+    def steps_for(self, kimg):
+        """The first step before which ``kimg`` thousand images have been shown."""
+        target = kimg * 1000.0
+        for i, (s0, n0, mb) in enumerate(self.segments):
+            end = self.segments[i + 1][0] if i + 1 < len(self.segments) else None
+            step = s0 + int(math.ceil(max(target - n0, 0) / mb))
+            if end is None or step <= end:
+                return step
+        raise AssertionError("unreachable")
+
+
+class PgganInput(object):
+    """Feeds of each step: ``reals`` (the pyramid level of the step's lod, in
+    [-1, 1], mirrored at random with ``mirror``) and ``lod``. A tick's
+    per-step seeds come from ``rng`` at the tick's start, so skipping the
+    first k steps of a tick (a resumed run) changes nothing after them."""
+
+    name = "pggan"
+
+    def __init__(self, data, schedule, tick_steps, seed=0, mirror=False):
+        self.data, self.schedule, self.tick_steps, self.mirror = data, schedule, tick_steps, mirror
+        self.rng = np.random.RandomState(seed)
+        self.reals = self.lod = self.loop = None
+
+    @property
+    def steps_per_epoch(self):
+        return self.tick_steps
+
+    def bind(self, reals, lod, loop):
+        self.reals, self.lod, self.loop = reals, lod, loop
+
+    def batch(self, step, seed):
+        _, lod, minibatch = self.schedule.at(step)
+        level = self.data.levels[self.schedule.resolution_at_lod(lod)]
+        rng = np.random.RandomState(seed)
+        images = level[rng.randint(len(level), size=minibatch)].astype(np.float32) * (2.0 / 255.0) - 1.0
+        if self.mirror:
+            flip = rng.uniform(size=minibatch) < 0.5
+            images[flip] = images[flip, :, ::-1]
+        return images, lod
+
+    def epoch(self, skip=0):
+        seeds = self.rng.randint(2 ** 31 - 1, size=self.tick_steps)
+        for i in range(skip, self.tick_steps):
+            images, lod = self.batch(self.loop.step, seeds[i])  # loop.step: this step, not yet counted
+            yield {self.reals: images, self.lod: lod}
+
+    def rng_state(self):
+        return rng_to_json(self.rng.get_state())
+
+    def set_rng_state(self, state):
+        self.rng.set_state(rng_from_json(state))
+
+
+class ScheduleHook(Hook):
+    """Resets both optimizers' moments where the official trainer does: when
+    floor(lod) or ceil(lod) changes from one step to the next."""
+
+    def __init__(self, schedule, reset_op):
+        self.schedule, self.reset_op = schedule, reset_op
+        self.resets = []
+
+    def begin(self, sess, net):
+        self.sess = sess
+
+    def after_step(self, step, cost):
+        if self.schedule.key(step) != self.schedule.key(step - 1):
+            self.sess.run(self.reset_op)
+            self.resets.append(step)
+
+
+class GanBoard(TensorBoard):
+    """TensorBoard scalars every ``every`` steps: Loss/d_loss, Loss/g_loss,
+    Loss/gradient_penalty (and the gradient norm, scores, drift), lod, kimg,
+    images_per_second (over the steps since the last logged one)."""
+
+    def __init__(self, logdir, graph, schedule, every=10):
+        super(GanBoard, self).__init__(logdir)
+        self.graph, self.schedule, self.every = graph, schedule, every
+        self.mark = None
+
+    def begin(self, sess, net):
+        super(GanBoard, self).begin(sess, net)
+        self.mark = (time.time(), self.schedule.nimg(self.loop.step))
+
+    def after_step(self, step, cost):
+        if step % self.every:
+            return
+        now, nimg = time.time(), self.schedule.nimg(step)
+        rate = (nimg - self.mark[1]) / max(now - self.mark[0], 1e-9)
+        self.mark = (now, nimg)
+        stats = self.sess.run(self.graph.stats)
+        values = {"Loss__" + k: v for k, v in self.loop.step_costs.items()}
+        values.update({"Loss__" + k: v for k, v in stats.items()})
+        values.update(lod=self.schedule.lod_at(nimg), kimg=nimg / 1000.0, images_per_second=rate)
+        self._scalars(step, **values)
+
+    def after_epoch(self, record):
+        self._scalars(self.loop.step, tick__seconds=record.seconds)
+        self.writer.flush()
+
+
+class Budget(Hook):
+    """Ends the run after the tick at which the ticks' training seconds (not
+    the evaluation's) reach ``seconds`` (0: no budget)."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def after_epoch(self, record):
+        if self.seconds and sum(r.seconds for r in self.loop.history) >= self.seconds:
+            self.loop.finished = True
+
+
+def image_grid(images, columns=8):
+    """uint8 [N, H, W, C] -> one uint8 grid image."""
+    n, h, w, c = images.shape
+    rows = int(math.ceil(n / float(columns)))
+    grid = np.zeros((rows * h, columns * w, c), np.uint8)
+    for i in range(n):
+        r, k = divmod(i, columns)
+        grid[r * h:(r + 1) * h, k * w:(k + 1) * w] = images[i]
+    return grid
+
+
+def save_png(path, image):
+    from PIL import Image
+    import io
+    buf = io.BytesIO()
+    Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(buf, format="PNG")
+    fileio.write_bytes(path, buf.getvalue())
+
+
+METRICS_FILE = "metrics.json"
+
+
+class Evaluator(Hook):
+    """SWD of Gs's images (at the current lod, upscaled to full resolution,
+    as the official metric measures snapshots) against ``count`` reals, every
+    ``every`` ticks, at the last tick and when a budget ends the run; a grid
+    of 64 samples from fixed latents as ``fakes-step<step>-lod<lod>.png``. Records go to
+    ``<run>/metrics.json``; a resumed run keeps those up to its checkpoint."""
+
+    def __init__(self, run_dir, graph, data, schedule, epochs, count=512, every=1, seed=0, batch=128):
+        self.run_dir, self.graph, self.data, self.schedule = run_dir, graph, data, schedule
+        self.epochs, self.count, self.every, self.batch = epochs, count, every, batch
+        self.path = os.path.join(run_dir, METRICS_FILE)
+        rng = np.random.RandomState(seed + 12345)
+        full = data.levels[data.resolution]
+        self.reals = full[rng.choice(len(full), size=min(count, len(full)), replace=False)]
+        self.latents = rng.randn(len(self.reals), graph.latents_in.shape[1].value).astype(np.float32)
+        self.real_desc = None
+        self.records = []
+        self.board = None
+
+    def begin(self, sess, net):
+        self.sess = sess
+        if os.path.exists(self.path):
+            with open(self.path) as handle:
+                import json
+                self.records = [r for r in json.load(handle) if r["step"] <= self.loop.step]
+        if self.data.resolution >= 16:
+            self.real_desc = swd_metric.set_descriptors(self.reals, np.random.RandomState(0))
+        if self.loop.step == 0:
+            save_png(os.path.join(self.run_dir, "reals.png"), image_grid(self.reals[:64]))
+            self.measure()
+
+    def generate(self, latents, lod):
+        out = [self.sess.run(self.graph.samples, {self.graph.latents_in: latents[i:i + self.batch],
+                                                  self.graph.lod: lod})
+               for i in range(0, len(latents), self.batch)]
+        return swd_metric.to_uint8(np.concatenate(out))
+
+    def measure(self):
+        step = self.loop.step
+        nimg, lod, _ = self.schedule.at(step)
+        start = time.time()
+        fakes = self.generate(self.latents, lod)
+        record = {"step": step, "tick": len(self.loop.history), "kimg": nimg / 1000.0, "lod": lod,
+                  "resolution": self.schedule.resolution_at_lod(lod),
+                  "train_seconds": sum(r.seconds for r in self.loop.history)}
+        if self.real_desc is not None:
+            record.update(swd_metric.swd(None, fakes, real_descriptors=self.real_desc))
+        record["eval_seconds"] = time.time() - start
+        save_png(os.path.join(self.run_dir, "fakes-step%07d-lod%.2f.png" % (step, lod)), image_grid(fakes[:64]))
+        self.records.append(record)
+        fileio.write_json(self.path, self.records)
+        if self.board is not None and "SWDx1e3_avg" in record:
+            self.board._scalars(step, **{"SWD__" + k[3:]: v for k, v in record.items() if k.startswith("SWD")})
+        return record
+
+    def after_epoch(self, record):
+        tick = len(self.loop.history)
+        if tick % self.every == 0 or self.loop.finished or self.loop.epoch > self.epochs:
+            self.measure()
+
+    def last(self):
+        return self.records[-1] if self.records else None
+
+
+class TickPrinter(Hook):
+    """``tick 3     kimg 38.4     lod 2.50  minibatch 32   sec/tick 12.1  img/s 1058  d_loss ...``"""
+
+    def __init__(self, schedule, evaluator, tick_steps, stream=None):
+        self.schedule, self.evaluator, self.tick_steps = schedule, evaluator, tick_steps
+        self.stream = stream or sys.stdout
+
+    def after_epoch(self, record):
+        step = self.loop.step
+        nimg, lod, minibatch = self.schedule.at(step)
+        images = nimg - self.schedule.nimg(max(step - self.tick_steps, 0))
+        line = ("tick %-5d kimg %-8.1f lod %-5.2f minibatch %-4d sec/tick %-7.1f img/s %-7.0f d_loss %-8.3f "
+                "g_loss %-8.3f" % (record.epoch, nimg / 1000.0, lod, minibatch, record.seconds,
+                                   images / max(record.seconds, 1e-9), record.phase_costs["d_loss"],
+                                   record.phase_costs["g_loss"]))
+        last = self.evaluator.last()
+        if last is not None and last["step"] == step and "SWDx1e3_avg" in last:
+            line += " SWDx1e3 " + " ".join("%s=%.1f" % (k[8:], last[k]) for k in sorted(last) if k.startswith("SWD"))
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def build_graph(data, config):
+    """The PGGAN graph as a TrainGraph with a D and a G phase."""
+    from legacy.models import pggan
+    size = pggan.NetSize(data.resolution, data.channels, config.fmap_base, config.fmap_decay, config.fmap_max,
+                         config.latent_size, config.mbstd_group_size)
+    graph = pggan.build(size, adam=dict(learning_rate=config.learning_rate))
+    keep_prob, training = mode_placeholders()
+    phases = [Phase("d_loss", graph.d_train_op, graph.d_loss), Phase("g_loss", graph.g_train_op, graph.g_loss)]
+    model_variables = graph.g_vars + graph.d_vars + graph.gs_vars
+    net = TrainGraph(graph.reals, None, keep_prob, training, graph.samples, graph.d_loss, None, None,
+                     graph.d_train_op, graph.global_step, model_variables, phases)
+    return graph, net
+
+
+def make_schedule(data, config):
+    sizes = dict((int(k), int(v)) for k, v in (item.split(":") for item in (config.minibatch_sizes or [])))
+    return Schedule(data.resolution, config.progressive, config.lod_training_kimg, config.lod_transition_kimg,
+                    config.batch_size, sizes)
+
+
+def run_pggan(experiment, data, config):
+    """Train as ``config`` says on ``data`` (legacy/data/images.ImageData);
+    return the results record."""
+    out = results.output_path(config.output, experiment)
+    schedule = make_schedule(data, config)
+    total_steps = schedule.steps_for(config.total_kimg)
+    epochs = max(int(math.ceil(total_steps / float(config.tick_steps))), 1)
+    run_dir, resume_from = runs.prepare(experiment, config)
+    inputs = PgganInput(data, schedule, config.tick_steps, seed=config.seed, mirror=config.mirror_augment)
+
+    tf.reset_default_graph()
+    tf.set_random_seed(config.seed)
+    graph, net = build_graph(data, config)
+    board = GanBoard(run_dir, graph, schedule)
+    sched_hook = ScheduleHook(schedule, graph.reset_optimizers)
+    evaluator = Evaluator(run_dir, graph, data, schedule, epochs, count=config.swd_images, every=config.swd_every,
+                          seed=config.seed)
+    evaluator.board = board
+    checkpointer = Checkpointer(run_dir, every_steps=config.save_every_steps, before_save=[board.flush])
+    hooks = [sched_hook, ProgressBar(), board, Budget(config.budget_seconds), evaluator,
+             TickPrinter(schedule, evaluator, config.tick_steps), checkpointer, StopOnSignal()]
+
+    start = time.time()
+    report = dict(experiment=experiment, out=out, run_dir=run_dir, config=config, schedule=schedule,
+                  resumed_from=resume_from, evaluator=evaluator, sched_hook=sched_hook, total_steps=total_steps)
+    with tf.Session(config=session_config(config.intra_op_threads, config.inter_op_threads)) as sess:
+        sess.run(tf.global_variables_initializer())
+        state = checkpoints.start(sess, checkpointer.checkpoints.saver, resume_from, None, net.model_variables)
+        report["loop"] = loop = LoopState.from_json(state) if state else LoopState()
+        inputs.bind(graph.reals, graph.lod, loop)
+        try:
+            train(sess, net, inputs, epochs, 1.0, hooks=hooks, state=loop)
+        except Diverged as err:
+            err.optimizer, err.learning_rate = "adam", config.learning_rate
+            err.record = _write(report, "diverged", time.time() - start,
+                                diverged={"step": err.step, "tick": err.epoch, "cost": str(err.cost)})
+            raise
+        except Interrupted as err:
+            err.checkpoint = checkpointer.last
+            err.record = _write(report, "interrupted", time.time() - start,
+                                interrupted={"signal": err.signum, "step": err.step, "tick": err.epoch,
+                                             "checkpoint": checkpointer.last})
+            raise
+    wall = time.time() - start
+    record = _write(report, "ok", wall)
+    last = evaluator.last() or {}
+    print("done: %d steps, %.1f kimg, %.0f s training, final SWDx1e3 avg %s; results in %s"
+          % (loop.step, schedule.nimg(loop.step) / 1000.0, record["train_seconds"],
+             "%.2f" % last["SWDx1e3_avg"] if "SWDx1e3_avg" in last else "n/a", out))
+    return record
+
+
+def _write(report, status, wall, **extra):
+    loop, schedule = report["loop"], report["schedule"]
+    ticks = []
+    tick_steps = report["config"].tick_steps
+    for r in loop.history:  # every tick is tick_steps steps (the loop runs whole epochs)
+        step = r.epoch * tick_steps
+        nimg0, nimg1 = schedule.nimg(step - tick_steps), schedule.nimg(step)
+        lod = schedule.lod_at(nimg1)
+        ticks.append({"tick": r.epoch, "end_step": step, "kimg": nimg1 / 1000.0, "lod": lod,
+                      "seconds": r.seconds, "images_per_second": (nimg1 - nimg0) / max(r.seconds, 1e-9),
+                      "d_loss": (r.phase_costs or {}).get("d_loss"), "g_loss": (r.phase_costs or {}).get("g_loss")})
+    evaluations = report["evaluator"].records
+    metrics = {
+        "dataset": report["config"].dataset,
+        "global_step": loop.step,
+        "planned_steps": report["total_steps"],
+        "kimg": schedule.nimg(loop.step) / 1000.0,
+        "train_seconds": sum(r.seconds for r in loop.history),
+        "ticks": ticks,
+        "evaluations": evaluations,
+        "final": evaluations[-1] if evaluations else None,
+        "optimizer_resets_at_steps": report["sched_hook"].resets,
+        "wall_seconds": wall,
+        "logdir": report["run_dir"],
+        "checkpoint": checkpoints.latest(report["run_dir"]),
+        "resumed_from": report["resumed_from"],
+    }
+    metrics.update(extra)
+    record = results.write_results(report["out"], report["experiment"], run_config.record(report["config"]),
+                                   metrics, status=status)
+    fileio.write_json(os.path.join(report["run_dir"], "results.json"), record)
+    sys.stdout.flush()
+    return record

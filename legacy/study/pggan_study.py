@@ -1,0 +1,282 @@
+"""The paper's §6.2 ("Convergence and training speed") at CPU scale: progressive
+against non-progressive training of the same networks on MNIST-32, each run
+given the same training-time budget, for several seeds; then a report.
+
+    scripts/pggan_study.py --out_dir=results/pggan --budget_seconds=1100 --seeds=0,1
+    scripts/pggan_study.py --out_dir=results/pggan --report_only
+
+Each run is one ``scripts/pggan.py`` invocation (printed, so it can be re-run
+by hand) writing ``<out_dir>/<name>.json`` and its run folder under
+``<out_dir>/runs/<name>``. A run whose JSON says "ok" with the same flags is
+not run again; one with a checkpoint but no finished JSON is resumed. The
+report (``REPORT.md``, ``swd_vs_seconds.png``, ``swd_vs_kimg.png``,
+``images_per_second.png``, ``samples/``) is made from the JSONs alone.
+"""
+import collections
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from legacy import REPO, fileio, figures, results
+from legacy.errors import UsageError
+
+METHODS = collections.OrderedDict([("progressive", ["--progressive=true"]),
+                                   ("non-progressive", ["--progressive=false"])])
+# The paper (Karras et al. 2018, §6.2 and Figure 4), for the report.
+PAPER = [
+    "Hardware: one NVIDIA Tesla P100 for the CelebA 128x128 runs of Figure 4 a/b; 8 Tesla V100 for CelebA-HQ 1024x1024.",
+    "Figure 4 a/b (CelebA 128x128, SWD per level against training time): the progressive run converges to a "
+    "lower SWD at every level, and reaches a given quality about 2x sooner; its coarse levels (16x16, 32x32) "
+    "settle early, the fine ones follow as their layers fade in.",
+    "Figure 4 c (1024x1024): 6.4 M images in 96 h progressive; the non-progressive run would need about 520 h "
+    "for the same, about 5.4x more; the speed-up comes from the low resolutions, where a step costs far less.",
+]
+
+
+def run_name(method, seed):
+    return "%s-seed%d" % (method, seed)
+
+
+def plan(seeds, methods=tuple(METHODS)):
+    return [(run_name(m, s), m, s) for m in methods for s in seeds]
+
+
+def command(python, out_dir, name, method, seed, budget_seconds, extra):
+    logdir = os.path.join(out_dir, "runs", name)
+    args = [python, os.path.join(REPO, "scripts", "pggan.py")] + METHODS[method] + [
+        "--seed=%d" % seed, "--budget_seconds=%g" % budget_seconds, "--total_kimg=100000",
+        "--logdir=%s" % logdir, "--output=%s" % os.path.join(out_dir, name + ".json")] + list(extra)
+    return args, logdir
+
+
+def _finished(path, args):
+    if not os.path.exists(path):
+        return False
+    with open(path) as handle:
+        record = json.load(handle)
+    wanted = results.flags_from_args([a for a in args if a.startswith("--") and not a.startswith(("--logdir",
+                                                                                                  "--output"))])
+    wanted = {k: {"true": True, "false": False}.get(v, v) if isinstance(v, str) else v for k, v in wanted.items()}
+    return record.get("status") == "ok" and all(record["flags"].get(k) == v for k, v in wanted.items())
+
+
+def run_all(out_dir, seeds, budget_seconds, python=None, extra=(), methods=tuple(METHODS), log=print):
+    python = python or sys.executable
+    os.makedirs(os.path.join(out_dir, "runs"), exist_ok=True)
+    for name, method, seed in plan(seeds, methods):
+        args, logdir = command(python, out_dir, name, method, seed, budget_seconds, extra)
+        out = os.path.join(out_dir, name + ".json")
+        if _finished(out, args):
+            log("pggan study: %s done already (%s)" % (name, out))
+            continue
+        if os.path.exists(os.path.join(logdir, "checkpoint")):
+            args.append("--resume")
+        log("pggan study: " + " ".join(args))
+        start = time.time()
+        with open(os.path.join(out_dir, name + ".log"), "w") as handle:
+            code = subprocess.call(args, cwd=REPO, stdout=handle, stderr=subprocess.STDOUT)
+        log("pggan study: %s exit %d after %.0f s" % (name, code, time.time() - start))
+        if code != 0:
+            raise UsageError("pggan study: %s failed (exit %d); see %s.log" % (name, code,
+                                                                              os.path.join(out_dir, name)))
+
+
+def load_runs(out_dir):
+    found = []
+    for name in sorted(os.listdir(out_dir)):
+        if name.endswith(".json") and "-seed" in name:
+            with open(os.path.join(out_dir, name)) as handle:
+                record = json.load(handle)
+            if record.get("experiment") == "pggan":
+                method = name.rsplit("-seed", 1)[0]
+                found.append((name[:-5], method, record))
+    return found
+
+
+def time_to(evaluations, target, key="SWDx1e3_avg"):
+    """(train seconds, kimg) of the evaluation from which on the run stays at
+    or below ``target`` (None, None if it ends above it). "Stays": an early
+    dip does not count (SWD of an untrained or 4x4 generator can be low by
+    chance: each set's descriptors are normalised by its own statistics), and
+    the step-0 measurement is never a time to reach anything."""
+    found = (None, None)
+    for e in reversed([e for e in evaluations if key in e and e["step"] > 0]):
+        if e[key] > target:
+            break
+        found = (e["train_seconds"], e["kimg"])
+    return found
+
+
+def _spread(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None, None, None
+    return float(np.mean(values)), float(np.min(values)), float(np.max(values))
+
+
+def _plots(out_dir, runs, levels):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    colours = {"progressive": "tab:blue", "non-progressive": "tab:red"}
+    paths = []
+    for xkey, stem, xlabel in (("train_seconds", "swd_vs_seconds", "training seconds (evaluation excluded)"),
+                               ("kimg", "swd_vs_kimg", "thousands of real images shown to D")):
+        fig, axes = plt.subplots(1, len(levels) + 1, figsize=(4.2 * (len(levels) + 1), 3.6), squeeze=False)
+        for ax, key in zip(axes[0], ["SWDx1e3_%d" % r for r in levels] + ["SWDx1e3_avg"]):
+            for name, method, record in runs:
+                ev = [e for e in record["evaluations"] if key in e]
+                ax.plot([e[xkey] for e in ev], [e[key] for e in ev], color=colours.get(method, "k"), alpha=0.8,
+                        label=name)
+            ax.set_title(key.replace("SWDx1e3_", "SWD x1e3, ") + ("" if key.endswith("avg") else " px"))
+            ax.set_xlabel(xlabel)
+            ax.set_yscale("log")
+        axes[0][0].legend(fontsize=7)
+        fig.tight_layout()
+        path = os.path.join(out_dir, stem + ".png")
+        _save(fig, path)
+        paths.append(path)
+    return paths
+
+
+def _save(fig, path):
+    import io
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    fileio.write_bytes(path, buf.getvalue())
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+
+
+def _speed(runs):
+    """Mean images/s of the ticks spent entirely at one integer lod, per resolution."""
+    per = collections.defaultdict(list)
+    for _, _, record in runs:
+        ticks = record["ticks"]
+        for prev, tick in zip([None] + ticks[:-1], ticks):
+            start_lod = prev["lod"] if prev else None
+            if start_lod is not None and start_lod == tick["lod"] and float(tick["lod"]).is_integer():
+                per[32 >> int(tick["lod"])].append(tick["images_per_second"])
+    return {res: float(np.mean(v)) for res, v in sorted(per.items())}
+
+
+def report(out_dir, target=None, title="PGGAN §6.2 at CPU scale", note=""):
+    runs = load_runs(out_dir)
+    if not runs:
+        raise UsageError("pggan study: no run JSONs in %s; run the study first" % out_dir)
+    levels = sorted({int(k.split("_")[1]) for _, _, r in runs for e in r["evaluations"] for k in e
+                     if k.startswith("SWDx1e3_") and k[8:].isdigit()}, reverse=True)
+    finals = {name: r["evaluations"][-1] for name, _, r in runs if r["evaluations"]}
+    if target is None:  # the worst final average: every run reaches it, so the times compare
+        target = max(f["SWDx1e3_avg"] for f in finals.values())
+    lines = ["# %s" % title, ""]
+    if note:
+        lines += [note, ""]
+    env = runs[0][2]["environment"]
+    lines += ["CPU: %s (%s cores), TensorFlow %s, git %s." % (env["cpu"], env["cpu_count"], env["tensorflow"],
+                                                             env["git_revision"]), ""]
+    headers = ["run", "kimg", "train s", "steps"] + ["SWD %d" % r for r in levels] + [
+        "SWD avg", "s until SWD avg stays <= %.1f" % target, "kimg to it"]
+    rows = []
+    for name, method, record in runs:
+        final = finals.get(name, {})
+        secs, kimg = time_to(record["evaluations"], target)
+        rows.append([name, record["kimg"], record["train_seconds"], record["global_step"]]
+                    + [final.get("SWDx1e3_%d" % r) for r in levels] + [final.get("SWDx1e3_avg"), secs, kimg])
+    lines += ["## Runs (SWD x10^3 of the last evaluation; lower is better)", "",
+              figures.markdown_table(headers, rows)]
+    summary = []
+    for method in METHODS:
+        mine = [(n, r) for n, m, r in runs if m == method]
+        if not mine:
+            continue
+        final = _spread([finals[n]["SWDx1e3_avg"] for n, _ in mine if n in finals])
+        reach = _spread([time_to(r["evaluations"], target)[0] for _, r in mine])
+        summary.append([method, len(mine), final[0], "%s-%s" % (_fmt(final[1]), _fmt(final[2])), reach[0],
+                        "%s-%s" % (_fmt(reach[1]), _fmt(reach[2]))])
+    lines += ["## Per method (mean, and min-max over seeds)", "",
+              figures.markdown_table(["method", "seeds", "final SWD avg", "range", "s to target", "range"],
+                                     summary)]
+    speed = _speed(runs)
+    if speed:
+        lines += ["## Training images/s per resolution (ticks wholly at one resolution, from the runs)", "",
+                  figures.markdown_table(["resolution", "images/s"], [[r, v] for r, v in speed.items()])]
+    bench_path = os.path.join(out_dir, "bench.json")
+    if os.path.exists(bench_path):
+        with open(bench_path) as handle:
+            bench = json.load(handle)
+        lines += ["## Benchmark: images/s of a D+G step (scripts/pggan_study.py --bench)", "",
+                  figures.markdown_table(["resolution", "images/s", "images per CPU second"],
+                                         [[r, v["images_per_second"], v.get("images_per_cpu_second")]
+                                          for r, v in bench["images_per_second"].items()]),
+                  "Op time at 32 px (share of summed op time, TF step trace):", "",
+                  figures.markdown_table(["op", "share", "us/step"],
+                                         [[p["op"], p["share"], p["micros_per_step"]]
+                                          for p in bench["profile_32px"][:8]])]
+    paths = _plots(out_dir, runs, levels)
+    sample_dir = os.path.join(out_dir, "samples")
+    os.makedirs(sample_dir, exist_ok=True)
+    for name, _, record in runs:
+        logdir = record["logdir"]
+        pngs = sorted(f for f in os.listdir(logdir) if f.startswith("fakes")) if os.path.isdir(logdir) else []
+        if pngs:
+            shutil.copy(os.path.join(logdir, pngs[-1]), os.path.join(sample_dir, name + "-final.png"))
+    lines += ["## Figures", ""] + ["![%s](%s)" % (os.path.basename(p), os.path.basename(p)) for p in paths] + [
+        "", "Final samples (Gs, the EMA generator): " + ", ".join(
+            "[%s](samples/%s-final.png)" % (n, n) for n, _, _ in runs), "", "## The paper", ""] + [
+        "- " + p for p in PAPER]
+    path = os.path.join(out_dir, "REPORT.md")
+    fileio.write_text(path, "\n".join(lines) + "\n")
+    return path
+
+
+def _fmt(v):
+    return "" if v is None else "%.1f" % v
+
+
+def define_flags():
+    from absl import flags
+    flags.DEFINE_string("out_dir", "results/pggan", "Folder of the study's runs, JSONs and report.")
+    flags.DEFINE_list("seeds", ["0", "1"], "Seeds of each method.")
+    flags.DEFINE_list("methods", list(METHODS), "progressive, non-progressive.")
+    # 4 runs x (1100 s of training + about 150 s of SWD and start-up) + the bench: about 90 minutes
+    flags.DEFINE_float("budget_seconds", 1100.0, "Training seconds per run (the same for every run).")
+    flags.DEFINE_list("pggan_args", ["--swd_every=4"],
+                      "More flags for scripts/pggan.py, e.g. --pggan_args=--lod_training_kimg=4,--swd_every=2")
+    flags.DEFINE_bool("bench", True, "Also measure images/s at 4, 8, 16, 32 px and profile 32 px (bench.json).")
+    flags.DEFINE_integer("bench_steps", 20, "Timed D+G steps per resolution in the benchmark.")
+    flags.DEFINE_bool("report_only", False, "Only (re)write the report from the JSONs in --out_dir.")
+    flags.DEFINE_float("target_swd", None, "SWD x1e3 (average) whose time to reach is reported (default: the "
+                       "worst final value, which every run reaches).")
+    flags.DEFINE_string("note", "", "A paragraph for the top of REPORT.md (e.g. what kind of run this was).")
+    flags.register_validator("budget_seconds", lambda v: v > 0, message="--budget_seconds must be > 0")
+    flags.register_validator("methods", lambda v: bool(v) and set(v) <= set(METHODS),
+                             message="--methods must be a comma list of: %s" % ", ".join(METHODS))
+
+
+def main(_):
+    from absl import flags
+    f = flags.FLAGS
+    try:
+        seeds = [int(s) for s in f.seeds]
+    except ValueError:
+        raise UsageError("--seeds=%s: not all integers" % ",".join(f.seeds))
+    try:
+        os.makedirs(f.out_dir, exist_ok=True)
+    except OSError as err:
+        raise UsageError("--out_dir=%s: cannot create it (%s)" % (f.out_dir, err.strerror))
+    start = time.time()
+    if not f.report_only:
+        run_all(f.out_dir, seeds, f.budget_seconds, extra=f.pggan_args, methods=tuple(f.methods))
+        if f.bench and not os.path.exists(os.path.join(f.out_dir, "bench.json")):
+            from legacy.study.pggan_bench import bench
+            record = bench(steps=f.bench_steps)
+            record["environment"] = results.environment()
+            fileio.write_json(os.path.join(f.out_dir, "bench.json"), record)
+        print("pggan study: runs took %.0f s" % (time.time() - start))
+    print("pggan study: report in %s" % report(f.out_dir, f.target_swd, note=f.note))

@@ -1,0 +1,161 @@
+"""PGGAN's layers and loss (legacy/models/pggan.py), in process, on tiny networks."""
+import numpy as np
+import pytest
+
+from legacy.models import pggan
+from legacy.tf import tf
+
+TINY = pggan.NetSize(resolution=16, channels=1, fmap_base=32, fmap_decay=1.0, fmap_max=8, latent_size=None,
+                     mbstd_group_size=4)
+
+
+def _session():
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    return sess
+
+
+def test_generator_fade_in_blends_the_two_resolutions_exactly():
+    """At lod = 1 + a the output is lerp(G at 16x16, G at 8x8 upscaled, a):
+    a = 0 is the new resolution alone, a = 1 the old one alone."""
+    tf.reset_default_graph()
+    tf.set_random_seed(1)
+    lod = tf.placeholder(tf.float32, [])
+    z = tf.constant(np.random.RandomState(0).randn(4, pggan.latent_size(TINY)).astype(np.float32))
+    out = pggan.generator(pggan.Params("G"), z, lod, TINY)
+    with _session() as sess:
+        new, old = sess.run(out, {lod: 1.0}), sess.run(out, {lod: 2.0})
+        assert new.shape == (4, 16, 16, 1) and not np.allclose(new, old)
+        # old is 8x8 upscaled: constant on 2x2 blocks
+        np.testing.assert_array_equal(old[:, ::2, ::2], old[:, 1::2, 1::2])
+        for a in (1e-6, 0.25, 0.5, 1 - 1e-6):
+            np.testing.assert_allclose(sess.run(out, {lod: 1.0 + a}), (1 - a) * new + a * old, rtol=0, atol=2e-5)
+        # just past 3 (4x4) nothing coarser exists: lod is clipped to the 4x4 output
+        np.testing.assert_allclose(sess.run(out, {lod: 2.0 + 1e-6}), old, atol=2e-5)
+
+
+def test_discriminator_fade_in_is_continuous_at_both_ends():
+    tf.reset_default_graph()
+    tf.set_random_seed(2)
+    lod = tf.placeholder(tf.float32, [])
+    images = tf.constant(np.random.RandomState(1).uniform(-1, 1, (8, 16, 16, 1)).astype(np.float32))
+    scores = pggan.discriminator(pggan.Params("D"), images, lod, TINY)
+    with _session() as sess:
+        at1, at2 = sess.run(scores, {lod: 1.0}), sess.run(scores, {lod: 2.0})
+        assert at1.shape == (8,) and not np.allclose(at1, at2)
+        np.testing.assert_allclose(sess.run(scores, {lod: 1.0 + 1e-6}), at1, atol=1e-4)
+        np.testing.assert_allclose(sess.run(scores, {lod: 2.0 - 1e-6}), at2, atol=1e-4)
+
+
+def test_reals_fade_between_pyramid_levels():
+    tf.reset_default_graph()
+    lod = tf.placeholder(tf.float32, [])
+    reals = tf.placeholder(tf.float32, [None, None, None, 1])
+    out = pggan.process_reals(reals, lod, 16)
+    x = np.random.RandomState(2).uniform(-1, 1, (2, 8, 8, 1)).astype(np.float32)
+    coarse = x.reshape(2, 4, 2, 4, 2, 1).mean(axis=(2, 4))
+    up = lambda v, f: v.repeat(f, axis=1).repeat(f, axis=2)  # noqa: E731
+    with tf.Session() as sess:
+        np.testing.assert_allclose(sess.run(out, {reals: x, lod: 1.0}), up(x, 2), atol=1e-6)
+        np.testing.assert_allclose(sess.run(out, {reals: x, lod: 1.75}),
+                                   up(0.25 * x + 0.75 * up(coarse, 2), 2), atol=1e-6)
+
+
+def test_equalized_learning_rate_scales_n01_weights_by_he_constant_at_run_time():
+    tf.reset_default_graph()
+    tf.set_random_seed(3)
+    params = pggan.Params("T")
+    x = tf.placeholder(tf.float32, [1, 1, 1, 64])
+    y = pggan.conv2d(params, "c", x, 32, 1)
+    w = params.vars["T/c/weight"]
+    ones = np.ones((1, 1, 1, 64), np.float32)
+    with _session() as sess:
+        w_val, y_val = sess.run([w, y], {x: ones})
+    assert w_val.shape == (1, 1, 64, 32)
+    assert abs(w_val.std() - 1.0) < 0.1 and abs(w_val.mean()) < 0.1  # stored N(0, 1)
+    he = np.sqrt(2) / np.sqrt(64)
+    assert pggan.he_std([1, 1, 64, 32]) == pytest.approx(he)
+    np.testing.assert_allclose(y_val[0, 0, 0], w_val[0, 0].sum(axis=0) * he, rtol=1e-5)
+    # toRGB's gain 1 and a 3x3 kernel's fan-in
+    assert pggan.he_std([3, 3, 16, 8], gain=1) == pytest.approx(1 / 12.0)
+
+
+def test_pixel_norm_gives_each_pixel_unit_mean_square_and_ignores_scale():
+    tf.reset_default_graph()
+    x = np.random.RandomState(4).randn(3, 4, 4, 16).astype(np.float32) * 7
+    with tf.Session() as sess:
+        y, y_scaled = sess.run([pggan.pixel_norm(tf.constant(x)), pggan.pixel_norm(tf.constant(x * 100))])
+    np.testing.assert_allclose(np.mean(np.square(y), axis=-1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(y, y_scaled, rtol=1e-4)
+    np.testing.assert_allclose(y, x / np.sqrt(np.mean(x ** 2, axis=-1, keepdims=True) + 1e-8), rtol=1e-5)
+
+
+def test_minibatch_stddev_appends_one_map_per_group():
+    tf.reset_default_graph()
+    x = np.random.RandomState(5).randn(8, 4, 4, 6).astype(np.float32)
+    with tf.Session() as sess:
+        y = sess.run(pggan.minibatch_stddev(tf.constant(x), group_size=4))
+    assert y.shape == (8, 4, 4, 7)
+    np.testing.assert_array_equal(y[..., :6], x)
+    groups = x.reshape(4, 2, 4, 4, 6)  # members of group m: images m, m + 2, m + 4, m + 6
+    expect = np.sqrt(groups.var(axis=0) + 1e-8).mean(axis=(1, 2, 3))  # [2]
+    for i in range(8):
+        np.testing.assert_allclose(y[i, ..., 6], expect[i % 2], rtol=1e-5)
+    # a minibatch smaller than the group is one group
+    with tf.Session() as sess:
+        assert sess.run(pggan.minibatch_stddev(tf.constant(x[:2]), 4)).shape == (2, 4, 4, 7)
+
+
+def test_gradient_penalty_matches_finite_differences():
+    """The graph's per-image penalty (||dD(x)/dx|| - 1)^2 against central
+    differences of the summed scores (the minibatch-stddev layer couples the
+    images, so each derivative is of the sum, as the official loss takes it)."""
+    tf.reset_default_graph()
+    tf.set_random_seed(6)
+    size = TINY._replace(resolution=8)
+    params = pggan.Params("D")
+    rng = np.random.RandomState(7)
+    reals = rng.uniform(-1, 1, (4, 8, 8, 1))
+    fakes = rng.uniform(-1, 1, (4, 8, 8, 1))
+    mix = rng.uniform(size=(4, 1, 1, 1))
+    lod = tf.constant(0.0)
+    d = lambda x: pggan.discriminator(params, x, lod, size)  # noqa: E731
+    gp, norms = pggan.gradient_penalty(d, tf.constant(reals, tf.float32), tf.constant(fakes, tf.float32),
+                                       tf.constant(mix, tf.float32))
+    x_in = tf.placeholder(tf.float32, [4, 8, 8, 1])
+    total = tf.reduce_sum(d(x_in))
+    with _session() as sess:
+        # larger weights than at init, so the gradient is far from the penalty's target 1
+        sess.run([tf.assign(v, v * 1.5) for v in params.variables()])
+        gp_val, norm_val = sess.run([gp, norms])
+        mixed = reals + (fakes - reals) * mix
+        eps = 1e-2
+        grad = np.zeros_like(mixed)
+        for index in np.ndindex(*mixed.shape):
+            plus, minus = mixed.copy(), mixed.copy()
+            plus[index] += eps
+            minus[index] -= eps
+            grad[index] = (sess.run(total, {x_in: plus}) - sess.run(total, {x_in: minus})) / (2 * eps)
+    fd_norms = np.sqrt(np.sum(grad ** 2, axis=(1, 2, 3)))
+    np.testing.assert_allclose(norm_val, fd_norms, rtol=3e-2)
+    np.testing.assert_allclose(gp_val, (fd_norms - 1) ** 2, rtol=8e-2, atol=1e-3)
+    assert np.all(np.abs(fd_norms - 1) > 0.05)  # the check is not trivially near zero
+
+
+def test_training_graph_steps_d_then_g_and_moves_the_ema():
+    tf.reset_default_graph()
+    tf.set_random_seed(8)
+    g = pggan.build(TINY._replace(resolution=8))
+    reals = np.random.RandomState(9).uniform(-1, 1, (8, 8, 8, 1)).astype(np.float32)
+    with _session() as sess:
+        gs0, g0 = sess.run([g.gs_vars[0], g.g_vars[0]])
+        np.testing.assert_array_equal(gs0, g0)  # Gs starts as G
+        sess.run(g.d_train_op, {g.reals: reals})
+        assert sess.run(g.global_step) == 0
+        np.testing.assert_array_equal(sess.run(g.g_vars[0]), g0)  # D's step leaves G alone
+        sess.run(g.g_train_op, {g.reals: reals})
+        g1, gs1 = sess.run([g.g_vars[0], g.gs_vars[0]])
+        assert sess.run(g.global_step) == 1 and not np.array_equal(g1, g0)
+        np.testing.assert_allclose(gs1, g1 + (g0 - g1) * 0.999, rtol=1e-5, atol=1e-7)
+        stats = sess.run(g.stats)
+        assert stats["gradient_penalty"] > 0 and np.isfinite(list(stats.values())).all()
