@@ -33,9 +33,12 @@ FIELDS = collections.OrderedDict([
     ("seed", 0), ("output", ""), ("intra_op_threads", 0), ("inter_op_threads", 0),
     # the run folder
     ("logdir", ""), ("resume", False), ("save_every_steps", 0), ("histograms", False), ("init_from", ""),
+    ("load", ""),  # mnist_tensorpack.py: tensorpack's --load (SmartInit)
     # training
     ("epochs", None), ("steps", None), ("batch_size", 100), ("input", "graph"),
     ("optimizer", "gd"), ("learning_rate", 0.1), ("loss", "xent"),
+    # a staircase exponential decay of the rate (tensorpack's mnist-convnet; 0: constant rate)
+    ("lr_decay_steps", 0), ("lr_decay_rate", 1.0),
     ("keep_prob", 1.0), ("eval_keep_prob", 1.0),
     # the network
     ("hidden", None), ("batch_norm", False),
