@@ -44,6 +44,8 @@ FIELDS = collections.OrderedDict([
     ("hidden", None), ("batch_norm", False),
     # what a script picks
     ("preset", None), ("variant", None), ("model", None), ("csv", ""), ("standardize", False),
+    # distributed training (legacy/cluster.py)
+    ("job_name", ""), ("task_index", 0), ("ps_hosts", ""), ("worker_hosts", ""), ("sync_timeout", 120),
     # comparisons and sweeps
     ("optimizers", None), ("learning_rates", None), ("losses", None),
 ])

@@ -7,7 +7,7 @@ training, 15 epochs, batch 100.
 256 -> 256; keep 0.8. The study evaluated it with dropout still on; that is
 ``--eval_keep_prob=0.8``, while the default 1.0 is the fixed version.
 """
-from legacy import cli, config as run_config
+from legacy import cli, cluster, config as run_config
 from legacy.models.registry import MODELS
 from legacy.runners.mnist import run_mnist
 
@@ -15,6 +15,7 @@ EXPERIMENT = "mnist_cnn"
 VARIANT_MODEL = {"golbin": "cnn", "swu": "cnn-swu"}
 
 run_config.define_data_flags()
+cluster.define_cluster_flags()
 run_config.define_training_flags(EXPERIMENT, MODELS["cnn"].settings)
 run_config.define("enum", "variant", "golbin", sorted(VARIANT_MODEL),
                   "golbin: the tutorial CNN (keep 0.7); swu: the study's comparison CNN (keep 0.8).")

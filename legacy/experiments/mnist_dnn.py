@@ -10,7 +10,7 @@ dropout still on (``--eval_keep_prob=0.8`` reproduces that).
 its dropout version (keep 0.8, 30 epochs), ``bn-lab`` hunkim's BN lab network;
 flags given explicitly override a preset.
 """
-from legacy import cli, config as run_config
+from legacy import cli, cluster, config as run_config
 from legacy.models.registry import MLPS, MODELS
 from legacy.runners.mnist import run_mnist
 
@@ -18,6 +18,7 @@ EXPERIMENT = "mnist_dnn"
 DEFAULT = "dnn4"
 
 run_config.define_data_flags()
+cluster.define_cluster_flags()
 run_config.define_training_flags(EXPERIMENT, MODELS[DEFAULT].settings)
 run_config.define_mlp_flags(hidden=MODELS[DEFAULT].settings["hidden"])
 run_config.define("enum", "preset", DEFAULT, MLPS,

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 
-from legacy import checkpoints, config as run_config, fileio, results, runs
+from legacy import checkpoints, cluster, config as run_config, fileio, results, runs
 from legacy.data.mnist import load_mnist, batch_dataflow
 from legacy.errors import Diverged, Interrupted, UsageError
 from legacy.graph import build_classifier
@@ -35,7 +35,13 @@ def weights_fingerprint(sess):
 
 
 def run_mnist(experiment, model_fn, config, feature_shape=(784,)):
-    """Train ``model_fn`` on MNIST as ``config`` (a RunConfig) says; return the results record."""
+    """Train ``model_fn`` on MNIST as ``config`` (a RunConfig) says; return the results record.
+    With a cluster (--job_name or TF_CONFIG) this process is one task of a
+    synchronous data-parallel run (legacy/runners/distributed.py)."""
+    spec = cluster.from_config(config)
+    if spec:
+        from legacy.runners.distributed import run_distributed
+        return run_distributed(experiment, model_fn, config, spec, feature_shape)
     out = results.output_path(config.output, experiment)
     if config.init_from and config.resume:
         raise UsageError("--init_from and --resume both load weights; pass one of them")
