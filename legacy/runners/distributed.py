@@ -197,7 +197,9 @@ def run_distributed(experiment, model_fn, config, spec, feature_shape=(784,)):
                 train_op = sync.minimize(cost, global_step=global_step)
     # We run SyncReplicasOptimizer's init ops ourselves (below), not its session hook.
     getattr(sync.ready_for_local_init_op, "mark_used", lambda: None)()
-    done = [_done_queue(spec, p).enqueue(1) for p in range(len(spec.ps))]
+    queues = [_done_queue(spec, p) for p in range(len(spec.ps))]
+    done = [q.enqueue(1) for q in queues]
+    ping = [q.size() for q in queues]
     seed_t = find_dropout_seed()
     saver_keeper = checkpoints.RunCheckpoints(run_dir, keep=3) if chief else None
     ready = None if chief else tf.report_uninitialized_variables(tf.global_variables())
@@ -218,6 +220,7 @@ def run_distributed(experiment, model_fn, config, spec, feature_shape=(784,)):
     coord = tf.train.Coordinator()
     state = {}
     try:
+        _wait_for_ps(sess, ping, watchdog)
         if chief:
             if resume_from:
                 saver_keeper.saver.restore(sess, resume_from)
@@ -307,13 +310,34 @@ def run_distributed(experiment, model_fn, config, spec, feature_shape=(784,)):
             sess.run(op)
         return record
     except tf.errors.OpError as err:
-        raise ClusterStalled("%s: %s: %s%s" % (what, type(err).__name__, err.message.split("\n")[0],
-                                               watchdog.hint))
+        raise ClusterStalled("%s: %s: %s%s" % (what, type(err).__name__, _first_cause(err.message), watchdog.hint))
     finally:
         watchdog.stop()
         coord.request_stop()
         sess.close()
         sys.stdout.flush()
+
+
+def _wait_for_ps(sess, ping, watchdog):
+    """Until every ps answers. TF 1.15 waits inside the first run for a task
+    that is not up yet; TF 2 fails fast with UnavailableError, so retry (the
+    watchdog bounds the wait)."""
+    watchdog.progress("waiting for the parameter server(s)")
+    while True:
+        try:
+            return sess.run(ping)
+        except tf.errors.UnavailableError:
+            time.sleep(0.5)
+
+
+def _first_cause(message):
+    """The line of a TF error that says what happened (TF 2 puts "Graph
+    execution error:" and a traceback first)."""
+    lines = [l.strip() for l in message.splitlines() if l.strip()]
+    for line in lines:
+        if not line.startswith(("Graph execution error", "Detected at node", "File ", "[[", "Node:")):
+            return line[:300]
+    return lines[0][:300] if lines else "?"
 
 
 class _EvalNet(object):
