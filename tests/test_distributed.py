@@ -3,12 +3,15 @@
 Equivalence: W = 2 workers each training on B/W = 50 rows of every global
 batch of B = 100 compute what one process with batch 100 computes (the mean
 of the workers' mean gradients is the batch's mean gradient), up to float
-rounding, after 50 steps with dropout off. Measured (2-vCPU Xeon, TF 1.15,
-at the revision that added this test): largest weight difference 2.1e-7
-(4-layer MLP, Adam) and 1.2e-6 (swu CNN, Adam) for W = 2; 5.8e-5 and
-1.4e-5 for W = 1 (Adam turns rounding noise in near-zero gradients into
-full-size steps). A wrong shard or a gradient counted twice moves weights by
-about the learning rate times the steps, 1e-2 and more.
+rounding, after 50 steps with dropout off. The measure is the difference of
+the two runs' weight changes relative to the change itself,
+||(W_a - W_0) - (W_b - W_0)|| / ||W_b - W_0|| over all weights, with W_0
+rebuilt from the seed. Measured (2-vCPU Xeon, TF 1.15, code of aecc72d): W = 2
+2.7e-7 (4-layer MLP, Adam) and 4.6e-7 (swu CNN, Adam); W = 1, whose
+arithmetic differs as well, 6.1e-5 and 6.1e-6 (Adam turns rounding noise in
+near-zero gradients into full-size steps; the largest single-weight
+differences are 6.2e-5 and 1.4e-5, and 2.1e-4 for the swu CNN on TF 2 with
+oneDNN). The bound, 1e-3, is 16 times the largest of these.
 
 Faults: a worker or the ps SIGKILLed mid-run ends the run (the launcher
 notices at once; a task left waiting stops itself after --sync_timeout), and
@@ -27,9 +30,9 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from legacy.tf import IS_TF2, tf
+from legacy.tf import tf
 
-TOLERANCE = 2e-4  # rounding, amplified by Adam; a real error is > 1e-2 (see above)
+TOLERANCE = 1e-3  # relative to the weights' change; measured rounding is <= 6.1e-5 (see above)
 COMMON = ["--epochs=1", "--train_limit=5000", "--keep_prob=1.0", "--input=feed", "--download=false",
           "--data_dir=" + os.path.join(REPO, "data", "mnist")]
 MODELS = {"dnn4": ["scripts/mnist_dnn.py", "--optimizer=adam", "--learning_rate=0.001"],
@@ -108,15 +111,41 @@ def _max_diff(a, b):
     return max(float(np.max(np.abs(a[n] - b[n]))) for n in a)
 
 
+def _initial(model, seed=0):
+    """The weights a run of ``model`` starts from (explicit op seeds: the same
+    graph-building order gives the same values)."""
+    from legacy.config import RunConfig
+    from legacy.graph import build_classifier
+    from legacy.models.registry import MODELS as REGISTRY
+    entry = REGISTRY[model]
+    with tf.Graph().as_default():
+        tf.set_random_seed(seed)
+        x, y = tf.placeholder(tf.float32, [None, 784]), tf.placeholder(tf.float32, [None, 10])
+        build_classifier(entry.build(RunConfig(**entry.settings)), x, y, "adam", 0.001)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            return {v.op.name: sess.run(v) for v in tf.global_variables() if re.match(r"^(layer\d|output)/W$", v.op.name)}
+
+
+def _relative_change_diff(a, b, start):
+    assert sorted(a) == sorted(b) == sorted(start) and a
+    diff = np.sqrt(sum(np.sum((a[n] - b[n]) ** 2) for n in a))
+    change = np.sqrt(sum(np.sum((b[n] - start[n]) ** 2) for n in a))
+    assert change > 1.0  # 50 Adam steps move the weights: the comparison means something
+    return float(diff / change)
+
+
 @pytest.mark.parametrize("model", sorted(MODELS))
 def test_two_workers_equal_one_process_with_the_whole_batch(tmp_path, model):
     one = str(tmp_path / "one")
     subprocess.run([sys.executable] + MODELS[model] + COMMON + ["--logdir=" + one, "--output=" + one + ".json"],
                    cwd=REPO, check=True, stdout=subprocess.DEVNULL, timeout=600)
     two = _cluster(tmp_path, "two", MODELS[model] + COMMON)
-    diff = _max_diff(_weights(one), _weights(two))
-    print("%s: W=2 vs one process, 50 steps: largest weight difference %.2e" % (model, diff))
-    assert diff < TOLERANCE
+    a, b = _weights(two), _weights(one)
+    rel = _relative_change_diff(a, b, _initial(model))
+    print("%s: W=2 vs one process, 50 steps: relative difference of the weight changes %.2e, "
+          "largest weight difference %.2e" % (model, rel, _max_diff(a, b)))
+    assert rel < TOLERANCE
 
 
 def _kill_mid_run(tmp_path, victim):
@@ -177,4 +206,4 @@ def test_a_missing_worker_stops_the_others_after_sync_timeout(tmp_path):
     assert chief.returncode == 4, chief.stderr[-2000:]
     line = [l for l in chief.stderr.splitlines() if l.startswith("error:")]
     assert line and "no progress for 15 s" in line[-1] and "--resume --logdir" in line[-1]
-    assert waited < 120
+    assert waited < 240  # start-up (TF import, MNIST) under load, plus the 15 s
