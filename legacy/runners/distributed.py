@@ -220,21 +220,19 @@ def run_distributed(experiment, model_fn, config, spec, feature_shape=(784,)):
     coord = tf.train.Coordinator()
     state = {}
     try:
-        _wait_for_ps(sess, ping, watchdog)
+        # TF 2's gRPC can answer UnavailableError for a moment after the
+        # ps is up; the setup is idempotent, so retry it (the watchdog bounds it).
+        watchdog.progress("connecting to the cluster")  # the one reset: the setup below is bounded by it
+        while True:
+            _wait_for_ps(sess, ping, watchdog)
+            try:
+                state = _setup(sess, chief, saver_keeper, resume_from, init, sync, ready, global_step, watchdog)
+                break
+            except tf.errors.UnavailableError as err:
+                print("%s: the cluster is not ready yet (%s); retrying" % (what, _first_cause(err.message)))
+                time.sleep(1.0)
         if chief:
-            if resume_from:
-                saver_keeper.saver.restore(sess, resume_from)
-                state = _read_json(checkpoints.state_path(resume_from))
-                print("resumed %s at step %d" % (resume_from, sess.run(global_step)))
-            else:
-                sess.run(init)
-            sess.run(sync.chief_init_op)
             sync.get_chief_queue_runner().create_threads(sess, coord=coord, daemon=True, start=True)
-        else:
-            watchdog.progress("waiting for the chief to initialise the variables")
-            while len(sess.run(ready)):
-                time.sleep(0.5)
-            sess.run(sync.local_step_init_op)
         step = int(sess.run(global_step))
         start_step = step
         history = [tuple(r) for r in state.get("history", [])]
@@ -318,11 +316,31 @@ def run_distributed(experiment, model_fn, config, spec, feature_shape=(784,)):
         sys.stdout.flush()
 
 
+def _setup(sess, chief, keeper, resume_from, init, sync, ready, global_step, watchdog):
+    """Variables initialised or restored (chief) or waited for (others), and
+    SyncReplicasOptimizer's local init; returns the checkpoint's loop state."""
+    state = {}
+    if chief:
+        if resume_from:
+            keeper.saver.restore(sess, resume_from)
+            state = _read_json(checkpoints.state_path(resume_from))
+            print("resumed %s at step %d" % (resume_from, sess.run(global_step)))
+        else:
+            sess.run(init)
+        sess.run(sync.chief_init_op)
+    else:
+        watchdog.doing = "waiting for the chief to initialise the variables"
+        while len(sess.run(ready)):
+            time.sleep(0.5)
+        sess.run(sync.local_step_init_op)
+    return state
+
+
 def _wait_for_ps(sess, ping, watchdog):
     """Until every ps answers. TF 1.15 waits inside the first run for a task
     that is not up yet; TF 2 fails fast with UnavailableError, so retry (the
     watchdog bounds the wait)."""
-    watchdog.progress("waiting for the parameter server(s)")
+    watchdog.doing = "waiting for the parameter server(s)"  # no reset: retries stay bounded
     while True:
         try:
             return sess.run(ping)
