@@ -202,8 +202,7 @@ def run_distributed(experiment, model_fn, config, spec, feature_shape=(784,)):
     ping = [q.size() for q in queues]
     seed_t = find_dropout_seed()
     saver_keeper = checkpoints.RunCheckpoints(run_dir, keep=3) if chief else None
-    ready = None if chief else tf.report_uninitialized_variables(tf.global_variables())
-    init = tf.global_variables_initializer()
+    ready = tf.report_uninitialized_variables(tf.global_variables())
     net = _EvalNet(x, y, keep_prob, correct, cost)
     session_config = tf.ConfigProto(intra_op_parallelism_threads=config.intra_op_threads,
                                     inter_op_parallelism_threads=config.inter_op_threads,
@@ -226,7 +225,7 @@ def run_distributed(experiment, model_fn, config, spec, feature_shape=(784,)):
         while True:
             _wait_for_ps(sess, ping, watchdog)
             try:
-                state = _setup(sess, chief, saver_keeper, resume_from, init, sync, ready, global_step, watchdog)
+                state = _setup(sess, chief, saver_keeper, resume_from, sync, ready, global_step, watchdog)
                 break
             except tf.errors.UnavailableError as err:
                 print("%s: the cluster is not ready yet (%s); retrying" % (what, _first_cause(err.message)))
@@ -316,7 +315,7 @@ def run_distributed(experiment, model_fn, config, spec, feature_shape=(784,)):
         sys.stdout.flush()
 
 
-def _setup(sess, chief, keeper, resume_from, init, sync, ready, global_step, watchdog):
+def _setup(sess, chief, keeper, resume_from, sync, ready, global_step, watchdog):
     """Variables initialised or restored (chief) or waited for (others), and
     SyncReplicasOptimizer's local init; returns the checkpoint's loop state."""
     state = {}
@@ -326,7 +325,10 @@ def _setup(sess, chief, keeper, resume_from, init, sync, ready, global_step, wat
             state = _read_json(checkpoints.state_path(resume_from))
             print("resumed %s at step %d" % (resume_from, sess.run(global_step)))
         else:
-            sess.run(init)
+            # Only the variables still uninitialised: a retried setup must not
+            # run a random initializer twice (its second run draws other values).
+            missing = set(name.decode() for name in sess.run(ready))
+            sess.run([v.initializer for v in tf.global_variables() if v.op.name in missing])
         sess.run(sync.chief_init_op)
     else:
         watchdog.doing = "waiting for the chief to initialise the variables"
