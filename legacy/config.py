@@ -36,14 +36,19 @@ FIELDS = collections.OrderedDict([
     ("seed", 0), ("output", ""), ("intra_op_threads", 0), ("inter_op_threads", 0),
     # the run folder
     ("logdir", ""), ("resume", False), ("save_every_steps", 0), ("histograms", False), ("init_from", ""),
+    ("load", ""),  # mnist_tensorpack.py: tensorpack's --load (SmartInit)
     # training
     ("epochs", None), ("steps", None), ("batch_size", 100), ("input", "graph"),
     ("optimizer", "gd"), ("learning_rate", 0.1), ("loss", "xent"),
+    # a staircase exponential decay of the rate (tensorpack's mnist-convnet; 0: constant rate)
+    ("lr_decay_steps", 0), ("lr_decay_rate", 1.0),
     ("keep_prob", 1.0), ("eval_keep_prob", 1.0), ("plot_predictions", ""),
     # the network
     ("hidden", None), ("batch_norm", False),
     # what a script picks
     ("preset", None), ("variant", None), ("model", None), ("csv", ""), ("standardize", False),
+    # distributed training (legacy/cluster.py)
+    ("job_name", ""), ("task_index", 0), ("ps_hosts", ""), ("worker_hosts", ""), ("sync_timeout", 120),
     # comparisons and sweeps
     ("optimizers", None), ("learning_rates", None), ("losses", None),
     # PGGAN (legacy/experiments/pggan.py)

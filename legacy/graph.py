@@ -55,8 +55,25 @@ def build_classifier(model_fn, x, y, optimizer, learning_rate, loss="xent"):
     compares it with.
     """
     keep_prob, training = mode_placeholders()
+    logits, cost, correct, accuracy, model_variables = classifier_tensors(model_fn, x, y, keep_prob, training, loss)
+    train_op, global_step = minimize(cost, optimizer, learning_rate)
+    return TrainGraph(x, y, keep_prob, training, logits, cost, accuracy, correct, train_op, global_step,
+                      model_variables)
+
+
+def classifier_tensors(model_fn, x, y, keep_prob, training, loss="xent"):
+    """The model and its named ``cost`` and ``accuracy``, without an optimizer
+    (a tensorpack ModelDesc's build_graph, legacy/runners/tp_trainer.py,
+    calls this and lets tensorpack's trainer minimise the cost).
+
+    A model may add weight decay terms to ``tf.GraphKeys.REGULARIZATION_LOSSES``
+    (tensorpack's mnist-convnet does, on its dense layers); the terms added by
+    this call are part of the cost. The study's models add none.
+    """
+    before = len(tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES))
     logits = model_fn(x, keep_prob, training)
     model_variables = tf.global_variables()
+    decay = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)[before:]
     with tf.name_scope("cost"):
         if loss == "xent":
             per_example = tf.nn.softmax_cross_entropy_with_logits(logits=logits, labels=y)
@@ -64,13 +81,15 @@ def build_classifier(model_fn, x, y, optimizer, learning_rate, loss="xent"):
             per_example = tf.reduce_sum(tf.square(tf.nn.softmax(logits) - y), axis=1)
         else:
             raise ValueError("unknown loss %r (xent, mse)" % loss)
-        cost = tf.reduce_mean(per_example, name="cost")
+        if decay:
+            data_cost = tf.reduce_mean(per_example, name="data_cost")
+            cost = tf.add_n([data_cost] + decay, name="cost")
+        else:
+            cost = tf.reduce_mean(per_example, name="cost")
     with tf.name_scope("accuracy"):
         correct = tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1), name="correct")
         accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="accuracy")
-    train_op, global_step = minimize(cost, optimizer, learning_rate)
-    return TrainGraph(x, y, keep_prob, training, logits, cost, accuracy, correct, train_op, global_step,
-                      model_variables)
+    return logits, cost, correct, accuracy, model_variables
 
 
 def build_regression(x, y, cost, optimizer, learning_rate, output, accuracy=None):

@@ -31,7 +31,9 @@ _LOCKS = {}  # real path of a run folder -> the fd holding its lock
 # Flags that may change between a run and its resumption: more epochs, other
 # threads or output paths do not change what the earlier steps computed.
 RESUME_MAY_DIFFER = {"epochs", "output", "logdir", "resume", "save_every_steps", "histograms",
-                     "intra_op_threads", "inter_op_threads", "data_dir", "download", "init_from"}
+                     "intra_op_threads", "inter_op_threads", "data_dir", "download", "init_from",
+                     # a restarted cluster gets new ports (legacy/cluster.py)
+                     "job_name", "task_index", "ps_hosts", "worker_hosts", "sync_timeout"}
 
 
 def default_logdir(experiment, seed, root=None):

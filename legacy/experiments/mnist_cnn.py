@@ -9,7 +9,7 @@ training, 15 epochs, batch 100.
 
 Example (the study's run): python scripts/mnist_cnn.py --variant=swu --eval_keep_prob=0.8
 """
-from legacy import cli, config as run_config
+from legacy import cli, cluster, config as run_config
 from legacy.models.registry import MODELS
 from legacy.runners.mnist import run_mnist
 
@@ -17,6 +17,7 @@ EXPERIMENT = "mnist_cnn"
 VARIANT_MODEL = {"golbin": "cnn", "swu": "cnn-swu"}
 
 run_config.define_data_flags()
+cluster.define_cluster_flags()
 run_config.define_training_flags(EXPERIMENT, MODELS["cnn"].settings)
 run_config.define("enum", "variant", "golbin", sorted(VARIANT_MODEL),
                   "golbin: the tutorial CNN (keep 0.7); swu: the study's comparison CNN (keep 0.8).")

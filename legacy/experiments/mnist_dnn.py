@@ -15,7 +15,7 @@ explicitly override a preset.
 
 Example (`make run`): python scripts/mnist_dnn.py --keep_prob=0.8
 """
-from legacy import cli, config as run_config
+from legacy import cli, cluster, config as run_config
 from legacy.models.registry import MLPS, MODELS
 from legacy.runners.mnist import run_mnist
 
@@ -23,6 +23,7 @@ EXPERIMENT = "mnist_dnn"
 DEFAULT = "dnn4"
 
 run_config.define_data_flags()
+cluster.define_cluster_flags()
 run_config.define_training_flags(EXPERIMENT, MODELS[DEFAULT].settings)
 run_config.define_mlp_flags(hidden=MODELS[DEFAULT].settings["hidden"])
 run_config.define("enum", "preset", DEFAULT, MLPS,

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 
-from legacy import checkpoints, config as run_config, fileio, memory, predictions, results, runs
+from legacy import checkpoints, cluster, config as run_config, fileio, memory, predictions, results, runs
 from legacy.data.mnist import load_mnist, batch_dataflow
 from legacy.errors import Diverged, Interrupted, UsageError, signal_of
 from legacy.graph import build_classifier
@@ -41,7 +41,13 @@ def run_mnist(experiment, model_fn, config, feature_shape=(784,)):
     building the graph, training, the final evaluation; a second Ctrl-C
     included) writes the results JSON with status "interrupted", what the
     run was doing and its newest complete checkpoint, then raises Interrupted.
+    With a cluster (--job_name or TF_CONFIG) this process is one task of a
+    synchronous data-parallel run (legacy/runners/distributed.py).
     """
+    spec = cluster.from_config(config)
+    if spec:
+        from legacy.runners.distributed import run_distributed
+        return run_distributed(experiment, model_fn, config, spec, feature_shape)
     out = results.output_path(config.output, experiment)
     report = dict(experiment=experiment, out=out, run_dir=None, config=config, inputs=None, loop=LoopState(),
                   resumed_from=None, init_from=None, during="loading the data", start=time.time())

@@ -1,0 +1,217 @@
+"""Synchronous data-parallel training on loopback (legacy/runners/distributed.py).
+
+Equivalence: W = 2 workers each training on B/W = 50 rows of every global
+batch of B = 100 compute what one process with batch 100 computes (the mean
+of the workers' mean gradients is the batch's mean gradient), up to float
+rounding, after 50 steps with dropout off. The measure is the difference of
+the two runs' weight changes relative to the change itself,
+||(W_a - W_0) - (W_b - W_0)|| / ||W_b - W_0|| over all weights, with W_0
+rebuilt from the seed. Measured (2-vCPU Xeon, TF 1.15, code of aecc72d): W = 2
+2.7e-7 (4-layer MLP, Adam) and 4.6e-7 (swu CNN, Adam); W = 1, whose
+arithmetic differs as well, 6.1e-5 and 6.1e-6 (Adam turns rounding noise in
+near-zero gradients into full-size steps; the largest single-weight
+differences are 6.2e-5 and 1.4e-5, and 2.1e-4 for the swu CNN on TF 2 with
+oneDNN). The bound, 1e-3, is 16 times the largest of these.
+
+Faults: a worker or the ps SIGKILLed mid-run ends the run (the launcher
+notices at once; a task left waiting stops itself after --sync_timeout), and
+restarting every task with --resume continues from the chief's last
+checkpoint to the same weights as an uninterrupted run.
+"""
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from conftest import REPO
+from legacy.tf import IS_TF2, tf
+
+# Every test here runs a real cluster; tests/test_cluster.py (specs, launcher
+# checks) runs on both lanes.
+pytestmark = pytest.mark.skipif(
+    IS_TF2, reason="other lane: TF 2.21's tf.compat.v1 distributed runtime is not reliable here: its gRPC "
+                   "answered UnavailableError for a moment after start-up, and in 2 of 6 two-worker runs the "
+                   "cluster trained to other weights than one process (relative difference 1.7-1.8), "
+                   "unexplained; TF 1.15 is the lane of record (docs/distributed.md)")
+
+TOLERANCE = 1e-3  # relative to the weights' change; measured rounding is <= 6.1e-5 (see above)
+COMMON = ["--epochs=1", "--train_limit=5000", "--keep_prob=1.0", "--input=feed", "--download=false",
+          "--data_dir=" + os.path.join(REPO, "data", "mnist")]
+MODELS = {"dnn4": ["scripts/mnist_dnn.py", "--optimizer=adam", "--learning_rate=0.001"],
+          "cnn-swu": ["scripts/mnist_cnn.py", "--variant=swu"]}
+
+
+class Launch(object):
+    """scripts/launch_cluster.py in the background, its output collected line by line."""
+
+    def __init__(self, args, timeout=600):
+        self.lines = []
+        self.proc = subprocess.Popen([sys.executable, "scripts/launch_cluster.py", "--timeout=%d" % timeout] + args,
+                                     cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     universal_newlines=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    def wait_for(self, pattern, timeout=300):
+        end = time.time() + timeout
+        while time.time() < end:
+            for line in list(self.lines):
+                found = re.search(pattern, line)
+                if found:
+                    return found
+            if self.proc.poll() is not None and not self.reader.is_alive():
+                break
+            time.sleep(0.1)
+        raise AssertionError("no %r in:\n%s" % (pattern, "".join(self.lines[-40:])))
+
+    def finish(self, timeout=600):
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise
+        self.reader.join(10)
+        return code, "".join(self.lines)
+
+
+def _pids(output):
+    return [int(p) for p in re.findall(r"\[launcher\] \w+: pid (\d+)", output)]
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open("/proc/%d/stat" % pid) as handle:  # a zombie is gone too
+        return handle.read().split()[2] != "Z"
+
+
+def _cluster(tmp_path, name, args, workers=2):
+    logdir = str(tmp_path / name)
+    launch = Launch(["--ps=1", "--workers=%d" % workers, "--"] + args + [
+        "--logdir=" + logdir, "--output=" + logdir + ".json"])
+    code, output = launch.finish()
+    assert code == 0, output[-3000:]
+    assert not any(_alive(pid) for pid in _pids(output)), "a task outlived the launcher"
+    return logdir
+
+
+def _weights(logdir):
+    prefix = tf.train.latest_checkpoint(logdir)
+    reader = tf.train.load_checkpoint(prefix)
+    return {name: reader.get_tensor(name) for name, _ in tf.train.list_variables(prefix)
+            if re.match(r"^(layer\d|output)/W$", name)}
+
+
+def _max_diff(a, b):
+    assert sorted(a) == sorted(b) and a
+    return max(float(np.max(np.abs(a[n] - b[n]))) for n in a)
+
+
+def _initial(model, seed=0):
+    """The weights a run of ``model`` starts from (explicit op seeds: the same
+    graph-building order gives the same values)."""
+    from legacy.config import RunConfig
+    from legacy.graph import build_classifier
+    from legacy.models.registry import MODELS as REGISTRY
+    entry = REGISTRY[model]
+    with tf.Graph().as_default():
+        tf.set_random_seed(seed)
+        x, y = tf.placeholder(tf.float32, [None, 784]), tf.placeholder(tf.float32, [None, 10])
+        build_classifier(entry.build(RunConfig(**entry.settings)), x, y, "adam", 0.001)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            return {v.op.name: sess.run(v) for v in tf.global_variables() if re.match(r"^(layer\d|output)/W$", v.op.name)}
+
+
+def _relative_change_diff(a, b, start):
+    assert sorted(a) == sorted(b) == sorted(start) and a
+    diff = np.sqrt(sum(np.sum((a[n] - b[n]) ** 2) for n in a))
+    change = np.sqrt(sum(np.sum((b[n] - start[n]) ** 2) for n in a))
+    assert change > 1.0  # 50 Adam steps move the weights: the comparison means something
+    return float(diff / change)
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_two_workers_equal_one_process_with_the_whole_batch(tmp_path, model):
+    one = str(tmp_path / "one")
+    subprocess.run([sys.executable] + MODELS[model] + COMMON + ["--logdir=" + one, "--output=" + one + ".json"],
+                   cwd=REPO, check=True, stdout=subprocess.DEVNULL, timeout=600)
+    two = _cluster(tmp_path, "two", MODELS[model] + COMMON)
+    a, b = _weights(two), _weights(one)
+    rel = _relative_change_diff(a, b, _initial(model))
+    print("%s: W=2 vs one process, 50 steps: relative difference of the weight changes %.2e, "
+          "largest weight difference %.2e" % (model, rel, _max_diff(a, b)))
+    assert rel < TOLERANCE
+
+
+def _kill_mid_run(tmp_path, victim):
+    """A cluster (4-layer MLP, 200 steps, checkpoints every 20) whose ``victim``
+    task is SIGKILLed after the chief's checkpoint of step 60."""
+    logdir = str(tmp_path / ("killed_" + victim))
+    args = MODELS["dnn4"] + ["--epochs=1", "--train_limit=20000", "--keep_prob=1.0", "--input=feed",
+                             "--download=false", "--data_dir=" + os.path.join(REPO, "data", "mnist"),
+                             "--save_every_steps=20", "--sync_timeout=60"]
+    launch = Launch(["--ps=1", "--workers=2", "--"] + args + ["--logdir=" + logdir, "--output=" + logdir + ".json"])
+    pid = int(launch.wait_for(r"\[launcher\] %s: pid (\d+)" % victim).group(1))
+    launch.wait_for(r"checkpoint step (6\d|[7-9]\d|1\d\d):")
+    started = time.time()
+    os.kill(pid, signal.SIGKILL)
+    code, output = launch.finish(timeout=180)
+    stopped = time.time() - started
+    assert code != 0 and "%s (pid %d) ended with signal 9" % (victim, pid) in output, output[-3000:]
+    assert not any(_alive(p) for p in _pids(output)), "a task outlived the launcher"
+    saved = int(re.findall(r"checkpoint step (\d+):", output)[-1])
+    assert saved < 200
+    # Restart every task: the chief resumes its last checkpoint.
+    launch = Launch(["--ps=1", "--workers=2", "--"] + args + ["--resume", "--logdir=" + logdir,
+                                                               "--output=" + logdir + ".json"])
+    code, output = launch.finish()
+    assert code == 0, output[-3000:]
+    assert "resumed" in output and "steps %d..200" % saved in output
+    return logdir, args, stopped
+
+
+@pytest.mark.parametrize("victim", ["worker1", "ps0"])
+def test_a_killed_task_stops_the_run_and_a_restart_reaches_the_same_weights(tmp_path, victim):
+    logdir, args, stopped = _kill_mid_run(tmp_path, victim)
+    whole = _cluster(tmp_path, "whole", args)
+    diff = _max_diff(_weights(logdir), _weights(whole))
+    print("%s killed: cluster stopped %.1f s after the kill; resumed vs uninterrupted weights differ by %.2e"
+          % (victim, stopped, diff))
+    assert stopped < 60
+    assert diff == 0.0
+
+
+def test_a_missing_worker_stops_the_others_after_sync_timeout(tmp_path):
+    """Only ps0 and worker0 of a two-worker cluster run: the chief's first
+    synchronous step can never finish. It must say so and exit, not hang."""
+    from legacy.launcher import free_ports
+    ports = free_ports(3)
+    spec = ["--ps_hosts=127.0.0.1:%d" % ports[0], "--worker_hosts=127.0.0.1:%d,127.0.0.1:%d" % tuple(ports[1:])]
+    args = [sys.executable] + MODELS["dnn4"] + COMMON + spec + ["--sync_timeout=15", "--logdir=%s" % (tmp_path / "m")]
+    ps = subprocess.Popen(args + ["--job_name=ps", "--task_index=0"], cwd=REPO, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        started = time.time()
+        chief = subprocess.run(args + ["--job_name=worker", "--task_index=0"], cwd=REPO, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+        waited = time.time() - started
+    finally:
+        os.killpg(ps.pid, signal.SIGKILL)
+        ps.wait()
+    assert chief.returncode == 4, chief.stderr[-2000:]
+    line = [l for l in chief.stderr.splitlines() if l.startswith("error:")]
+    assert line and "no progress for 15 s" in line[-1] and "--resume --logdir" in line[-1]
+    assert waited < 240  # start-up (TF import, MNIST) under load, plus the 15 s
