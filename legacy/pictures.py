@@ -1,0 +1,93 @@
+"""The pictures of golbin's other chapters: digit grids (autoencoder, GAN),
+loss curves, and the Word2Vec scatter with Korean labels.
+
+matplotlib on Agg, files written atomically. Korean labels need a font with
+Hangul: golbin hard-coded ``/Library/Fonts/NanumGothic.otf`` (macOS); here
+matplotlib's font manager looks for any installed Hangul font (Debian's
+``fonts-nanum``, Noto CJK, ...) and, if there is none, the plot is still
+drawn and a one-line note says which package to install.
+"""
+import logging
+
+import numpy as np
+
+from legacy import fileio
+
+HANGUL_FONTS = ("NanumGothic", "NanumBarunGothic", "NanumMyeongjo", "Noto Sans CJK KR", "Noto Sans KR",
+                "UnDotum", "Baekmuk Gulim", "Malgun Gothic", "AppleGothic")
+FONT_HINT = "install a Hangul font, e.g. `apt-get install fonts-nanum` (Debian/Ubuntu)"
+
+
+def _pyplot():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
+    return plt
+
+
+def hangul_font():
+    """The name of an installed font that has Hangul, or None."""
+    _pyplot()
+    from matplotlib import font_manager
+    installed = {f.name: f.fname for f in font_manager.fontManager.ttflist}
+    for name in HANGUL_FONTS:
+        if name in installed:
+            return name
+    for name, path in sorted(installed.items()):  # any other font file with the syllable 가
+        if "nanum" in path.lower() or "cjk" in path.lower():
+            return name
+    return None
+
+
+def _save(fig, path):
+    with fileio.atomic_open(path, "wb") as handle:
+        fig.savefig(handle, format="png", bbox_inches="tight")
+    _pyplot().close(fig)
+    return path
+
+
+def image_grid(path, rows, titles=None, size=1.0):
+    """``rows``: a list of arrays [n, 784]; one line of 28x28 images each
+    (golbin's imshow with matplotlib's default colour map)."""
+    plt = _pyplot()
+    n = max(len(r) for r in rows)
+    fig, axes = plt.subplots(len(rows), n, figsize=(n * size, len(rows) * size), squeeze=False)
+    for i, row in enumerate(rows):
+        for j in range(n):
+            ax = axes[i][j]
+            ax.set_axis_off()
+            if j < len(row):
+                ax.imshow(np.reshape(row[j], (28, 28)))
+        if titles:
+            axes[i][0].set_title(titles[i], fontsize=7, loc="left")
+    return _save(fig, path)
+
+
+def curves(path, series, title, xlabel="epoch"):
+    """{label: [y per epoch]} as lines."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.6), dpi=110)
+    for label, ys in series.items():
+        ax.plot(range(1, len(ys) + 1), ys, label=label, linewidth=1.4)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def word_scatter(path, points, labels, title=None):
+    """golbin's scatter of 2-D embeddings, each point labelled with its word.
+    Returns (path, font name or None)."""
+    plt = _pyplot()
+    font = hangul_font()
+    fig, ax = plt.subplots(figsize=(6, 5), dpi=110)
+    for (x, y), label in zip(points, labels):
+        ax.scatter(x, y)
+        ax.annotate(label, xy=(x, y), xytext=(5, 2), textcoords="offset points", ha="right", va="bottom",
+                    fontfamily=font or "sans-serif", fontsize=11)
+    if title:
+        ax.set_title(title)
+    ax.grid(alpha=0.3)
+    return _save(fig, path), font
