@@ -8,6 +8,7 @@ matplotlib's font manager looks for any installed Hangul font (Debian's
 drawn and a one-line note says which package to install.
 """
 import logging
+import warnings
 
 import numpy as np
 
@@ -27,22 +28,33 @@ def _pyplot():
 
 
 def hangul_font():
-    """The name of an installed font that has Hangul, or None."""
+    """The name of an installed font that has Hangul, or None.
+
+    matplotlib caches its font list; a font installed after the cache was
+    made (``apt-get install fonts-nanum`` after a first plot) is found by
+    scanning the system's font files and adding it to the font manager."""
     _pyplot()
     from matplotlib import font_manager
-    installed = {f.name: f.fname for f in font_manager.fontManager.ttflist}
+    manager = font_manager.fontManager
     for name in HANGUL_FONTS:
-        if name in installed:
+        if name in set(f.name for f in manager.ttflist):
             return name
-    for name, path in sorted(installed.items()):  # any other font file with the syllable 가
-        if "nanum" in path.lower() or "cjk" in path.lower():
-            return name
+    candidates = [path for path in font_manager.findSystemFonts()
+                  if any(key in path.lower() for key in ("nanum", "cjk", "unfonts", "baekmuk", "kr"))]
+    for path in sorted(candidates, key=lambda p: ("nanumgothic" not in p.lower(), p)):
+        try:
+            manager.addfont(path)
+            return font_manager.FontProperties(fname=path).get_name()
+        except (OSError, RuntimeError, ValueError):
+            continue
     return None
 
 
 def _save(fig, path):
-    with fileio.atomic_open(path, "wb") as handle:
-        fig.savefig(handle, format="png", bbox_inches="tight")
+    with warnings.catch_warnings():  # "Glyph ... missing": said once by word_scatter's caller instead
+        warnings.simplefilter("ignore", UserWarning)
+        with fileio.atomic_open(path, "wb") as handle:
+            fig.savefig(handle, format="png", bbox_inches="tight")
     _pyplot().close(fig)
     return path
 
