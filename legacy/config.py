@@ -46,8 +46,8 @@ FIELDS = collections.OrderedDict([
     # golbin's other chapters (NLP, unsupervised, RL; legacy/experiments/{word2vec,...,dqn}.py)
     ("embedding_size", 2), ("num_sampled", 15), ("words", None), ("translate", None),
     ("conditional", False), ("sample_every", 10),
-    ("episodes", None), ("replay_size", 10000), ("gamma", 0.99), ("target_update", 1000),
-    ("train_every", 4), ("observe", 100), ("epsilon_decay", 0.001), ("record_frames", ""),
+    ("replay_size", 10000), ("gamma", 0.99), ("target_update", 1000),
+    ("train_every", 4), ("observe", 100), ("epsilon_decay", 0.001), ("eval_episodes", 20), ("record_frames", ""),
 ])
 
 RunConfig = collections.namedtuple("RunConfig", list(FIELDS))
