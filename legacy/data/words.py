@@ -7,6 +7,7 @@ Python's string hashing makes different in every process; here it is the
 order of first appearance, so a seed fixes the run.
 """
 import collections
+import itertools
 
 import numpy as np
 
@@ -58,6 +59,23 @@ def most_frequent_pair(pairs):
     (unordered); ties broken by the smaller indices."""
     counts = collections.Counter(tuple(sorted(p)) for p in pairs.tolist() if p[0] != p[1])
     return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+def pair_similarity(embeddings, pair):
+    """How close ``pair``'s embeddings are, as word2vec measures it: (cosine
+    similarity of the pair, the fraction of all word pairs less similar, the
+    pair's Euclidean distance, the fraction of all pairs farther apart).
+
+    In 2-D the frequent words get long vectors, so the two most frequent
+    words are far apart in Euclidean distance even when they point the same
+    way; the cosine is the measure that says they are used alike."""
+    unit = embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True)
+    all_pairs = list(itertools.combinations(range(len(embeddings)), 2))
+    cosines = np.array([float(unit[a] @ unit[b]) for a, b in all_pairs])
+    distances = np.array([float(np.linalg.norm(embeddings[a] - embeddings[b])) for a, b in all_pairs])
+    cosine = float(unit[pair[0]] @ unit[pair[1]])
+    distance = float(np.linalg.norm(embeddings[pair[0]] - embeddings[pair[1]]))
+    return cosine, float(np.mean(cosines < cosine)), distance, float(np.mean(distances > distance))
 
 
 # golbin 10/02: 26 one-hot letters; first three letters in, the fourth out.

@@ -11,10 +11,8 @@ drawn by a tensorpack dataflow (``RandomBatch``) from a seeded RNG.
 Beyond the original it reports how close the most frequent co-occurring
 pair of words ends up, against the median distance of all pairs.
 """
-import itertools
 import os
 
-import numpy as np
 
 from legacy import cli, config as run_config, pictures
 from legacy.data import words
@@ -35,23 +33,6 @@ run_config._check("embedding_size", lambda v: v > 0, "must be > 0")
 run_config.define("integer", "num_sampled", 15, "Negative samples of the NCE loss; below the vocabulary size.")
 run_config._check("num_sampled", lambda v: v > 0, "must be > 0")
 run_config.define_run_flags(EXPERIMENT)
-
-
-def pair_similarity(embeddings, pair):
-    """How close ``pair``'s embeddings are, as word2vec measures it: (cosine
-    similarity of the pair, the fraction of all word pairs less similar, the
-    pair's Euclidean distance, the fraction of all pairs farther apart).
-
-    In 2-D the frequent words get long vectors, so the two most frequent
-    words are far apart in Euclidean distance even when they point the same
-    way; the cosine is the measure that says they are used alike."""
-    unit = embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True)
-    all_pairs = list(itertools.combinations(range(len(embeddings)), 2))
-    cosines = np.array([float(unit[a] @ unit[b]) for a, b in all_pairs])
-    distances = np.array([float(np.linalg.norm(embeddings[a] - embeddings[b])) for a, b in all_pairs])
-    cosine = float(unit[pair[0]] @ unit[pair[1]])
-    distance = float(np.linalg.norm(embeddings[pair[0]] - embeddings[pair[1]]))
-    return cosine, float(np.mean(cosines < cosine)), distance, float(np.mean(distances > distance))
 
 
 def main(_):
@@ -84,7 +65,7 @@ def main(_):
         png, font = pictures.word_scatter(os.path.join(run_dir, "word2vec.png"), embeddings, vocab,
                                           "word2vec: %d steps, seed %d" % (loop.step, config.seed))
         pair = words.most_frequent_pair(pairs)
-        cosine, cos_rank, distance, dist_rank = pair_similarity(embeddings, pair)
+        cosine, cos_rank, distance, dist_rank = words.pair_similarity(embeddings, pair)
         print("most frequent pair %s-%s: cosine similarity %.3f (above %.0f%% of all word pairs), "
               "distance %.3f (below %.0f%% of all pairs)"
               % (vocab[pair[0]], vocab[pair[1]], cosine, 100 * cos_rank, distance, 100 * dist_rank))
