@@ -35,7 +35,7 @@ import time
 import numpy as np
 
 from legacy import cli, config as run_config, pictures
-from legacy.errors import UsageError
+from legacy.errors import Interrupted, UsageError
 from legacy.graph import TrainGraph, mode_placeholders
 from legacy.hooks import Hook
 from legacy.models.dqn import dqn
@@ -241,8 +241,12 @@ def main(_):
                 "greedy_mean_reward": mean(greedy), "random_mean_reward": mean(random_rewards),
                 "eval_seconds": time.time() - start, "rewards_png": curve, "frames_gif": config.record_frames or None}
 
-    run_loop(EXPERIMENT, config, Inputs(), build, config.epochs, lines=[EpochLine(line)],
-             hooks=lambda net: [parts["input"]], finish=finish, checkpoint_every_epochs=10)
+    try:
+        run_loop(EXPERIMENT, config, Inputs(), build, config.epochs, lines=[EpochLine(line)],
+                 hooks=lambda net: [parts["input"]], finish=finish, checkpoint_every_epochs=10)
+    except Interrupted as err:
+        err.checkpoint = None  # no "continue with --resume": a game cannot be resumed
+        raise
 
 
 def _fmt(value):
