@@ -26,7 +26,7 @@ plays greedy evaluation episodes, golbin's ``replay()``).
 After training it plays ``--eval_episodes`` greedy episodes (capped at
 1,000 game steps each) and as many with random actions on the same game
 seeds, and prints both mean rewards; ``--record_frames=PATH.gif`` draws
-the first greedy episode.
+the first 200 steps of the first greedy episode.
 """
 import os
 import sys
@@ -50,6 +50,7 @@ WIDTH, HEIGHT = 6, 10
 BATCH_SIZE = 32
 EVAL_MAX_STEPS = 1000
 EVAL_SEED = 1000003  # evaluation games are other games than the training ones
+GIF_FRAMES = 200  # --record_frames draws at most the first 200 game steps
 
 run_config.define("integer", "epochs", 100, "Epochs of --steps training steps each.")
 run_config._check("epochs", lambda v: v >= 0, "must be >= 0 (0 only evaluates, e.g. with --init_from)")
@@ -167,7 +168,7 @@ def play(sess, graph, seed, episodes, policy, frames_out=None):
             stack.push(screen)
             total += reward
             steps += 1
-            if frames_out is not None and e == 0:
+            if frames_out is not None and e == 0 and len(frames) < GIF_FRAMES:
                 frames.append(game.render())
         capped += not terminal
         rewards.append(total)
