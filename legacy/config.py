@@ -57,6 +57,11 @@ FIELDS = collections.OrderedDict([
     ("mbstd_group_size", 4), ("lod_training_kimg", None), ("lod_transition_kimg", None), ("total_kimg", None),
     ("minibatch_sizes", None), ("budget_seconds", 0.0), ("tick_steps", 100), ("swd_images", 512),
     ("swd_every", 1),
+    # golbin's other chapters (NLP, unsupervised, RL; legacy/experiments/{word2vec,...,dqn}.py)
+    ("embedding_size", 2), ("num_sampled", 15), ("words", None), ("translate", None),
+    ("conditional", False), ("sample_every", 10),
+    ("replay_size", 10000), ("gamma", 0.99), ("target_update", 1000),
+    ("train_every", 4), ("observe", 100), ("epsilon_decay", 0.001), ("eval_episodes", 20), ("record_frames", ""),
 ])
 
 RunConfig = collections.namedtuple("RunConfig", list(FIELDS))

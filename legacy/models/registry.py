@@ -42,6 +42,11 @@ def _tensorpack_convnet(config):
     return tensorpack_convnet
 
 
+def _rnn(config):
+    from legacy.models.rnn import rnn_mnist
+    return rnn_mnist
+
+
 def _softmax(config):
     from legacy.models.regression import softmax_regression
     return softmax_regression
@@ -83,6 +88,9 @@ MODELS = collections.OrderedDict([
                                       _settings(30, "adam", 1e-3, 0.5, batch_size=128, lr_decay_steps=4680,
                                                 lr_decay_rate=0.3), _tensorpack_convnet)),
     # TF1's "MNIST for ML beginners" baseline.
+    # golbin 10/01: each image as 28 steps of 28 pixels into an RNN of 128 units.
+    ("rnn", ModelEntry("golbin 10/01 RNN 128 over 28 rows, Adam 0.001, batch 128",
+                       _settings(30, "adam", 0.001, 1.0, batch_size=128), _rnn)),
     ("softmax", ModelEntry("softmax regression 784-10, GD 0.5", _settings(2, "gd", 0.5, 1.0),
                            _softmax)),
 ])
