@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from legacy import reproduce
+from legacy.study import plan as reproduce
 from scripts_util import REPO, read_json
 
 # dnn4_keep1 on the first 5,000 images (50 steps per epoch), 10 epochs: a few

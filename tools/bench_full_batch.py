@@ -12,10 +12,11 @@ import functools, sys, time
 sys.path.insert(0, sys.argv[1])
 import numpy as np
 from legacy.data import csv_table, tables
-from legacy.experiments.full_batch import run_full_batch
+from legacy.config import RunConfig
+from legacy.runners.full_batch import run_full_batch
 from legacy.graph import build_classifier
 from legacy.models.mlp import mlp
-from legacy.train import Hook
+from legacy.hooks import Hook
 
 
 class Clock(Hook):
@@ -36,11 +37,11 @@ table = csv_table.read_csv(sys.argv[2], tables.ANIMAL_COLUMNS)
 read = (time.time() - t, time.process_time() - c)
 features, targets = table[:, :2], table[:, 2:]
 model = functools.partial(mlp, hidden=[10, 20, 10], num_classes=3, batch_norm=False, init="uniform", use_bias=True)
-fv = {"seed": 0, "intra_op_threads": 0, "inter_op_threads": 0}
+config = RunConfig(seed=0)
 build = lambda x, y: build_classifier(model, x, y, "gd", 0.01)
-report = lambda sess, graph, feed, initial: None
+report = lambda sess, net, feed, initial: None
 clock = Clock()
-history, _, _ = run_full_batch(fv, build, features, targets, int(sys.argv[3]), [clock], report)
+history, _, _ = run_full_batch(config, build, features, targets, int(sys.argv[3]), [clock], report)
 print("code %s; rows %d; read_csv wall %.1f s cpu %.1f s; per step wall %s (median %.3f s); per step cpu %s "
       "(median %.3f s); cost after the steps %.6f"
       % (sys.argv[1], len(features), read[0], read[1], " ".join("%.3f" % s for s in clock.wall),
