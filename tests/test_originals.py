@@ -137,7 +137,7 @@ def initial_normal_weights(shapes, seed):
 def test_bn_lab_port_matches_library(tmp_path, mnist_dir):
     """hunkim's two networks (with and without BN) against --preset=bn-lab with and without --batch_norm."""
     if IS_TF2:
-        pytest.skip("other lane: hunkim's BN lab uses tf.layers and tf.contrib, which TF 2 (Keras 3) lacks; "
+        pytest.skip("other lane: hunkim's BN lab uses tf.layers, which TF 2's tf.compat.v1 lacks with Keras 3; "
                     "the library's --preset=bn-lab runs on both lanes")
     from legacy.originals import bn_lab
     limit = 640  # 20 steps of 32 per epoch

@@ -9,7 +9,9 @@ hunkim's notebook printed test accuracy 0.9737 with BN, 0.9513 without.
 ``tf.layers.batch_normalization`` has momentum 0.99 and epsilon 1e-3.
 
 TF 1.15 only: TF 2's ``tf.compat.v1.layers`` is gone with Keras 3 ("`dense`
-is not available with Keras 3"), and ``tf.contrib`` with TF 2. The library's
+is not available with Keras 3"). The original's ``tf.contrib.layers.flatten``
+(a no-op reshape here: the input is already [N, 32]) is ``tf.layers.flatten``,
+so that the port needs nothing outside ``tf.compat.v1``. The library's
 ``--preset=bn-lab`` builds the same network from tf.Variable and tf.nn ops and
 runs on both lanes.
 
@@ -19,12 +21,6 @@ Lines marked ``# port:`` are the only additions (legacy/originals/port.py).
 """
 from legacy.originals import port  # port: seed, data, limits, output
 from legacy.tf import tf  # port: tf.compat.v1 (TF 1.15 only here, see above)
-
-
-def contrib_flatten(net):
-    """``tf.contrib.layers.flatten`` of the original (TF 1.15's tf.contrib)."""
-    import tensorflow
-    return tensorflow.contrib.layers.flatten(net)
 
 
 class Model:
@@ -54,7 +50,7 @@ class Model:
                     net = activation_fn(net)
 
             # Attach fully connected layers
-            net = contrib_flatten(net)
+            net = tf.layers.flatten(net)  # port: tf.contrib.layers.flatten, the same reshape without tf.contrib
             net = tf.layers.dense(net, output_dim,
                                   kernel_initializer=tf.glorot_uniform_initializer(seed=len(hidden_dims) + 1))  # port: op seed
 
