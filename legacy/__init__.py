@@ -5,10 +5,13 @@ Layout:
 - ``legacy.runners``: the shared runs (an MNIST run, a full-batch run, a grid of runs).
 - ``legacy.models``: graph builders (no Session) and the registry of the study's models.
 - ``legacy.data``: verified datasets and tensorpack dataflows (no TensorFlow).
-- ``legacy.study``: the reproduction plan and report, and the benchmark.
+- ``legacy.study``: the reproduction plan and report, the benchmark, the PGGAN study.
 - ``legacy.originals``: the study's own scripts, ported literally.
+- ``legacy.metrics``: sliced Wasserstein distance; ``legacy.rl``: the DQN's game and replay.
 - top level: the run configuration (config), the one Session loop (train) and
-  its hooks, checkpoints, run folders, inputs, results and the CLI.
+  its hooks, checkpoints, run folders (runs), inputs, results, the CLI (cli,
+  child: signal-forwarding subprocesses), memory checks, figures and
+  pictures, and the distributed runtime's cluster spec and launcher.
 """
 import os as _os
 import time as _time
