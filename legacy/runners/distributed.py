@@ -368,7 +368,12 @@ class _EvalNet(object):
 
 
 def _save(keeper, sess, step, epoch_cost, history):
-    prefix = keeper.save(sess, step, {"step": step, "epoch_cost": epoch_cost, "history": [list(h) for h in history]})
+    # Every key of the loop's sidecar (legacy/checkpoints.py STATE_KEYS), so that
+    # --resume's completeness check accepts it; this runner needs only step,
+    # epoch_cost and history (the data order is replayed from the step).
+    state = {"step": step, "epoch_cost": epoch_cost, "history": [list(h) for h in history],
+             "epoch": len(history) + 1, "step_in_epoch": None, "epoch_seconds": 0.0, "rng_state": None}
+    prefix = keeper.save(sess, step, state)
     print("checkpoint step %d: %s" % (step, prefix))
     sys.stdout.flush()
 
