@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Start a TF1 cluster on this machine (legacy/launcher.py):
 
-    scripts/launch_cluster.py --ps=1 --workers=2 -- scripts/mnist_cnn.py --variant=swu --epochs=1
+    python scripts/launch_cluster.py --ps=1 --workers=2 -- scripts/mnist_cnn.py --variant=swu --epochs=1
 """
 import os
 import sys

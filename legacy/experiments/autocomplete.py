@@ -7,6 +7,8 @@ training and none when predicting; the last output -> W [128, 26] + b (N(0, 1));
 sparse softmax cross-entropy; Adam 0.01; 30 full-batch epochs. Prints
 golbin's ``Epoch: 0001 cost = 0.xxxxxx`` lines, ``최적화 완료!`` and his
 ``=== 예측 결과 ===`` block (inputs, predicted words, accuracy).
+
+Example: python scripts/autocomplete.py --epochs=30
 """
 import numpy as np
 

@@ -5,6 +5,8 @@ Prints golbin's ``Epoch: 0001 Avg. cost = 0.xxxx`` (4 decimals) and
 ``최적화 완료!``, then what golbin only showed: the reconstruction MSE over
 the 10,000 test images, and the PNG of 10 test digits (top) above their
 reconstructions (bottom), in the run folder.
+
+Example: python scripts/autoencoder.py --epochs=20
 """
 import os
 

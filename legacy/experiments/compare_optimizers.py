@@ -2,8 +2,8 @@
 
 The study's goals name two comparisons; each is one command:
 
-    compare_optimizers.py --optimizers=rmsprop,adagrad
-    compare_optimizers.py --model=cnn-swu --optimizers=adam,rmsprop --eval_keep_prob=0.8
+    python scripts/compare_optimizers.py --optimizers=rmsprop,adagrad
+    python scripts/compare_optimizers.py --model=cnn-swu --optimizers=adam,rmsprop --eval_keep_prob=0.8
 
 Writes <stem>.md / .csv (one row per optimizer: its average cost per epoch,
 test accuracy and seconds), <stem>.png (cost per epoch), <stem>.json, and each

@@ -27,6 +27,8 @@ After training it plays ``--eval_episodes`` greedy episodes (capped at
 1,000 game steps each) and as many with random actions on the same game
 seeds, and prints both mean rewards; ``--record_frames=PATH.gif`` draws
 the first 200 steps of the first greedy episode.
+
+Example: python scripts/dqn.py --epochs=30 --learning_rate=0.0001 --record_frames=dqn.gif
 """
 import os
 import sys

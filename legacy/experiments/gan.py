@@ -16,6 +16,8 @@ from 0, the last batch's losses) and ``최적화 완료!``. Sample grids (10 x 1
 conditional: one row per digit 0-9) at the first epoch and every
 ``--sample_every`` epochs, from the same fixed noise each time, and the
 D/G loss curves are PNGs in the run folder.
+
+Example: python scripts/gan.py --conditional --epochs=100
 """
 import os
 

@@ -7,7 +7,7 @@ row per loss x rate: final cost, test accuracy, status), <stem>.png (final
 cost and accuracy against the rate), <stem>.json, and each run's JSON in
 <stem>/.
 
-    lr_sweep.py --model=mlp --optimizer=gd --learning_rates=0.001,0.01,0.1,1,10,100 --epochs=1
+    python scripts/lr_sweep.py --model=mlp --optimizer=gd --learning_rates=0.001,0.01,0.1,1,10,100 --epochs=1
 """
 import math
 

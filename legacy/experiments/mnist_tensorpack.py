@@ -11,6 +11,8 @@ tensorpack's moving-average summaries and progress bar. ``--load`` starts
 from a checkpoint's weights (tensorpack's SmartInit), ``--resume`` continues
 a run folder (tensorpack's AutoResumeTrainConfig: from the epoch after its
 last checkpoint).
+
+Example: python scripts/mnist_tensorpack.py --model=cnn-swu --input=queue --epochs=1
 """
 from legacy import cli, config as run_config
 from legacy.models.registry import MODELS

@@ -16,6 +16,8 @@ Presets (flags the user gives win):
   describes (``preset-v1``): fmap_base 8192, fmap_max 512, latent 512,
   minibatch 16, at 256/512/1024: 14/6/3, 800k images per phase and per fade,
   minibatch-stddev groups of 16, mirror augment, 19,000k images.
+
+Example: python scripts/pggan.py --progressive=false --budget_seconds=1200
 """
 import os
 

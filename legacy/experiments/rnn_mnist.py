@@ -6,6 +6,8 @@ cross-entropy, Adam 0.001, 30 epochs, batch 128. Prints golbin's
 ``Epoch: 0001 Avg. cost = 0.xxx`` lines, ``최적화 완료!`` and ``정확도:``.
 The model is the registry's "rnn" entry, so compare_optimizers.py and
 lr_sweep.py take ``--model=rnn`` too.
+
+Example: python scripts/rnn_mnist.py --epochs=30
 """
 from legacy import cli, config as run_config
 from legacy.models.registry import MODELS

@@ -17,6 +17,8 @@ here translation uses --eval_keep_prob (1.0: dropout off), and
 ``--eval_keep_prob=0.5`` reproduces the original. Beyond the original it
 reports how many training words translate right (with the same
 translation procedure).
+
+Example: python scripts/seq2seq.py --translate=word,wodr,love,loev,abcd
 """
 from legacy import cli, config as run_config
 from legacy.data import words

@@ -10,6 +10,8 @@ drawn by a tensorpack dataflow (``RandomBatch``) from a seeded RNG.
 
 Beyond the original it reports how close the most frequent co-occurring
 pair of words ends up, against the median distance of all pairs.
+
+Example: python scripts/word2vec.py --steps=300
 """
 import os
 

@@ -11,6 +11,8 @@ by hand) writing ``<out_dir>/<name>.json`` and its run folder under
 not run again; one with a checkpoint but no finished JSON is resumed. The
 report (``REPORT.md``, ``swd_vs_seconds.png``, ``swd_vs_kimg.png``,
 ``images_per_second.png``, ``samples/``) is made from the JSONs alone.
+
+Example: python scripts/pggan_study.py --out_dir=results/pggan --budget_seconds=1100 --seeds=0,1
 """
 import collections
 import json
