@@ -79,7 +79,7 @@ def test_resume_continues_after_the_last_epoch_and_load_initialises(tmp_path):
                      train_limit=500)
     third = run_tensorpack("t", entry.build(loaded), loaded, load=str(tmp_path / "run"))
     assert third["load"] and third["epoch_avg_cost"][0] < first["epoch_avg_cost"][0]
-    with open(os.path.join(str(tmp_path / "run"), "stats.json")) as handle:
+    with open(os.path.join(str(tmp_path / "run"), "tensorpack", "stats.json")) as handle:
         assert [s["epoch_num"] for s in json.load(handle)] == [1, 2]
 
 

@@ -196,6 +196,19 @@ def eval_dataflow(split):
     return BatchData(ArraySplit(split.images, split.labels, shuffle=False), EVAL_BATCH, remainder=True)
 
 
+def _resolve_load(load):
+    """--load: a checkpoint prefix, a project run folder, or the run folder
+    of a tensorpack run (its checkpoints are in <folder>/tensorpack); a path
+    that its index names outside that folder is refused."""
+    tp_dir = os.path.join(load, "tensorpack")
+    if os.path.isdir(tp_dir):
+        found = tf.train.latest_checkpoint(tp_dir)
+        if found and os.path.realpath(found).startswith(os.path.realpath(tp_dir) + os.sep):
+            return found
+        raise UsageError("--load=%s: no checkpoint inside %s" % (load, tp_dir))
+    return checkpoints.resolve(load, "--load")
+
+
 def run_tensorpack(experiment, model_fn, config, trainer="feed", load=""):
     """Train ``model_fn`` with tensorpack as ``config`` says; return the results record."""
     if trainer not in TRAINERS:
@@ -203,13 +216,18 @@ def run_tensorpack(experiment, model_fn, config, trainer="feed", load=""):
     out = results.output_path(config.output, experiment)
     if load and config.resume:
         raise UsageError("--load and --resume both load weights; pass one of them")
-    load_path = checkpoints.resolve(load, "--load") if load else None
+    load_path = _resolve_load(load) if load else None
     data = load_mnist(config.data_dir, download=config.download, train_limit=config.train_limit)
     if len(data.train.images) < config.batch_size:
         raise UsageError("--batch_size=%d is larger than the %d training images (--train_limit)"
                          % (config.batch_size, len(data.train.images)))
     run_dir, resume_from = runs.prepare(experiment, config)
-    logger.set_logger_dir(run_dir, action="k")
+    # tensorpack's own checkpoints (model-<step>, its own `checkpoint` index,
+    # read by AutoResumeTrainConfig) and logs live in a sub-folder: the run
+    # folder's index holds only the project's model.ckpt-<step> names, which
+    # legacy/checkpoints.py checks before trusting any path read from it.
+    tp_dir = os.path.join(run_dir, "tensorpack")
+    logger.set_logger_dir(tp_dir, action="k")
 
     train_df = batch_dataflow(data.train, config.batch_size, seed=config.seed)
     steps = len(train_df)
@@ -218,11 +236,11 @@ def run_tensorpack(experiment, model_fn, config, trainer="feed", load=""):
     stats = LastStats(["validation_accuracy", "test_accuracy"])
     callbacks = [
         epoch_cost,
-        ModelSaver(max_to_keep=3, checkpoint_dir=run_dir),
+        ModelSaver(max_to_keep=3, checkpoint_dir=tp_dir),
         InferenceRunner(eval_dataflow(data.validation), ScalarStats(["cost", "accuracy"], prefix="validation"),
                         tower_name="ValidationTower", device=-1),
         InferenceRunner(eval_dataflow(data.test), ScalarStats(["accuracy"], prefix="test"), tower_name="TestTower", device=-1),
-        MaxSaver("validation_accuracy", checkpoint_dir=run_dir),
+        MaxSaver("validation_accuracy", checkpoint_dir=tp_dir),
         stats,
     ]
     kwargs = dict(model=model, dataflow=train_df, callbacks=callbacks, steps_per_epoch=steps,
@@ -252,7 +270,7 @@ def run_tensorpack(experiment, model_fn, config, trainer="feed", load=""):
         "test_accuracy": test[-1] if test else None,
         "wall_seconds": wall,
         "logdir": run_dir,
-        "checkpoint": tf.train.latest_checkpoint(run_dir),
+        "checkpoint": tf.train.latest_checkpoint(tp_dir),
         "resumed_from": resume_from,
         "load": load_path,
     })
