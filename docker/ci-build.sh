@@ -245,7 +245,7 @@ if grep -q "bootstrap: creating" "$WORK/fetch.log"; then
 fi
 
 say "default test suite inside the container (pytest, no network)"
-if ! "${run[@]}" "$IMAGE" python -m pytest tests -q -rs -p no:cacheprovider >"$WORK/pytest.log" 2>&1; then
+if ! "${run[@]}" "$IMAGE" python -m pytest tests -q -rfEs -p no:cacheprovider >"$WORK/pytest.log" 2>&1; then
   tail -60 "$WORK/pytest.log" >&2
   die "the test suite failed inside the container (log tail above)"
 fi
