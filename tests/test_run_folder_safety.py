@@ -251,7 +251,9 @@ def test_sigint_during_the_final_evaluation_records_the_finished_training(mnist_
     record = _results(run_dir)
     assert record["status"] == "interrupted" and record["global_step"] == 1 and record["test_accuracy"] is None
     assert record["checkpoint"] == str(run_dir / "model.ckpt-1") == record["interrupted"]["checkpoint"]
-    assert record["interrupted"]["during"] in ("the final evaluation", "training")
+    # The test accuracy of the last epoch is reused, so the final evaluation is short and the
+    # signal may land while the results are written; "during" must name one of these truthfully.
+    assert record["interrupted"]["during"] in ("the final evaluation", "training", "writing the results")
     assert len(record["epoch_avg_cost"]) == 1
 
 
@@ -386,7 +388,9 @@ def test_sweep_with_logdir_runs_every_point_and_marks_failures(mnist_dir, tmp_pa
 
 
 def test_lr_sweep_does_not_call_chance_accuracy_learned():
-    from legacy.experiments import lr_sweep
+    # judge() lives beside the grid, not in lr_sweep.py, whose import defines absl flags
+    # that another experiment module imported by the same pytest process may already hold.
+    from legacy.runners import grid as lr_sweep
     # A squared-error run just below its chance cost (0.9) that answers "1" for
     # every image scores 1,135 / 10,000 on MNIST's test set.
     assert lr_sweep.judge("ok", 0.8990, 0.1135, "mse") == "no better than chance"

@@ -19,32 +19,13 @@ from legacy.models.registry import MODELS
 from legacy.runners import grid
 
 EXPERIMENT = "lr_sweep"
-# The cost of guessing 1/10 for every class: a run that ends at or above it
-# learned nothing (or blew up without reaching NaN).
-CHANCE_COST = {"xent": math.log(10), "mse": 0.9}
-# The test accuracy of always answering the test set's most frequent digit
-# (1: 1,135 of its 10,000 images). A squared-error run can end below
-# CHANCE_COST while still predicting one class for everything, so "learned"
-# also needs an accuracy above this by CHANCE_MARGIN: 0.02 is over six
-# standard errors of an accuracy near 0.11 measured on 10,000 images (0.003).
-CHANCE_ACCURACY = 0.1135
-CHANCE_MARGIN = 0.02
-
+# The verdicts ("learned", "no better than chance") are legacy/runners/grid.py judge().
 grid.define_grid_flags(EXPERIMENT, model="mlp")
 run_config.define("list", "learning_rates", ["0.001", "0.01", "0.1", "1", "10", "100"], "The grid of rates.")
 run_config.define("list", "losses", ["xent", "mse"],
                   "xent: softmax cross-entropy (the study's); mse: squared error of the softmax outputs.")
 absl_flags.register_validator("losses", lambda v: bool(v) and set(v) <= {"xent", "mse"},
                               message="--losses must be a comma list of: xent, mse")
-
-
-def judge(status, final_cost, test_accuracy, loss):
-    """"learned" only below the chance cost and above the chance accuracy."""
-    if status != "ok":
-        return status
-    if final_cost < CHANCE_COST[loss] and test_accuracy > CHANCE_ACCURACY + CHANCE_MARGIN:
-        return "learned"
-    return "no better than chance"
 
 
 def main(_):
@@ -65,7 +46,7 @@ def main(_):
                 record, stopped = grid.interrupted_record(err), err
             runs.append((label, record))
             final = record["epoch_avg_cost"][-1] if record["epoch_avg_cost"] else float("nan")
-            verdict = judge(record["status"], final, record["test_accuracy"], loss)
+            verdict = grid.judge(record["status"], final, record["test_accuracy"], loss)
             rows.append([loss, rate, final, record["test_accuracy"], verdict])
             if record["status"] == "ok" and math.isfinite(final):
                 xs.append(rate)
