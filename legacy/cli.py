@@ -43,8 +43,10 @@ def launch(module):
     """What scripts/*.py call: import ``module`` (TensorFlow's import takes
     seconds) and call its ``run()``, with a signal during the import one line
     and exit 130 / 143 instead of a traceback."""
-    catch_signals()
     try:
+        # Inside the try: a signal that lands the instant the handler is set
+        # is still one line, not a traceback.
+        catch_signals()
         run_script = importlib.import_module(module).run
     except KeyboardInterrupt as err:
         _interrupted_early(err, "while loading TensorFlow and the script, before any flag was read")
@@ -130,9 +132,9 @@ def run(main, positional=False):
             # its own interrupts (Interrupted above) once its flags are checked.
             _interrupted_early(err, "before any result was saved")
 
-    _help_shows_the_experiment(main)
-    catch_signals()
     try:
+        _help_shows_the_experiment(main)
+        catch_signals()
         app.run(_main, flags_parser=_parse_flags)
     except KeyboardInterrupt as err:  # while absl parsed the flags
         _interrupted_early(err, "while reading the flags")

@@ -252,6 +252,14 @@ def save_png(path, image):
 
 
 METRICS_FILE = "metrics.json"
+SAMPLES_FILE = "fakes-latest.npy"  # uint8 [N, r, r, C], the newest SWD measurement's Gs images
+
+
+def _npy_bytes(array):
+    import io
+    buf = io.BytesIO()
+    np.save(buf, array)
+    return buf.getvalue()
 
 
 class Evaluator(Hook):
@@ -303,6 +311,8 @@ class Evaluator(Hook):
             record.update(swd_metric.swd(None, fakes, real_descriptors=self.real_desc))
         record["eval_seconds"] = time.time() - start
         save_png(os.path.join(self.run_dir, "fakes-step%07d-lod%.2f.png" % (step, lod)), image_grid(fakes[:64]))
+        # All of this measurement's samples, for the study's mode-coverage count.
+        fileio.write_bytes(os.path.join(self.run_dir, SAMPLES_FILE), _npy_bytes(fakes))
         self.records.append(record)
         fileio.write_json(self.path, self.records)
         if self.board is not None and "SWDx1e3_avg" in record:

@@ -26,6 +26,7 @@ import numpy as np
 
 from legacy import REPO, fileio, figures, results
 from legacy.errors import UsageError
+from legacy.study import mode_coverage
 
 METHODS = collections.OrderedDict([("progressive", ["--progressive=true"]),
                                    ("non-progressive", ["--progressive=false"])])
@@ -45,7 +46,9 @@ def run_name(method, seed):
 
 
 def plan(seeds, methods=tuple(METHODS)):
-    return [(run_name(m, s), m, s) for m in methods for s in seeds]
+    """Seed by seed, each method in turn: a change in the machine's load
+    during the study then falls on both methods alike."""
+    return [(run_name(m, s), m, s) for s in seeds for m in methods]
 
 
 def command(python, out_dir, name, method, seed, budget_seconds, extra):
@@ -86,6 +89,45 @@ def run_all(out_dir, seeds, budget_seconds, python=None, extra=(), methods=tuple
         if code != 0:
             raise UsageError("pggan study: %s failed (exit %d); see %s.log" % (name, code,
                                                                               os.path.join(out_dir, name)))
+
+
+COVERAGE_FILE = "mode_coverage.json"
+
+
+def measure_coverage(out_dir, python=None, log=print):
+    """Classify each run's last SWD samples (Gs images, ``fakes-latest.npy``
+    in its run folder) with the project's CNN; ``mode_coverage.json``."""
+    from legacy.runners.pggan import SAMPLES_FILE
+    classifier, record = mode_coverage.train_classifier(out_dir, python, log=log)
+    found = collections.OrderedDict(classifier={"run": classifier, "test_accuracy": record.get("test_accuracy"),
+                                                "epochs": record["flags"]["epochs"]})
+    for name, _, run in load_runs(out_dir):
+        path = os.path.join(run["logdir"], SAMPLES_FILE)
+        if run.get("flags", {}).get("dataset", "mnist32") != "mnist32" or not os.path.exists(path):
+            continue
+        images = np.load(path)
+        found[name] = dict(mode_coverage.coverage(mode_coverage.classify(classifier, images)),
+                           step=run["evaluations"][-1]["step"] if run["evaluations"] else None)
+        log("mode coverage: %s: %d of 10 digits (%s)" % (name, found[name]["classes_present"],
+                                                         " ".join(map(str, found[name]["counts"]))))
+    fileio.write_json(os.path.join(out_dir, COVERAGE_FILE), found)
+    return found
+
+
+def _coverage_lines(out_dir):
+    path = os.path.join(out_dir, COVERAGE_FILE)
+    if not os.path.exists(path):
+        return []
+    with open(path) as handle:
+        found = json.load(handle)
+    classifier = found.pop("classifier")
+    rows = [[name, c["samples"], c["classes_present"], " ".join(str(n) for n in c["counts"])]
+            for name, c in found.items()]
+    return ["## Mode coverage (the Appendix E idea)", "",
+            "The last SWD measurement's Gs samples of each run, classified by golbin's CNN trained %d epochs "
+            "(`%s`, test accuracy %s); a digit counts when it holds at least 1 %% of the samples." % (
+                classifier["epochs"], classifier["run"], classifier["test_accuracy"]), "",
+            figures.markdown_table(["run", "samples", "digits covered", "samples per digit 0-9"], rows), ""]
 
 
 def load_runs(out_dir):
@@ -220,6 +262,7 @@ def report(out_dir, target=None, title="PGGAN §6.2 at CPU scale", note=""):
                   figures.markdown_table(["op", "share", "us/step"],
                                          [[p["op"], p["share"], p["micros_per_step"]]
                                           for p in bench["profile_32px"][:8]])]
+    lines += _coverage_lines(out_dir)
     paths = _plots(out_dir, runs, levels)
     sample_dir = os.path.join(out_dir, "samples")
     os.makedirs(sample_dir, exist_ok=True)
@@ -252,6 +295,8 @@ def define_flags():
                       "More flags for scripts/pggan.py, e.g. --pggan_args=--lod_training_kimg=4,--swd_every=2")
     flags.DEFINE_bool("bench", True, "Also measure images/s at 4, 8, 16, 32 px and profile 32 px (bench.json).")
     flags.DEFINE_integer("bench_steps", 20, "Timed D+G steps per resolution in the benchmark.")
+    flags.DEFINE_bool("mode_coverage", True, "Classify each run's final samples with a trained CNN (the digits "
+                      "covered); trains golbin's CNN for %d epochs once." % mode_coverage.CLASSIFIER_EPOCHS)
     flags.DEFINE_bool("report_only", False, "Only (re)write the report from the JSONs in --out_dir.")
     flags.DEFINE_float("target_swd", None, "SWD x1e3 (average) whose time to reach is reported (default: the "
                        "worst final value, which every run reaches).")
@@ -280,5 +325,7 @@ def main(_):
             record = bench(steps=f.bench_steps)
             record["environment"] = results.environment()
             fileio.write_json(os.path.join(f.out_dir, "bench.json"), record)
+        if f.mode_coverage:
+            measure_coverage(f.out_dir)
         print("pggan study: runs took %.0f s" % (time.time() - start))
     print("pggan study: report in %s" % report(f.out_dir, f.target_swd, note=f.note))
