@@ -33,3 +33,16 @@ def test_unknown_batch_gives_no_count():
     y = tf.placeholder(tf.float32, [None, 10])
     net = build_classifier(_model_fn("dnn4"), x, y, "gd", 0.1)
     assert _flops(tf.get_default_graph(), net) is None
+
+
+def test_tensorpack_inputs_are_timed_in_the_same_interleaved_run(mnist_dir):
+    """make bench's tensorpack rows (issue 17): tensorpack's trainer with
+    FeedInput and QueueInput beside the project's feed reference, each
+    window of every case in every round."""
+    from legacy.study.throughput import bench_model
+    result = bench_model("dnn4", ["tp-feed", "tp-queue"], ["default"], 3, mnist_dir, None, lambda msg: None)
+    assert list(result["cases"]) == ["feed/default", "tp-feed/default", "tp-queue/default"]
+    for case in result["cases"].values():
+        assert len(case["img_per_s_windows"]) == 3 and min(case["img_per_s_windows"]) > 0
+        assert case["cpu_ms_per_step"] > 0
+    assert result["flops"]["per_step"] > 0  # from the feed case: the tensorpack cases count none

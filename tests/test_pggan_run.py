@@ -73,7 +73,8 @@ def test_tiny_run_grows_4_to_8_with_a_fade_lowers_d_loss_and_writes_samples(tmp_
     assert max(d_losses[3:5]) > d_losses[1] + 1.0, d_losses
     assert d_losses[-1] < d_losses[4] - 1.0 and d_losses[-1] < np.mean(d_losses[4:8]), d_losses
     assert record["optimizer_resets_at_steps"] == [11, 20]
-    pngs = sorted(f for f in os.listdir(str(logdir)) if f.startswith("fakes"))
+    pngs = sorted(f for f in os.listdir(str(logdir)) if f.startswith("fakes-step"))
+    assert np.load(str(logdir / "fakes-latest.npy")).shape[1:3] == (8, 8)  # the study's mode-coverage samples
     assert len(pngs) == 13 and "lod0.00" in pngs[-1] and any("lod0.50" in p for p in pngs)
     from PIL import Image
     assert Image.open(str(logdir / pngs[-1])).size == (64, 32)  # the 32 SWD samples, 8 per row, 8x8 each

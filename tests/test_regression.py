@@ -27,7 +27,7 @@ with open(golden_runs.GOLDEN, encoding="utf-8") as _handle:
     GOLDEN = json.load(_handle)
 
 COST_RTOL = 1e-4
-ACC_ATOL = 0.0002
+ACC_ATOL = 0.0002 + 1e-9  # 2 of 10,000 test images; 1e-9 absorbs the float subtraction (0.6186 - 0.6184 > 0.0002)
 
 
 def golden_values(name, cpu):

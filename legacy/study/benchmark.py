@@ -19,8 +19,9 @@ from legacy.errors import UsageError
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list("models", list(throughput.MODELS), "Models to time: %s." % ", ".join(throughput.MODELS))
-flags.DEFINE_list("inputs", ["feed", "graph", "const"],
-                  "Input paths: feed (original), graph (--input=graph), const (constant batch, the ceiling).")
+flags.DEFINE_list("inputs", list(throughput.INPUTS),
+                  "Input paths: feed (original), graph (--input=graph), const (constant batch, the ceiling), "
+                  "tp-feed and tp-queue (tensorpack's trainer with FeedInput / QueueInput).")
 flags.DEFINE_list("settings", ["default"],
                   "Session/process settings, each timed for every input: %s." % ", ".join(throughput.SETTINGS))
 flags.DEFINE_integer("windows", 21, "Timed windows per case; the median is reported.")
@@ -29,7 +30,7 @@ flags.DEFINE_string("data_dir", "data/mnist", "Folder of the verified MNIST file
 flags.DEFINE_string("mkl_python", os.environ.get("MKL_PYTHON", ""),
                     "Python of a venv with intel-tensorflow 1.15.2, for the mkl settings (docs/speed.md).")
 for _name, _known in (("models", throughput.MODELS), ("settings", throughput.SETTINGS),
-                      ("inputs", ("feed", "graph", "const"))):
+                      ("inputs", throughput.INPUTS)):
     flags.register_validator(_name, lambda v, known=_known: len(v) > 0 and all(x in known for x in v),
                              message="--%s takes a comma list of: %s" % (_name, ", ".join(_known)))
 flags.register_validator("windows", lambda v: v >= 3, message="--windows must be >= 3")

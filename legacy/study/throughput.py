@@ -16,6 +16,12 @@ Inputs:
 - ``graph`` : row numbers fed, rows gathered in the graph (GraphInput).
 - ``const`` : one batch as a ``tf.constant``: no input work at all, the
   ceiling any input path can reach.
+- ``tp-feed``, ``tp-queue``: the same model as tensorpack's ``ModelDesc``
+  (legacy/runners/tp_trainer.py) stepped by tensorpack's trainer with its
+  ``FeedInput`` (``SimpleTrainer``) or ``QueueInput`` (a thread fills a TF
+  queue; ``QueueInputTrainer``): ``trainer.run_step()`` and the step counter,
+  without the scripts' evaluation and saving callbacks. ``StagingInput``
+  stages batches onto a GPU and has nothing to do on this CPU-only machine.
 
 FLOPs are counted analytically from the static shapes of the MatMul and
 Conv2D* ops a training step runs (2 per multiply-add), and checked against
@@ -144,6 +150,38 @@ def _flops(graph, net):
             "profiler_by_type": {k: profiler.get(k, 0) for k in analytic}}
 
 
+TENSORPACK_INPUTS = ("tp-feed", "tp-queue")
+INPUTS = ("feed", "graph", "const") + TENSORPACK_INPUTS
+
+
+def _tensorpack_steps(spec, dataflow):
+    """``train_steps(n)`` of tensorpack's trainer on this case's model."""
+    from tensorpack import QueueInput
+    from tensorpack.input_source import FeedInput
+    from tensorpack.tfutils.sesscreate import NewSessionCreator
+    from tensorpack.tfutils.sessinit import JustCurrentSession
+    from legacy.config import RunConfig
+    from legacy.runners.tp_trainer import ClassifierModel, make_trainer
+
+    config = RunConfig(**REGISTRY[spec["model"]].settings)
+    desc = ClassifierModel(_model_fn(spec["model"]), config)
+    kind = spec["input"][len("tp-"):]
+    trainer = make_trainer(kind)
+    source = QueueInput(dataflow) if kind == "queue" else FeedInput(dataflow, infinite=True)
+    trainer.setup_graph(desc.get_input_signature(), source, desc.build_graph, desc.get_optimizer)
+    trainer.setup_callbacks([], [])
+    trainer.initialize(NewSessionCreator(config=_session_config(spec["setting"])), JustCurrentSession())
+    with trainer.sess.as_default():
+        trainer._callbacks.before_train()  # starts QueueInput's enqueue thread (it takes the default session)
+
+    def train_steps(n):
+        with trainer.sess.as_default():
+            for _ in range(n):
+                trainer.run_step()
+                trainer._callbacks.trigger_step()
+    return train_steps
+
+
 def _worker(spec):
     """Build one case, then answer the parent's commands on stdin, one JSON line each."""
     reply = os.fdopen(os.dup(1), "w")
@@ -158,6 +196,12 @@ def _worker(spec):
     tf.reset_default_graph()
     tf.set_random_seed(0)
     dataflow = batch_dataflow(data.train, BATCH, seed=0)
+    if spec["input"] in TENSORPACK_INPUTS:
+        train_steps = _tensorpack_steps(spec, dataflow)
+        train_steps(model["warmup_steps"])
+        reply.write(json.dumps({"ready": True, "tf": TF_VERSION, "flops": None}) + "\n")
+        reply.flush()
+        return _serve(reply, {"train": train_steps})
     if spec["input"] == "const":
         x, y = tf.constant(data.train.images[:BATCH]), tf.constant(data.train.labels[:BATCH])
         inputs = None
@@ -199,16 +243,20 @@ def _worker(spec):
                 state["it"] = iter(dataflow)
                 next(state["it"])
 
+    train_steps(model["warmup_steps"])
+    input_steps(20)
+    reply.write(json.dumps({"ready": True, "tf": TF_VERSION, "flops": flops}) + "\n")
+    reply.flush()
+    _serve(reply, {"train": train_steps, "input": input_steps, "dataflow": dataflow_steps})
+
+
+def _serve(reply, commands):
+    """Answer the parent's timing commands, one JSON line each, until "quit"."""
     def timed(fn, n):
         wall, cpu = time.perf_counter(), time.process_time()
         fn(n)
         return {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "steps": n}
 
-    train_steps(model["warmup_steps"])
-    input_steps(20)
-    reply.write(json.dumps({"ready": True, "tf": TF_VERSION, "flops": flops}) + "\n")
-    reply.flush()
-    commands = {"train": train_steps, "input": input_steps, "dataflow": dataflow_steps}
     for line in sys.stdin:
         cmd = json.loads(line)
         if cmd["what"] == "quit":
@@ -296,7 +344,7 @@ def bench_model(model, inputs, settings, windows, data_dir, mkl_python, log):
                 case.window("train", spec["window_steps"])
         for w in range(3):  # the input alone, and the tensorpack dataflow alone
             for case in cases:
-                if case.input != "const":
+                if case.input in ("feed", "graph"):
                     case.window("input", 100)
             cases[0].window("dataflow", 100)
     finally:
