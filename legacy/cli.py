@@ -32,7 +32,47 @@ def catch_signals():
             signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def _ignore_signals():
+    """The process is on its way out with its interrupt recorded: a further
+    SIGINT or SIGTERM must not turn exit 130 / 143 into a traceback (or, on
+    Python >= 3.8, into death by SIGINT)."""
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
+
+
+def _interrupt_behind(err):
+    """The Interrupted that ``err`` (a KeyboardInterrupt) was raised on top of,
+    if any: a signal that lands in a ``finally`` or ``with`` exit while an
+    Interrupted propagates has it as its ``__context__``."""
+    seen = err.__context__
+    while seen is not None:
+        if isinstance(seen, Interrupted):
+            return seen
+        seen = seen.__context__
+    return None
+
+
+def _leave_interrupted(err):
+    """One line for a recorded interrupt (where its checkpoint is, how to
+    continue), then exit 128 + signal."""
+    _ignore_signals()
+    record = err.record or {}
+    if err.checkpoint and record.get("logdir"):
+        where = " (checkpoint %s); continue with --resume --logdir=%s" % (err.checkpoint, record["logdir"])
+    elif record.get("logdir"):
+        where = " (no checkpoint yet); start again with --resume --logdir=%s" % record["logdir"]
+    else:
+        where = ""
+    if getattr(err, "output", None):
+        where += "; status in %s" % err.output
+    sys.stderr.write("interrupted: %s%s\n" % (err, where))
+    sys.stderr.flush()
+    sys.exit(err.exit_code)
+
+
 def _interrupted_early(err, when):
+    _ignore_signals()
     sig = signal_of(err)
     sys.stderr.write("interrupted: %s %s; nothing was written\n" % (signal.Signals(sig).name, when))
     sys.stderr.flush()
@@ -116,18 +156,13 @@ def run(main, positional=False):
             fail("training diverged: %s; try a lower --learning_rate%s" % (err, _results_note(err)),
                  EXIT_DIVERGED)
         except Interrupted as err:
-            record = err.record or {}
-            if err.checkpoint and record.get("logdir"):
-                where = " (checkpoint %s); continue with --resume --logdir=%s" % (err.checkpoint, record["logdir"])
-            elif record.get("logdir"):
-                where = " (no checkpoint yet); start again with --resume --logdir=%s" % record["logdir"]
-            else:
-                where = ""
-            if getattr(err, "output", None):
-                where += "; status in %s" % err.output
-            sys.stderr.write("interrupted: %s%s\n" % (err, where))
-            sys.exit(err.exit_code)
+            _leave_interrupted(err)
         except KeyboardInterrupt as err:
+            stop = _interrupt_behind(err)
+            if stop is not None:
+                # A second signal while the Interrupted of the first one was on
+                # its way here: the run is recorded; report that record.
+                _leave_interrupted(stop)
             # The full-batch scripts keep no checkpoints; an MNIST run records
             # its own interrupts (Interrupted above) once its flags are checked.
             _interrupted_early(err, "before any result was saved")
@@ -136,5 +171,8 @@ def run(main, positional=False):
         _help_shows_the_experiment(main)
         catch_signals()
         app.run(_main, flags_parser=_parse_flags)
-    except KeyboardInterrupt as err:  # while absl parsed the flags
+    except KeyboardInterrupt as err:  # while absl parsed the flags, or on top of a recorded interrupt
+        stop = _interrupt_behind(err)
+        if stop is not None:
+            _leave_interrupted(stop)
         _interrupted_early(err, "while reading the flags")

@@ -112,3 +112,43 @@ def test_bootstrap_without_python37_says_what_to_do(tmp_path):
     proc = subprocess.run(["bash", os.path.join(REPO, "tools", "bootstrap.sh")], env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     assert proc.returncode != 0 and "PYTHON=/bin/false" in proc.stderr
+
+
+# The CI failure of stop 20 (TF 2 lane): the second of two quick SIGINTs landed
+# after run() had printed the interrupt's line and called sys.exit(130); the
+# KeyboardInterrupt replaced the SystemExit and Python 3.11 died by SIGINT (-2).
+# Here the process sends itself the late signals at the two moments that can
+# happen: while the Interrupted propagates (in a finally) and after the exit.
+_LATE_SIGNAL = r'''
+import os, signal, sys
+sys.path.insert(0, %(repo)r)
+from legacy import cli
+from legacy.errors import Interrupted
+
+def main(argv):
+    err = Interrupted(signal.SIGINT, 5, 1)
+    err.record, err.checkpoint = {"logdir": "/tmp/run"}, "/tmp/run/model.ckpt-5"
+    try:
+        raise err
+    finally:
+        if %(during)r:
+            os.kill(os.getpid(), signal.SIGINT)
+
+try:
+    cli.run(main)
+finally:
+    if %(after)r:
+        os.kill(os.getpid(), signal.SIGINT)
+'''
+
+
+@pytest.mark.parametrize("during, after", [(True, False), (False, True), (True, True)])
+def test_a_late_signal_keeps_the_recorded_interrupt(tmp_path, during, after):
+    script = tmp_path / "late.py"
+    script.write_text(_LATE_SIGNAL % dict(repo=REPO, during=during, after=after))
+    proc = subprocess.run([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, timeout=120)
+    assert proc.returncode == 130, (proc.returncode, proc.stderr)
+    assert proc.stderr.splitlines() == [
+        "interrupted: SIGINT at step 5 (epoch 1) (checkpoint /tmp/run/model.ckpt-5); "
+        "continue with --resume --logdir=/tmp/run"]
