@@ -191,6 +191,14 @@ def define_epoch_flags(epochs, batch_size):
     _check("batch_size", lambda v: v > 0, "must be > 0")
 
 
+def define_full_batch_flags(epochs, optimizer, learning_rate, keep_prob):
+    """golbin's small NLP models: every epoch is one step on all the data, with dropout in training."""
+    define("integer", "epochs", epochs, "Full-batch training epochs (one step each).")
+    _check("epochs", lambda v: v >= 0, "must be >= 0")
+    define_optimizer_flags(optimizer, learning_rate)
+    define_dropout_flags(keep_prob=keep_prob)
+
+
 def define_steps_flag(steps, help_text="Full-batch gradient steps, as the study's `for step in range(N)`."):
     define("integer", "steps", steps, help_text)
     _check("steps", lambda v: v >= 0, "must be >= 0")

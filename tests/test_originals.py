@@ -23,7 +23,6 @@ checkpoint differed by 2e-10), and is still far below what a change of the
 library's loss averaging, an optimizer constant or the initializer scale does
 (1e-4 and more; docs/originals.md shows one).
 """
-import functools
 import os
 import subprocess
 import sys
@@ -35,7 +34,6 @@ from conftest import REPO, run_config
 from legacy.config import RunConfig
 from legacy.models.registry import MODELS
 from legacy.runners.mnist import run_mnist
-from legacy.models.cnn import cnn
 from legacy.originals import port
 from legacy.tf import IS_TF2, tf
 from scripts_util import read_json

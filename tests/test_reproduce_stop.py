@@ -4,7 +4,6 @@ the driver exits 143 / 130, and the next start resumes the run in progress
 from its checkpoint, in its one run folder, ending with the numbers of an
 uninterrupted run. Also: a results folder that cannot be written is one
 `error:` line before any run."""
-import json
 import os
 import signal
 import subprocess

@@ -10,7 +10,6 @@ cnn-swu over 2 epochs, once tensorpack's gradients are gated per op as
 Optimizer.minimize gates them (tp_trainer.make_trainer; before that, Adam's
 third step differed by 3e-5). The figures are printed with -s.
 """
-import functools
 import json
 import os
 

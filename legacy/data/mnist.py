@@ -13,6 +13,7 @@ import numpy as np
 from tensorpack.dataflow import BatchData, RNGDataFlow, dataset
 
 from legacy.data.mnist_files import ensure_mnist
+from legacy.errors import UsageError
 
 VALIDATION_SIZE = 5000
 NUM_CLASSES = 10
@@ -45,6 +46,16 @@ def load_mnist(data_dir, download=True, train_limit=None):
     return MnistData(train=_as_split(train, VALIDATION_SIZE, stop),
                      validation=_as_split(train, 0, VALIDATION_SIZE),
                      test=_as_split(test))
+
+
+def load_for_training(config):
+    """MNIST as a run's flags say (--data_dir, --download, --train_limit),
+    refusing a --batch_size larger than the training images with one line."""
+    data = load_mnist(config.data_dir, download=config.download, train_limit=config.train_limit)
+    if len(data.train.images) < config.batch_size:
+        raise UsageError("--batch_size=%d is larger than the %d training images (--train_limit)"
+                         % (config.batch_size, len(data.train.images)))
+    return data
 
 
 class ArraySplit(RNGDataFlow):

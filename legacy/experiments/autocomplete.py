@@ -21,10 +21,7 @@ from legacy.tf import tf
 
 EXPERIMENT = "autocomplete"
 
-run_config.define("integer", "epochs", 30, "Full-batch training epochs (one step each).")
-run_config._check("epochs", lambda v: v >= 0, "must be >= 0")
-run_config.define_optimizer_flags("adam", 0.01)
-run_config.define_dropout_flags(keep_prob=0.5)
+run_config.define_full_batch_flags(epochs=30, optimizer="adam", learning_rate=0.01, keep_prob=0.5)
 run_config.define("list", "words", list(words.AUTOCOMPLETE_WORDS),
                   "The four-letter words (a-z) to learn, as a comma list.")
 run_config.define_run_flags(EXPERIMENT)

@@ -13,8 +13,7 @@ import os
 import numpy as np
 
 from legacy import cli, config as run_config, pictures
-from legacy.data.mnist import batch_dataflow, load_mnist
-from legacy.errors import UsageError
+from legacy.data.mnist import batch_dataflow, load_for_training
 from legacy.graph import TrainGraph, minimize, mode_placeholders
 from legacy.inputs import make_input
 from legacy.models.unsupervised import autoencoder
@@ -33,10 +32,7 @@ run_config.define_run_flags(EXPERIMENT)
 
 def main(_):
     config = run_config.build()
-    data = load_mnist(config.data_dir, download=config.download, train_limit=config.train_limit)
-    if len(data.train.images) < config.batch_size:
-        raise UsageError("--batch_size=%d is larger than the %d training images (--train_limit)"
-                         % (config.batch_size, len(data.train.images)))
+    data = load_for_training(config)
     inputs = make_input(config.input, batch_dataflow(data.train, config.batch_size, seed=config.seed), (784,))
 
     def build():

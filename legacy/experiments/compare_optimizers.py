@@ -11,7 +11,7 @@ run's own JSON in <stem>/.
 """
 from absl import flags as absl_flags
 
-from legacy import cli, config as run_config, figures, results
+from legacy import cli, config as run_config
 from legacy.errors import Interrupted, UsageError
 from legacy.models.registry import DEFAULT_RATES, MODELS
 from legacy.optim import OPTIMIZERS
@@ -56,16 +56,8 @@ def main(_):
             + [r["test_accuracy"], sum(r.get("seconds_per_epoch") or []), r["status"]]
             for (label, r), rate in zip(runs, rates)]
     title = "%s: average cost per epoch (%s, seed %d)" % (EXPERIMENT, MODELS[config.model].source, config.seed)
-    figures.write_table(stem, headers, rows, title=title)
-    figures.plot_curves(stem + ".png", {l: r["epoch_avg_cost"] for l, r in runs if r["epoch_avg_cost"]}, title)
-    print(figures.markdown_table(headers, rows))
-    results.write_results(path, EXPERIMENT, run_config.record(config), {"runs": {l: r for l, r in runs}, "table": stem + ".md",
-                                                  "plot": stem + ".png"},
-                          status="interrupted" if stopped else "ok")
-    if stopped:
-        raise stopped
-    grid.check_failures(runs, stem + ".md")
-
+    grid.publish(EXPERIMENT, config, path, stem, runs, stopped, (headers, rows, title),
+                 {l: r["epoch_avg_cost"] for l, r in runs if r["epoch_avg_cost"]}, {"runs": dict(runs)})
 
 def run():
     cli.run(main)

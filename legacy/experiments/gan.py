@@ -24,8 +24,7 @@ import os
 import numpy as np
 
 from legacy import cli, config as run_config, pictures
-from legacy.data.mnist import batch_dataflow, load_mnist
-from legacy.errors import UsageError
+from legacy.data.mnist import batch_dataflow, load_for_training
 from legacy.graph import Phase, TrainGraph, mode_placeholders
 from legacy.hooks import Hook
 from legacy.inputs import make_input
@@ -106,10 +105,7 @@ def main(_):
     learning_rate = config.learning_rate or (0.001 if config.conditional else 0.0002)
     config = config._replace(learning_rate=learning_rate)
     experiment = EXPERIMENT + ("_conditional" if config.conditional else "")
-    data = load_mnist(config.data_dir, download=config.download, train_limit=config.train_limit)
-    if len(data.train.images) < config.batch_size:
-        raise UsageError("--batch_size=%d is larger than the %d training images (--train_limit)"
-                         % (config.batch_size, len(data.train.images)))
+    data = load_for_training(config)
     inputs = make_input(config.input, batch_dataflow(data.train, config.batch_size, seed=config.seed), (784,))
 
     def build():

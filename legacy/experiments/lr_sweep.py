@@ -13,7 +13,7 @@ import math
 
 from absl import flags as absl_flags
 
-from legacy import cli, config as run_config, figures, results
+from legacy import cli, config as run_config
 from legacy.errors import Interrupted
 from legacy.models.registry import MODELS
 from legacy.runners import grid
@@ -57,17 +57,9 @@ def main(_):
     headers = ["loss", "learning rate", "final avg. cost", "test accuracy", "verdict"]
     title = "%s: %s, %s, %d epoch(s), seed %d" % (EXPERIMENT, MODELS[config.model].source.split(",")[0],
                                                   config.optimizer, config.epochs, config.seed)
-    figures.write_table(stem, headers, rows, title=title)
-    figures.plot_curves(stem + ".png", dict(curves, **accuracies), title, ylabel="final cost / accuracy",
-                       xlabel="learning rate", logx=True)
-    print(figures.markdown_table(headers, rows))
-    results.write_results(path, EXPERIMENT, run_config.record(config), {"rows": [dict(zip(headers, r)) for r in rows],
-                                                  "table": stem + ".md", "plot": stem + ".png"},
-                          status="interrupted" if stopped else "ok")
-    if stopped:
-        raise stopped
-    grid.check_failures(runs, stem + ".md")
-
+    grid.publish(EXPERIMENT, config, path, stem, runs, stopped, (headers, rows, title), dict(curves, **accuracies),
+                 {"rows": [dict(zip(headers, r)) for r in rows]}, ylabel="final cost / accuracy",
+                 xlabel="learning rate", logx=True)
 
 def run():
     cli.run(main)

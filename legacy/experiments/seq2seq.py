@@ -29,10 +29,7 @@ from legacy.tf import tf
 
 EXPERIMENT = "seq2seq"
 
-run_config.define("integer", "epochs", 100, "Full-batch training epochs (one step each).")
-run_config._check("epochs", lambda v: v >= 0, "must be >= 0")
-run_config.define_optimizer_flags("adam", 0.01)
-run_config.define_dropout_flags(keep_prob=0.5)
+run_config.define_full_batch_flags(epochs=100, optimizer="adam", learning_rate=0.01, keep_prob=0.5)
 run_config.define("list", "translate", list(words.SEQ2SEQ_TEST_WORDS),
                   "Words (a-z) to translate after training, as a comma list.")
 run_config.define_run_flags(EXPERIMENT)

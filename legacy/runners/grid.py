@@ -12,7 +12,7 @@ holds a run, or the network does not fit in memory), as "failed". With
 import math
 import os
 
-from legacy import config as run_config, fileio, results
+from legacy import config as run_config, figures, fileio, results
 from legacy.errors import DataError, Diverged, UsageError
 from legacy.models.registry import MODELS
 from legacy.runners.mnist import run_mnist
@@ -62,6 +62,24 @@ def check_failures(runs, table):
     if failed:
         raise UsageError("%d of %d runs failed (marked in %s): %s" % (len(failed), len(runs), table,
                                                                     " | ".join(failed)))
+
+
+def publish(experiment, config, path, stem, runs, stopped, table, curves, summary, **plot_options):
+    """The grid's outputs, also for a grid a signal stopped: its table
+    (``table``: headers, rows, title) as <stem>.md/.csv, its ``curves`` as
+    <stem>.png, the table printed, and the results JSON at ``path`` holding
+    ``summary``. Then re-raise the signal's Interrupted (``stopped``), or
+    raise UsageError if a point failed."""
+    headers, rows, title = table
+    figures.write_table(stem, headers, rows, title=title)
+    figures.plot_curves(stem + ".png", curves, title, **plot_options)
+    print(figures.markdown_table(headers, rows))
+    results.write_results(path, experiment, run_config.record(config),
+                          dict(summary, table=stem + ".md", plot=stem + ".png"),
+                          status="interrupted" if stopped else "ok")
+    if stopped:
+        raise stopped
+    check_failures(runs, stem + ".md")
 
 
 def output_stem(config, experiment):

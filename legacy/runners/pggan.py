@@ -31,14 +31,13 @@ import time
 import numpy as np
 
 from legacy import checkpoints, fileio, results, runs
-from legacy import config as run_config
-from legacy.errors import Diverged, Interrupted
 from legacy.graph import Phase, TrainGraph, mode_placeholders
 from legacy.hooks import Checkpointer, Hook, ProgressBar, StopOnSignal, TensorBoard
 from legacy.inputs import rng_from_json, rng_to_json
 from legacy.metrics import swd as swd_metric
+from legacy.runners.recording import train_recording, write_run_record
 from legacy.tf import tf
-from legacy.train import LoopState, session_config, train
+from legacy.train import LoopState, session_config
 
 
 class Schedule(object):
@@ -400,19 +399,9 @@ def run_pggan(experiment, data, config):
         state = checkpoints.start(sess, checkpointer.checkpoints.saver, resume_from, None, net.model_variables)
         report["loop"] = loop = LoopState.from_json(state) if state else LoopState()
         inputs.bind(graph.reals, graph.lod, loop)
-        try:
-            train(sess, net, inputs, epochs, 1.0, hooks=hooks, state=loop)
-        except Diverged as err:
-            err.optimizer, err.learning_rate = "adam", config.learning_rate
-            err.record = _write(report, "diverged", time.time() - start,
-                                diverged={"step": err.step, "tick": err.epoch, "cost": str(err.cost)})
-            raise
-        except Interrupted as err:
-            err.checkpoint = checkpointer.last
-            err.record = _write(report, "interrupted", time.time() - start,
-                                interrupted={"signal": err.signum, "step": err.step, "tick": err.epoch,
-                                             "checkpoint": checkpointer.last})
-            raise
+        train_recording(sess, net, inputs, epochs, 1.0, hooks, loop, checkpointer,
+                        lambda status, wall, **extra: _write(report, status, wall, **extra), start,
+                        unit="tick", optimizer="adam", learning_rate=config.learning_rate)
     wall = time.time() - start
     record = _write(report, "ok", wall)
     last = evaluator.last() or {}
@@ -444,14 +433,5 @@ def _write(report, status, wall, **extra):
         "evaluations": evaluations,
         "final": evaluations[-1] if evaluations else None,
         "optimizer_resets_at_steps": report["sched_hook"].resets,
-        "wall_seconds": wall,
-        "logdir": report["run_dir"],
-        "checkpoint": checkpoints.latest(report["run_dir"]),
-        "resumed_from": report["resumed_from"],
     }
-    metrics.update(extra)
-    record = results.write_results(report["out"], report["experiment"], run_config.record(report["config"]),
-                                   metrics, status=status)
-    fileio.write_json(os.path.join(report["run_dir"], "results.json"), record)
-    sys.stdout.flush()
-    return record
+    return write_run_record(report, status, metrics, wall, **extra)

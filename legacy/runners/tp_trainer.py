@@ -45,7 +45,7 @@ from tensorpack.tfutils.sessinit import SmartInit
 from tensorpack.tfutils.tower import get_current_tower_context
 
 from legacy import checkpoints, config as run_config, fileio, results, runs
-from legacy.data.mnist import ArraySplit, batch_dataflow, load_mnist
+from legacy.data.mnist import ArraySplit, batch_dataflow, load_for_training
 from legacy.errors import UsageError
 from legacy.graph import classifier_tensors
 from legacy.models.layers import DROPOUT_SEED
@@ -217,10 +217,7 @@ def run_tensorpack(experiment, model_fn, config, trainer="feed", load=""):
     if load and config.resume:
         raise UsageError("--load and --resume both load weights; pass one of them")
     load_path = _resolve_load(load) if load else None
-    data = load_mnist(config.data_dir, download=config.download, train_limit=config.train_limit)
-    if len(data.train.images) < config.batch_size:
-        raise UsageError("--batch_size=%d is larger than the %d training images (--train_limit)"
-                         % (config.batch_size, len(data.train.images)))
+    data = load_for_training(config)
     run_dir, resume_from = runs.prepare(experiment, config)
     # tensorpack's own checkpoints (model-<step>, its own `checkpoint` index,
     # read by AutoResumeTrainConfig) and logs live in a sub-folder: the run

@@ -14,19 +14,19 @@ replacement for Word2Vec. Their RNG is the dataflow's, saved at each
 epoch's start, so a resumed run replays the same batches.
 """
 import collections
-import os
 import sys
 import time
 
 import numpy as np
 from tensorpack.dataflow import BatchData, RNGDataFlow
 
-from legacy import checkpoints, config as run_config, fileio, results, runs
-from legacy.errors import Diverged, Interrupted, UsageError
+from legacy import checkpoints, results, runs
+from legacy.errors import UsageError
 from legacy.hooks import Checkpointer, Hook, ProgressBar, StopOnSignal, TensorBoard
 from legacy.inputs import rng_from_json, rng_to_json
+from legacy.runners.recording import train_recording, write_run_record
 from legacy.tf import tf
-from legacy.train import LoopState, session_config, train
+from legacy.train import LoopState, session_config
 
 
 class Rows(RNGDataFlow):
@@ -204,18 +204,8 @@ def run_loop(experiment, config, inputs, build, epochs, keep_prob=1.0, lines=(),
         sess.run(tf.global_variables_initializer())
         state = checkpoints.start(sess, checkpointer.checkpoints.saver, resume_from, init_from, net.model_variables)
         report["loop"] = loop = LoopState.from_json(state) if state else LoopState()
-        try:
-            history = train(sess, net, inputs, epochs, keep_prob, hooks=all_hooks, state=loop)
-        except Diverged as err:
-            err.record = write(report, "diverged", time.time() - start,
-                               diverged={"step": err.step, "epoch": err.epoch, "cost": str(err.cost)})
-            raise
-        except Interrupted as err:
-            err.checkpoint = checkpointer.last
-            err.record = write(report, "interrupted", time.time() - start,
-                               interrupted={"signal": err.signum, "step": err.step, "epoch": err.epoch,
-                                            "checkpoint": checkpointer.last})
-            raise
+        train_recording(sess, net, inputs, epochs, keep_prob, all_hooks, loop, checkpointer,
+                        lambda status, wall, **extra: write(report, status, wall, **extra), start)
         train_seconds = time.time() - start
         metrics = finish(sess, net, loop, run_dir) if finish else {}
     return write(report, "ok", time.time() - start, train_seconds=train_seconds, **metrics)
@@ -231,15 +221,5 @@ def write(report, status, wall, **extra):
         "epoch_phase_costs": [r.phase_costs for r in loop.history] if loop.history and
         loop.history[0].phase_costs else None,
         "seconds_per_epoch": [r.seconds for r in loop.history],
-        "wall_seconds": wall,
-        "logdir": report["run_dir"],
-        "checkpoint": checkpoints.latest(report["run_dir"]),
-        "resumed_from": report["resumed_from"],
-        "init_from": report["init_from"],
     }
-    metrics.update(extra)
-    record = results.write_results(report["out"], report["experiment"], run_config.record(report["config"]),
-                                   metrics, status=status)
-    fileio.write_json(os.path.join(report["run_dir"], "results.json"), record)
-    sys.stdout.flush()
-    return record
+    return write_run_record(report, status, metrics, wall, **extra)
