@@ -10,9 +10,16 @@ Each task of the cluster (legacy/cluster.py) runs this with its role:
   total_num_replicas=W)``: every step, each worker pushes the gradient of
   its shard into accumulators on the ps, the chief's queue runner takes the
   mean of the W gradients and applies it once, and hands each worker a
-  token to start the next step. No initial tokens, so the W workers move in
-  lockstep; each worker checks that the token it got is the step it expects
-  (a gradient counted for the wrong step would fail here, not silently).
+  token to start the next step. The tokens of one step sit in one shared
+  queue, so on its own SyncReplicasOptimizer lets a fast worker take a slow
+  one's token and count twice in the next mean (seen: the chief slowed by a
+  checkpoint, worker 1 took its token). So each step ends at a barrier:
+  having its token, a worker puts it into every worker's barrier queue on
+  ps 0 and, in the same ``sess.run``, waits for the W tokens of that step in
+  its own; no worker pushes step s+1's gradient before all hold step s's
+  token. The W workers move in lockstep, and each checks that the tokens are
+  the step it expects (a gradient counted for the wrong step fails, not
+  silently).
 
 Why SyncReplicasOptimizer rather than tensorpack's distributed trainers: it
 keeps the project's builder and optimizer arithmetic unchanged
@@ -47,7 +54,7 @@ import time
 import numpy as np
 
 from legacy import checkpoints, cluster, config as run_config, fileio, results, runs
-from legacy.data.mnist import ArraySplit, load_mnist
+from legacy.data.mnist import ArraySplit, load_for_training
 from legacy.errors import UsageError
 from legacy.graph import classifier_tensors, mode_placeholders
 from legacy.models.layers import find_dropout_seed
@@ -106,6 +113,18 @@ def _done_queue(spec, ps_index):
     with tf.device("/job:ps/task:%d" % ps_index):
         return tf.FIFOQueue(len(spec.workers), tf.int32, shapes=[], shared_name="done_queue%d" % ps_index,
                             name="done_queue%d" % ps_index)
+
+
+def _step_barrier(spec, train_op):
+    """After ``train_op`` (its value: this worker's token), the token into every
+    worker's barrier queue on ps 0, then this worker's W tokens of the step."""
+    workers = len(spec.workers)
+    with tf.device("/job:ps/task:0"):
+        queues = [tf.FIFOQueue(2 * workers, tf.int64, shapes=[], shared_name="step_barrier%d" % i,
+                               name="step_barrier%d" % i) for i in range(workers)]
+    arrive = [q.enqueue(train_op) for q in queues]
+    with tf.control_dependencies(arrive):
+        return queues[spec.task_index].dequeue_many(workers)
 
 
 def serve_ps(spec):
@@ -168,10 +187,7 @@ def run_distributed(experiment, model_fn, config, spec, feature_shape=(784,)):
     if config.init_from:
         raise UsageError("--init_from is not supported in distributed training; use --resume --logdir")
     what = "worker %d" % index
-    data = load_mnist(config.data_dir, download=config.download, train_limit=config.train_limit)
-    if len(data.train.images) < config.batch_size:
-        raise UsageError("--batch_size=%d is larger than the %d training images (--train_limit)"
-                         % (config.batch_size, len(data.train.images)))
+    data = load_for_training(config)
     run_dir = resume_from = None
     if chief:
         run_dir, resume_from = runs.prepare(experiment, config)
@@ -197,6 +213,7 @@ def run_distributed(experiment, model_fn, config, spec, feature_shape=(784,)):
                 train_op = sync.minimize(cost, global_step=global_step)
     # We run SyncReplicasOptimizer's init ops ourselves (below), not its session hook.
     getattr(sync.ready_for_local_init_op, "mark_used", lambda: None)()
+    step_tokens = _step_barrier(spec, train_op)
     queues = [_done_queue(spec, p) for p in range(len(spec.ps))]
     done = [q.enqueue(1) for q in queues]
     ping = [q.size() for q in queues]
@@ -255,10 +272,11 @@ def run_distributed(experiment, model_fn, config, spec, feature_shape=(784,)):
             if seed_t is not None:
                 feed[seed_t] = [step, index]
             watchdog.progress("in step %d" % (step + 1))
-            token, cost_val = sess.run([train_op, cost], feed)
-            if int(token) != step + 1:
-                raise ClusterStalled("%s: step %d got the token of step %d: the workers are out of lockstep "
-                                     "(was a worker restarted alone? restart every task)" % (what, step + 1, token))
+            tokens, cost_val = sess.run([step_tokens, cost], feed)
+            if any(int(token) != step + 1 for token in tokens):
+                raise ClusterStalled("%s: step %d got the tokens of steps %s: the workers are out of lockstep "
+                                     "(was a worker restarted alone? restart every task)"
+                                     % (what, step + 1, ", ".join(str(int(t)) for t in tokens)))
             if not np.isfinite(cost_val):
                 raise UsageError("%s: the cost is %s at step %d; try a lower --learning_rate"
                                  % (what, cost_val, step + 1))
