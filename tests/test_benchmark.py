@@ -45,3 +45,26 @@ def test_tensorpack_inputs_are_timed_in_the_same_interleaved_run(mnist_dir):
     for case in result["cases"].values():
         assert len(case["img_per_s_windows"]) == 3 and min(case["img_per_s_windows"]) > 0
         assert case["cpu_ms_per_step"] > 0
+
+
+def test_the_scripts_loop_is_timed_beside_its_bare_step(mnist_dir):
+    """make bench's loop row (issue 18): run_mnist itself, hooks on, timed
+    from inside its training loop, with the loop-over-step ratio against the
+    graph input's bare step of the same round."""
+    from legacy.study.throughput import add_percent_of_peak, bench_model, print_model
+    result = bench_model("dnn4", ["graph", "loop"], ["default"], 3, mnist_dir, None, lambda msg: None)
+    assert list(result["cases"]) == ["feed/default", "graph/default", "loop/default"]
+    loop = result["cases"]["loop/default"]
+    assert loop["loop_step_at_start"] >= 60  # the registry's warm-up steps, counted by train()'s own LoopState
+    assert len(loop["img_per_s_windows"]) == 3 and min(loop["img_per_s_windows"]) > 0
+    assert 0 < loop["vs_graph_same_setting"] < 10
+    add_percent_of_peak(result, 100.0)
+    assert loop["percent_of_peak"] == pytest.approx(loop["gflop_per_s"])
+
+    class Lines(list):
+        write = list.append
+        flush = lambda self: None  # noqa: E731
+    out = Lines()
+    print_model("dnn4", result, out)
+    row = next(line for line in out if "loop/default" in line)
+    assert "%.3f" % loop["vs_graph_same_setting"] in row

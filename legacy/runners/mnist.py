@@ -16,7 +16,7 @@ import sys
 import time
 
 from legacy import checkpoints, cluster, config as run_config, fileio, memory, predictions, results, runs
-from legacy.data.mnist import load_mnist, batch_dataflow
+from legacy.data.mnist import batch_dataflow, load_for_training
 from legacy.errors import Diverged, Interrupted, UsageError, signal_of
 from legacy.graph import build_classifier
 from legacy.hooks import Checkpointer, EpochPrinter, ProgressBar, StopOnSignal, TensorBoard, signals_ignored
@@ -34,8 +34,11 @@ def weights_fingerprint(sess):
     return digest.hexdigest()
 
 
-def run_mnist(experiment, model_fn, config, feature_shape=(784,)):
+def run_mnist(experiment, model_fn, config, feature_shape=(784,), extra_hooks=()):
     """Train ``model_fn`` on MNIST as ``config`` (a RunConfig) says; return the results record.
+
+    ``extra_hooks`` run after the run's own (``make bench`` times the loop
+    with one).
 
     A signal at any moment after the flags are checked (loading data,
     building the graph, training, the final evaluation; a second Ctrl-C
@@ -50,6 +53,7 @@ def run_mnist(experiment, model_fn, config, feature_shape=(784,)):
         return run_distributed(experiment, model_fn, config, spec, feature_shape)
     out = results.output_path(config.output, experiment)
     report = dict(experiment=experiment, out=out, run_dir=None, config=config, inputs=None, loop=LoopState(),
+                  extra_hooks=list(extra_hooks),
                   resumed_from=None, init_from=None, during="loading the data", start=time.time())
     try:
         return _run(report, model_fn, feature_shape)
@@ -70,10 +74,7 @@ def _run(report, model_fn, feature_shape):
     report["init_from"] = checkpoints.resolve(config.init_from, "--init_from") if config.init_from else None
     if config.plot_predictions:
         fileio.check_writable_path(config.plot_predictions, "--plot_predictions")
-    data = load_mnist(config.data_dir, download=config.download, train_limit=config.train_limit)
-    if len(data.train.images) < config.batch_size:
-        raise UsageError("--batch_size=%d is larger than the %d training images (--train_limit)"
-                         % (config.batch_size, len(data.train.images)))
+    data = load_for_training(config)
     report["during"] = "opening the run folder"
     run_dir, resume_from = runs.prepare(report["experiment"], config)
     report.update(run_dir=run_dir, resumed_from=resume_from, during="building the graph")
@@ -93,7 +94,7 @@ def _train(report, model_fn, data):
     net = build_classifier(model_fn, x, y, config.optimizer, config.learning_rate, loss=config.loss)
     board = TensorBoard(run_dir, test=data.test, eval_keep_prob=config.eval_keep_prob, histograms=config.histograms)
     checkpointer = Checkpointer(run_dir, every_steps=config.save_every_steps, before_save=[board.flush])
-    hooks = [ProgressBar(), EpochPrinter(), board, checkpointer, StopOnSignal()]
+    hooks = [ProgressBar(), EpochPrinter(), board, checkpointer, StopOnSignal()] + report["extra_hooks"]
     memory.check_fits(config)
 
     start = time.time()

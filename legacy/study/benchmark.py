@@ -48,19 +48,32 @@ def main(_):
     log = lambda msg: (sys.stdout.write(msg + "\n"), sys.stdout.flush())  # noqa: E731
     record = {"command": " ".join(["throughput.py"] + sys.argv[1:]), "batch_size": throughput.BATCH,
               "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "loadavg_before": throughput._loadavg(),
+              "cpu": throughput.cpu_info(),
               "settings": {s: throughput.SETTINGS[s]["desc"] for s in FLAGS.settings}, "models": {}}
     start = time.time()
+    # The machine's practical FP32 ceiling, before and after: % of peak is
+    # taken against the fastest matmul seen (the tables printed as each model
+    # ends: against the one before).
+    record["peak_before"] = throughput.measure_peak()
+    log(throughput.describe_machine(record["cpu"], record["peak_before"], record["loadavg_before"]))
     for model in FLAGS.models:
         result = throughput.bench_model(model, FLAGS.inputs, FLAGS.settings, FLAGS.windows, data_dir,
                                        FLAGS.mkl_python, log)
-        throughput.print_model(model, result, sys.stdout)
         record["models"][model] = result
+        throughput.add_percent_of_peak(result, record["peak_before"]["gflop_per_s_best"])
+        throughput.print_model(model, result, sys.stdout)
+    record["peak_after"] = throughput.measure_peak()
+    record["peak_gflop_per_s"] = max(record["peak_before"]["gflop_per_s_best"], record["peak_after"]["gflop_per_s_best"])
+    for result in record["models"].values():
+        throughput.add_percent_of_peak(result, record["peak_gflop_per_s"])
     record["loadavg_after"] = throughput._loadavg()
     record["wall_seconds"] = time.time() - start
     record["environment"] = results.environment()
     fileio.write_json(FLAGS.output, record)
-    print("\n%d models in %.0f s (load average %s before, %s after); figures in %s"
+    print("\n%d models in %.0f s (load average %s before, %s after); the matmul peak %.1f GFLOP/s before, "
+          "%.1f after (medians; %% of peak in the JSON: against the best, %.1f); figures in %s"
           % (len(FLAGS.models), record["wall_seconds"], record["loadavg_before"], record["loadavg_after"],
+             record["peak_before"]["gflop_per_s"], record["peak_after"]["gflop_per_s"], record["peak_gflop_per_s"],
              FLAGS.output))
 
 

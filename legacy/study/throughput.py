@@ -16,6 +16,13 @@ Inputs:
 - ``graph`` : row numbers fed, rows gathered in the graph (GraphInput).
 - ``const`` : one batch as a ``tf.constant``: no input work at all, the
   ceiling any input path can reach.
+- ``loop``    : what ``scripts/mnist_*.py`` run: ``run_mnist`` itself (its
+  graph input, its session config, the training loop with all its hooks:
+  progress bar, TensorBoard's per-step cost, checkpointer, signal handler),
+  timed from inside the loop by one more hook; the figure to compare a
+  script's ``seconds_per_epoch`` with. ``feed``, ``graph`` and ``const``
+  run the loop's step (the same fetches, feeds and dropout seed) without
+  the loop around it.
 - ``tp-feed``, ``tp-queue``: the same model as tensorpack's ``ModelDesc``
   (legacy/runners/tp_trainer.py) stepped by tensorpack's trainer with its
   ``FeedInput`` (``SimpleTrainer``) or ``QueueInput`` (a thread fills a TF
@@ -33,8 +40,8 @@ work; the original graph does the same). Element-wise ops (ReLU, dropout,
 Adam) are not counted, so GFLOP/s is the matrix work achieved.
 """
 import collections
-import functools
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -83,10 +90,11 @@ def _model_fn(model):
 
 
 def _session_config(setting):
+    """The scripts' session config (legacy.train.session_config) with the setting's changes."""
     from legacy.tf import tf
-    proto = tf.ConfigProto(intra_op_parallelism_threads=setting.get("intra", 0),
-                            inter_op_parallelism_threads=setting.get("inter", 0),
-                            use_per_session_threads=setting.get("per_session", False))
+    from legacy.train import session_config
+    proto = session_config(setting.get("intra", 0), setting.get("inter", 0))
+    proto.use_per_session_threads = setting.get("per_session", False)
     if setting.get("xla"):
         proto.graph_options.optimizer_options.global_jit_level = tf.OptimizerOptions.ON_1
     return proto
@@ -151,7 +159,7 @@ def _flops(graph, net):
 
 
 TENSORPACK_INPUTS = ("tp-feed", "tp-queue")
-INPUTS = ("feed", "graph", "const") + TENSORPACK_INPUTS
+INPUTS = ("feed", "graph", "const", "loop") + TENSORPACK_INPUTS
 
 
 def _tensorpack_steps(spec, dataflow):
@@ -160,9 +168,11 @@ def _tensorpack_steps(spec, dataflow):
     from tensorpack.input_source import FeedInput
     from tensorpack.tfutils.sesscreate import NewSessionCreator
     from tensorpack.tfutils.sessinit import JustCurrentSession
+    from tensorpack.utils import logger
     from legacy.config import RunConfig
     from legacy.runners.tp_trainer import ClassifierModel, make_trainer
 
+    logger._logger.setLevel(logging.ERROR)  # its graph-building notes would bury make bench's tables
     config = RunConfig(**REGISTRY[spec["model"]].settings)
     desc = ClassifierModel(_model_fn(spec["model"]), config)
     kind = spec["input"][len("tp-"):]
@@ -189,9 +199,12 @@ def _worker(spec):
     from legacy.data.mnist import batch_dataflow, load_mnist
     from legacy.graph import build_classifier
     from legacy.inputs import make_input
+    from legacy.models.layers import find_dropout_seed
     from legacy.tf import TF_VERSION, tf
 
     model = MODELS[spec["model"]]
+    if spec["input"] == "loop":
+        return _loop_worker(spec, model, reply)
     data = load_mnist(spec["data_dir"], download=False)
     tf.reset_default_graph()
     tf.set_random_seed(0)
@@ -224,12 +237,18 @@ def _worker(spec):
 
     stream = feeds()
     train_feed = {net.keep_prob: model["keep_prob"], net.training: True}
+    seed_t, step = find_dropout_seed(net.cost.graph), [0]
 
     def train_steps(n):
+        # legacy/train.py's step: the same feeds (a fresh dropout seed each
+        # step) and fetches; only the loop's bookkeeping and hooks are absent.
         for _ in range(n):
             feed = next(stream)
             feed.update(train_feed)
-            sess.run(net.train_op, feed)
+            if seed_t is not None:
+                feed[seed_t] = [step[0], 0]
+            step[0] += 1
+            sess.run([net.train_op, net.cost], feed)
 
     def input_steps(n):
         for _ in range(n):
@@ -248,6 +267,66 @@ def _worker(spec):
     reply.write(json.dumps({"ready": True, "tf": TF_VERSION, "flops": flops}) + "\n")
     reply.flush()
     _serve(reply, {"train": train_steps, "input": input_steps, "dataflow": dataflow_steps})
+
+
+class _Quit(Exception):
+    """The parent said "quit": leave the training loop."""
+
+
+def _loop_worker(spec, model, reply):
+    """The ``loop`` case: ``run_mnist`` as the scripts call it (graph input,
+    the registry's settings, a run folder in a temporary directory), with one
+    extra hook, last in the list, that answers the parent's windows from
+    inside the loop: a window of n steps is n whole loop iterations, every
+    hook's per-step work included (an epoch's end too, when a window spans
+    one; the median leaves such windows out)."""
+    import shutil
+    import tempfile
+    from legacy.config import RunConfig
+    from legacy.hooks import Hook
+    from legacy.runners.mnist import run_mnist
+    from legacy.tf import TF_VERSION
+
+    class WindowServer(Hook):
+        def __init__(self):
+            self.left = None  # steps left in the window being timed; None while warming up
+
+        def after_step(self, step, cost):
+            if self.left is None:
+                if step >= model["warmup_steps"]:
+                    reply.write(json.dumps({"ready": True, "tf": TF_VERSION, "flops": None,
+                                            "loop_step": self.loop.step}) + "\n")
+                    reply.flush()
+                    self._next()
+                return
+            self.left -= 1
+            if self.left == 0:
+                reply.write(json.dumps({"wall": time.perf_counter() - self.wall,
+                                        "cpu": time.process_time() - self.cpu, "steps": self.steps}) + "\n")
+                reply.flush()
+                self._next()
+
+        def _next(self):
+            line = sys.stdin.readline()
+            cmd = json.loads(line) if line else {"what": "quit"}
+            if cmd["what"] != "train":
+                raise _Quit()
+            self.left = self.steps = cmd["steps"]
+            self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    folder = tempfile.mkdtemp(prefix="bench-loop-")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # the study's "Epoch: ..." lines
+    settings = dict(REGISTRY[spec["model"]].settings, data_dir=spec["data_dir"], download=False, epochs=10 ** 6,
+                    input="graph", logdir=os.path.join(folder, "run"), output=os.path.join(folder, "r.json"),
+                    intra_op_threads=spec["setting"].get("intra", 0), inter_op_threads=spec["setting"].get("inter", 0))
+    config = RunConfig(**settings)
+    try:
+        run_mnist("bench_loop", REGISTRY[spec["model"]].build(config), config, extra_hooks=[WindowServer()])
+    except _Quit:
+        pass
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _serve(reply, commands):
@@ -330,6 +409,8 @@ def bench_model(model, inputs, settings, windows, data_dir, mkl_python, log):
     names = [("feed", "default")]  # the reference, always
     for setting in settings:
         for input_name in inputs:
+            if input_name == "loop" and setting != "default":
+                continue  # the scripts' loop runs with the scripts' settings only
             if (input_name, setting) not in names:
                 names.append((input_name, setting))
     cases = [Case(model, i, s, data_dir, mkl_python) for i, s in names]
@@ -338,10 +419,12 @@ def bench_model(model, inputs, settings, windows, data_dir, mkl_python, log):
             case.wait_ready()
         log("%s: %s; %d cases ready, %d windows of %d steps each" % (
             model, spec["desc"], len(cases), windows, spec["window_steps"]))
+        load_before = _loadavg()
         for w in range(windows):
             order = cases[w % len(cases):] + cases[:w % len(cases)]
             for case in order:
                 case.window("train", spec["window_steps"])
+        load_after = _loadavg()
         for w in range(3):  # the input alone, and the tensorpack dataflow alone
             for case in cases:
                 if case.input in ("feed", "graph"):
@@ -353,7 +436,7 @@ def bench_model(model, inputs, settings, windows, data_dir, mkl_python, log):
 
     flops = next((c.info["flops"] for c in cases if c.info.get("flops")), None)
     out = {"description": spec["desc"], "window_steps": spec["window_steps"], "windows": windows,
-           "flops": flops, "cases": collections.OrderedDict()}
+           "flops": flops, "loadavg_during": [load_before, load_after], "cases": collections.OrderedDict()}
     def paired_ratio(case, other):
         """Median over rounds of the ratio of two cases' windows in that
         round: windows of one round are seconds apart, so slow drifts in the
@@ -362,14 +445,20 @@ def bench_model(model, inputs, settings, windows, data_dir, mkl_python, log):
                                 for a, b in zip(other.windows["train"], case.windows["train"])]))
 
     ceilings = {c.setting: c for c in cases if c.input == "const"}
+    graphs = {c.setting: c for c in cases if c.input == "graph"}
     for case in cases:
         s = case.summary("train")
+        if "loop_step" in case.info:
+            s["loop_step_at_start"] = case.info["loop_step"]  # the training loop's own step counter
         s.update(input=case.input, setting=case.setting, tensorflow=case.info["tf"],
                  vs_feed_default=paired_ratio(case, cases[0]), seconds_per_epoch=EPOCH_IMAGES / s["img_per_s"])
         if flops:
             s["gflop_per_s"] = s["img_per_s"] * flops["per_image"] / 1e9
         if case.setting in ceilings:
             s["vs_const_same_setting"] = paired_ratio(case, ceilings[case.setting])
+        if case.input == "loop" and case.setting in graphs:
+            # The scripts' loop against its own step without the loop: the loop's cost.
+            s["vs_graph_same_setting"] = paired_ratio(case, graphs[case.setting])
         alone = case.summary("input")
         if alone:
             s["input_alone_img_per_s"] = alone["img_per_s"]
@@ -387,20 +476,94 @@ def print_model(name, result, stream):
                          "%s %s" % (k, "%+.1f%%" % (100.0 * flops["profiler_by_type"][k] / v - 100)
                                     if flops["profiler_by_type"][k] else "not counted")
                          for k, v in sorted(flops["per_step_by_type"].items()))))
-    stream.write("   img/s: median of %d windows of %d steps; best: the fastest window; x feed, x const: median\n"
-                 "   over rounds of the ratio to feed/default, to const of the same setting, in that round\n"
+    stream.write("   img/s: median of %d windows of %d steps; best: the fastest window; %%peak: GFLOP/s over the\n"
+                 "   lane's fastest 2048^3 matmul; x feed, x const, x graph: median over rounds of the ratio to feed/default,\n"
+                 "   to const and to graph of the same setting, in that round (loop x graph: the scripts' loop cost)\n"
                  % (result["windows"], result["window_steps"]))
-    stream.write("   %-20s %8s %8s %7s %7s %7s %7s %6s %11s\n" % (
-        "input/setting", "img/s", "best", "s/epoch", "GFLOP/s", "x feed", "x const", "cpu ms", "input alone"))
+    stream.write("   %-20s %8s %8s %7s %7s %6s %7s %7s %7s %6s %11s\n" % (
+        "input/setting", "img/s", "best", "s/epoch", "GFLOP/s", "%peak", "x feed", "x const", "x graph", "cpu ms",
+        "input alone"))
+    optional = lambda s, key, form: form % s[key] if key in s else "-"  # noqa: E731
     for case_name, s in result["cases"].items():
-        stream.write("   %-20s %8.0f %8.0f %7.1f %7s %7.3f %7s %6.2f %11s\n" % (
+        stream.write("   %-20s %8.0f %8.0f %7.1f %7s %6s %7.3f %7s %7s %6.2f %11s\n" % (
             case_name, s["img_per_s"], s["img_per_s_best"], s["seconds_per_epoch"],
-            "%.1f" % s["gflop_per_s"] if "gflop_per_s" in s else "-", s["vs_feed_default"],
-            "%.3f" % s["vs_const_same_setting"] if "vs_const_same_setting" in s else "-",
-            s["cpu_ms_per_step"], "%.0f" % s["input_alone_img_per_s"] if "input_alone_img_per_s" in s else "-"))
+            optional(s, "gflop_per_s", "%.1f"), optional(s, "percent_of_peak", "%.0f%%"), s["vs_feed_default"],
+            optional(s, "vs_const_same_setting", "%.3f"), optional(s, "vs_graph_same_setting", "%.3f"),
+            s["cpu_ms_per_step"], optional(s, "input_alone_img_per_s", "%.0f")))
     stream.write("   tensorpack dataflow alone: %.0f img/s\n" % result["dataflow_alone_img_per_s"])
     stream.flush()
 
 
+# ---------------------------------------------------------------- the machine
+
+PEAK_N = 2048
+
+
+def _peak_worker(repeats=15):
+    """FP32 GFLOP/s of this lane's own ``PEAK_N``-cubed matmul (SGEMM, both
+    cores): the practical ceiling a model's matrix work can reach here."""
+    from legacy.tf import TF_VERSION, tf
+    from legacy.train import session_config
+    rng = np.random.RandomState(0)
+    a = tf.Variable(rng.standard_normal((PEAK_N, PEAK_N)).astype(np.float32))
+    b = tf.Variable(rng.standard_normal((PEAK_N, PEAK_N)).astype(np.float32))
+    product = tf.reduce_sum(tf.matmul(a, b))  # a scalar fetch: no 16 MB copy out per run
+    with tf.Session(config=session_config()) as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(3):
+            sess.run(product)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            sess.run(product)
+            times.append(time.perf_counter() - start)
+    flop = 2.0 * PEAK_N ** 3
+    print(json.dumps({"tf": TF_VERSION, "n": PEAK_N, "gflop_per_s": flop / np.median(times) / 1e9,
+                      "gflop_per_s_best": flop / min(times) / 1e9, "repeats": repeats}))
+
+
+def measure_peak():
+    """``_peak_worker`` in a process of its own (its own thread pools)."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.check_output([sys.executable, "-m", "legacy.study.throughput", "--peak"], env=env, cwd=REPO,
+                                  universal_newlines=True)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def add_percent_of_peak(result, peak_gflop_per_s):
+    """Each case's matrix GFLOP/s as a percentage of the machine's matmul peak."""
+    result["peak_gflop_per_s"] = peak_gflop_per_s
+    for case in result["cases"].values():
+        if "gflop_per_s" in case:
+            case["percent_of_peak"] = 100.0 * case["gflop_per_s"] / peak_gflop_per_s
+
+
+def describe_machine(cpu, peak, loadavg):
+    return ("machine: %s, %d logical CPUs, %s%s; TensorFlow %s %d^3 matmul: %.1f GFLOP/s (best %.1f); "
+            "load average %s" % (cpu["model"], cpu["logical_cpus"], cpu["vector"], " + FMA" if cpu["fma"] else "",
+                                 peak["tf"], peak["n"], peak["gflop_per_s"], peak["gflop_per_s_best"], loadavg))
+
+
+def cpu_info():
+    """The CPU model, its logical CPUs and its widest vector unit, from /proc/cpuinfo."""
+    model, flags, count = "unknown", set(), 0
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                key, _, value = line.partition(":")
+                key = key.strip()
+                if key == "model name":
+                    model, count = value.strip(), count + 1
+                elif key == "flags" and not flags:
+                    flags = set(value.split())
+    except OSError:
+        pass
+    vector = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "AVX" if "avx" in flags else "SSE"
+    return {"model": model, "logical_cpus": count or os.cpu_count(), "vector": vector,
+            "fma": "fma" in flags}
+
+
 if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "--worker":
     _worker(json.loads(sys.argv[2]))
+elif __name__ == "__main__" and sys.argv[1:] == ["--peak"]:
+    _peak_worker()
