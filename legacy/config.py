@@ -1,7 +1,9 @@
 """The run configuration: the flags of every training script, and the one
 immutable ``RunConfig`` built from them that everything downstream takes.
-(The tools that train nothing themselves, fetch_mnist, make_data, reproduce
-and benchmark, define their few own flags in their modules.)
+(Flags that only one module uses are defined there, through ``define``
+below: the tools that train nothing themselves, fetch_mnist, make_data,
+reproduce and benchmark, and the one-off flags of some experiments, e.g.
+dqn, gan, word2vec, seq2seq, autocomplete, lr_sweep, compare_optimizers.)
 
 A script calls the ``define_*`` functions it needs; defaults that are a
 model's original settings come from the model registry

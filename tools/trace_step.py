@@ -1,0 +1,119 @@
+#!/usr/bin/env python
+"""Where a training step's time goes: TensorFlow's own per-op trace (RunMetadata, FULL_TRACE).
+
+Builds each model's step exactly as `make bench`'s bare cases do (legacy/study/throughput.py:
+the registry's settings, the scripts' session config, the dropout seed fed each step), warms it
+up, then traces --steps steps and prints per op type the summed op time (all threads) and its
+share, plus, for the graph input, how long the step waits for the input op XY (the py_func
+gather) before the first layer can start: its end relative to the step's first op.
+
+    python tools/trace_step.py --models=dnn4,cnn,cnn-swu --inputs=graph,const --steps=30
+
+Figures, not pass/fail; a trace slows each step a little (the same for every case).
+"""
+import collections
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from absl import app, flags  # noqa: E402
+
+flags.DEFINE_list("models", ["dnn4", "cnn", "cnn-swu"], "Models to trace (make bench's names).")
+flags.DEFINE_list("inputs", ["graph", "const"], "Inputs: graph (the scripts' default) and const.")
+flags.DEFINE_integer("steps", 30, "Traced steps per case, after the warm-up.")
+flags.DEFINE_string("data_dir", "data/mnist", "Folder of the verified MNIST files.")
+flags.DEFINE_string("output", None, "Optional JSON of the figures.")
+FLAGS = flags.FLAGS
+
+
+def trace_case(model_name, input_name, steps, data_dir):
+    from legacy.data.mnist import batch_dataflow, load_mnist
+    from legacy.graph import build_classifier
+    from legacy.inputs import make_input
+    from legacy.models.layers import find_dropout_seed
+    from legacy.study.throughput import BATCH, MODELS, _model_fn, _session_config
+    from legacy.tf import TF_VERSION, tf
+
+    model = MODELS[model_name]
+    data = load_mnist(data_dir, download=False)
+    tf.reset_default_graph()
+    tf.set_random_seed(0)
+    dataflow = batch_dataflow(data.train, BATCH, seed=0)
+    if input_name == "const":
+        x, y = tf.constant(data.train.images[:BATCH]), tf.constant(data.train.labels[:BATCH])
+        inputs = None
+    else:
+        inputs = make_input(input_name, dataflow, [784])
+        x, y = inputs.tensors(num_classes=10)
+    net = build_classifier(_model_fn(model_name), x, y, model["optimizer"], model["learning_rate"])
+    sess = tf.Session(config=_session_config({}))
+    sess.run(tf.global_variables_initializer())
+    seed_t = find_dropout_seed(net.cost.graph)
+    feeds = iter(inputs.epoch()) if inputs is not None else None
+    options = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
+
+    per_type = collections.Counter()
+    step_us, wait_us = [], []
+    for step in range(model["warmup_steps"] + steps):
+        feed = dict(next(feeds)) if feeds is not None else {}
+        feed.update({net.keep_prob: model["keep_prob"], net.training: True})
+        if seed_t is not None:
+            feed[seed_t] = [step, 0]
+        traced = step >= model["warmup_steps"]
+        meta = tf.RunMetadata() if traced else None
+        sess.run([net.train_op, net.cost], feed, options=options if traced else None, run_metadata=meta)
+        if not traced:
+            continue
+        starts, ends, xy_end = [], [], None
+        for dev in meta.step_stats.dev_stats:
+            if "/device:CPU:0" not in dev.device or "stream" in dev.device:
+                continue
+            for node in dev.node_stats:
+                if node.node_name in ("_SOURCE", "_SINK"):
+                    continue
+                start, end = node.all_start_micros, node.all_start_micros + node.all_end_rel_micros
+                starts.append(start)
+                ends.append(end)
+                op_type = node.timeline_label.split("(")[0].split("=")[-1].strip() or node.node_name
+                op_type = op_type.split()[-1] if op_type else node.node_name
+                per_type[op_type] += node.all_end_rel_micros
+                if node.node_name == "XY":
+                    xy_end = end
+        step_us.append(max(ends) - min(starts))
+        if xy_end is not None:
+            wait_us.append(xy_end - min(starts))
+    sess.close()
+    total = sum(per_type.values())
+    med = sorted(step_us)[len(step_us) // 2]
+    result = dict(model=model_name, input=input_name, tf=TF_VERSION, steps=steps,
+                  step_ms_median=med / 1e3,
+                  input_wait_ms_median=(sorted(wait_us)[len(wait_us) // 2] / 1e3) if wait_us else None,
+                  op_ms_per_step={k: v / 1e3 / steps for k, v in per_type.most_common()},
+                  op_share={k: v / total for k, v in per_type.most_common()})
+    return result
+
+
+def main(_):
+    from legacy.study.throughput import cpu_info
+    results = []
+    print("machine: %s" % json.dumps(cpu_info()))
+    for model_name in FLAGS.models:
+        for input_name in FLAGS.inputs:
+            r = trace_case(model_name, input_name, FLAGS.steps, FLAGS.data_dir)
+            results.append(r)
+            wait = r["input_wait_ms_median"]
+            print("\n== %s / %s (TF %s): step %.2f ms (median traced span)%s" % (
+                model_name, input_name, r["tf"], r["step_ms_median"],
+                "; the first layer waits %.3f ms for XY (%.1f %% of the step)" % (wait, 100 * wait / r["step_ms_median"])
+                if wait is not None else ""))
+            for op_type, ms in list(r["op_ms_per_step"].items())[:10]:
+                print("   %-28s %8.3f ms/step  %5.1f %%" % (op_type, ms, 100 * r["op_share"][op_type]))
+    if FLAGS.output:
+        with open(FLAGS.output, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    app.run(main)
