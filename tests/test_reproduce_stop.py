@@ -5,6 +5,7 @@ from its checkpoint, in its one run folder, ending with the numbers of an
 uninterrupted run. Also: a results folder that cannot be written is one
 `error:` line before any run."""
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -156,6 +157,44 @@ def test_unwritable_results_folder_is_one_line_before_any_run(tmp_path, mnist_di
     assert len(lines) == 1 and lines[0].startswith("error: --results_dir=" + results_dir), err
     assert named.replace("{tmp}", str(tmp_path)) in lines[0]
     assert "running" not in out
+
+
+def _without_root_override():
+    """The command prefix that makes this process's children obey file modes:
+    none for a normal user; for root (as CI runs), setpriv dropping the two
+    capabilities that let root write and search any folder."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without util-linux's setpriv: file modes cannot be made to apply")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--"]
+
+
+@pytest.mark.parametrize("layout", ["empty", "with_subfolders"])
+def test_read_only_results_folder_is_one_line_before_any_run(tmp_path, mnist_dir, layout):
+    # The issue's case: a results folder that exists but is read-only (mode 555), with real file modes.
+    results_dir = tmp_path / "ro"
+    results_dir.mkdir()
+    if layout == "with_subfolders":
+        for sub in (reproduce.LANES[reproduce.current_lane()].runs, "plots"):
+            (results_dir / sub).mkdir()
+    results_dir.chmod(0o555)
+    try:
+        args = ["--results_dir=" + str(results_dir), "--seeds=1", "--only=animals_code", "--data_dir=" + mnist_dir]
+        proc = subprocess.Popen(_without_root_override() + [sys.executable, os.path.join(REPO, "scripts", "reproduce.py")]
+                                + args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                universal_newlines=True)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        results_dir.chmod(0o755)
+    assert proc.returncode == 2 and "Traceback" not in err, err
+    lines = [l for l in err.splitlines() if l.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: --results_dir=" + str(results_dir)), err
+    assert "%s is not writable" % results_dir in lines[0], lines[0]  # REPORT.md goes there too
+    assert "running" not in out
+    assert sorted(p.name for p in results_dir.iterdir()) == ([] if layout == "empty" else sorted(
+        [reproduce.LANES[reproduce.current_lane()].runs, "plots"]))  # nothing written
 
 
 def test_report_header_records_the_whole_command(tmp_path, mnist_dir):
