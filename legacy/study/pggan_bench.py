@@ -123,7 +123,10 @@ def trace_ops(sess, fetches, feed, steps):
             start = time.time()
             sess.run(op, feed, options=options, run_metadata=meta)
             wall += time.time() - start
-            nodes = [node for dev in meta.step_stats.dev_stats for node in dev.node_stats]
+            # TF 1.15 also reports each kernel a second time under "/host:CPU"
+            # (node "name:Type", label "id=..."): same ops, same times; not counted.
+            nodes = [node for dev in meta.step_stats.dev_stats if not dev.device.endswith("/host:CPU")
+                     for node in dev.node_stats]
             shapes = {(node.node_name, o.slot): [d.size for d in o.tensor_description.shape.dim]
                       for node in nodes for o in node.output}
             for node in nodes:
