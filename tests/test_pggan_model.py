@@ -16,7 +16,7 @@ def _session():
 
 
 def test_generator_fade_in_blends_the_two_resolutions_exactly():
-    """At lod = 1 + a the output is lerp(G at 16x16, G at 8x8 upscaled, a):
+    """At lod = 1 + a the output is lerp(G at 8x8, G at 4x4 upscaled, a):
     a = 0 is the new resolution alone, a = 1 the old one alone."""
     tf.reset_default_graph()
     tf.set_random_seed(1)
@@ -34,15 +34,43 @@ def test_generator_fade_in_blends_the_two_resolutions_exactly():
         np.testing.assert_allclose(sess.run(out, {lod: 2.0 + 1e-6}), old, atol=2e-5)
 
 
-def test_discriminator_fade_in_is_continuous_at_both_ends():
+def _d_from_4x4(params, h):
+    """D's 4x4 block (minibatch stddev, 3x3 conv, two dense layers) on 4x4
+    features ``h``, composed here from the layer functions and D's own weights."""
+    x = pggan.minibatch_stddev(h, TINY.mbstd_group_size)
+    x = pggan.leaky_relu(pggan.conv2d(params, "4x4/Conv", x, pggan.nf(TINY, 1), 3))
+    x = pggan.leaky_relu(pggan.dense(params, "4x4/Dense0", x, pggan.nf(TINY, 0)))
+    return pggan.dense(params, "4x4/Dense1", x, 1, gain=1)[:, 0]
+
+
+def test_discriminator_fade_in_blends_the_two_resolutions_exactly():
+    """At lod = 1 + a the 4x4 block's input is lerp(new, old, a): new is the
+    8x8 path (fromRGB at 8x8, the 8x8 block, pooled), old is fromRGB of the
+    reals pooled to 4x4. So a = 0 (lod 1) is D at 8x8 alone, a = 1 (lod 2) D
+    at 4x4 alone; checked against the two paths built here by hand."""
     tf.reset_default_graph()
     tf.set_random_seed(2)
-    lod = tf.placeholder(tf.float32, [])
+    lod, a = tf.placeholder(tf.float32, []), tf.placeholder(tf.float32, [])
     images = tf.constant(np.random.RandomState(1).uniform(-1, 1, (8, 16, 16, 1)).astype(np.float32))
-    scores = pggan.discriminator(pggan.Params("D"), images, lod, TINY)
+    params = pggan.Params("D")
+    scores = pggan.discriminator(params, images, lod, TINY)
+    count = len(params.vars)
+    lrelu, conv, down = pggan.leaky_relu, pggan.conv2d, pggan.downscale2d
+    x = lrelu(conv(params, "FromRGB_lod1", down(images, 2), pggan.nf(TINY, 2), 1))
+    x = lrelu(conv(params, "8x8/Conv0", x, pggan.nf(TINY, 2), 3))
+    new = down(lrelu(conv(params, "8x8/Conv1", x, pggan.nf(TINY, 1), 3)))
+    old = lrelu(conv(params, "FromRGB_lod2", down(images, 4), pggan.nf(TINY, 1), 1))
+    by_hand = _d_from_4x4(params, new + (old - new) * a)
+    assert len(params.vars) == count  # the hand-built paths use D's weights, no new ones
     with _session() as sess:
         at1, at2 = sess.run(scores, {lod: 1.0}), sess.run(scores, {lod: 2.0})
         assert at1.shape == (8,) and not np.allclose(at1, at2)
+        np.testing.assert_allclose(at1, sess.run(by_hand, {a: 0.0}), rtol=0, atol=1e-5)  # a = 0: 8x8 alone
+        np.testing.assert_allclose(at2, sess.run(by_hand, {a: 1.0}), rtol=0, atol=1e-5)  # a = 1: 4x4 alone
+        for t in (0.25, 0.5, 0.75):
+            np.testing.assert_allclose(sess.run(scores, {lod: 1.0 + t}), sess.run(by_hand, {a: t}), rtol=0,
+                                       atol=1e-5)
+        # and continuous at both ends
         np.testing.assert_allclose(sess.run(scores, {lod: 1.0 + 1e-6}), at1, atol=1e-4)
         np.testing.assert_allclose(sess.run(scores, {lod: 2.0 - 1e-6}), at2, atol=1e-4)
 

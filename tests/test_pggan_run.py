@@ -79,6 +79,13 @@ def test_tiny_run_grows_4_to_8_with_a_fade_lowers_d_loss_and_writes_samples(tmp_
     from PIL import Image
     assert Image.open(str(logdir / pngs[-1])).size == (64, 32)  # the 32 SWD samples, 8 per row, 8x8 each
     assert [int(v) for v in np.unique(np.asarray(Image.open(str(logdir / "reals.png"))))][-1] > 200
+    # A grid at each lod change, at its own resolution: the fade starts at step
+    # 11 (4x4 done: lod 1) and ends at step 20 (8x8 in: lod 0); 32 samples, 8 a row.
+    changes = sorted(f for f in os.listdir(str(logdir)) if f.startswith("lodchange"))
+    assert changes == ["lodchange-step0000011-lod1.00-4px.png", "lodchange-step0000020-lod0.00-8px.png"]
+    four, eight = [np.asarray(Image.open(str(logdir / f))) for f in changes]
+    assert four.shape == (16, 32) and eight.shape == (32, 64)
+    assert four.std() > 0 and eight.std() > 0
 
 
 def _checkpoint_values(prefix):

@@ -265,7 +265,9 @@ class Evaluator(Hook):
     """SWD of Gs's images (at the current lod, upscaled to full resolution,
     as the official metric measures snapshots) against ``count`` reals, every
     ``every`` ticks, at the last tick and when a budget ends the run; a grid
-    of 64 samples from fixed latents as ``fakes-step<step>-lod<lod>.png``. Records go to
+    of 64 samples from fixed latents as ``fakes-step<step>-lod<lod>.png``; and
+    where a fade starts or ends, ``lodchange-step<step>-lod<lod>-<res>px.png``
+    at that lod's own resolution (see ``after_step``). Records go to
     ``<run>/metrics.json``; a resumed run keeps those up to its checkpoint."""
 
     def __init__(self, run_dir, graph, data, schedule, epochs, count=512, every=1, seed=0, batch=128):
@@ -317,6 +319,23 @@ class Evaluator(Hook):
         if self.board is not None and "SWDx1e3_avg" in record:
             self.board._scalars(step, **{"SWD__" + k[3:]: v for k, v in record.items() if k.startswith("SWD")})
         return record
+
+    def after_step(self, step, cost):
+        """A grid where the lod enters or leaves a fade (where ScheduleHook resets
+        Adam): at a fade's start, the resolution just finished (its last stable
+        step); at a fade's end, the new resolution fully in. Each at its own
+        resolution: at an integer lod G's output is its block's image upscaled
+        by nearest neighbour, so every 2**lod-th pixel is that image exactly."""
+        old, new = self.schedule.key(step - 1), self.schedule.key(step)
+        if old == new:
+            return
+        common = sorted(set(old) & set(new))
+        lod = common[-1] if common else old[0]  # no fade (lod_transition_kimg 0): the resolution just left
+        factor = 2 ** int(lod)
+        fakes = self.generate(self.latents[:64], float(lod))[:, ::factor, ::factor]
+        res = self.schedule.resolution_at_lod(lod)
+        save_png(os.path.join(self.run_dir, "lodchange-step%07d-lod%.2f-%dpx.png" % (step, lod, res)),
+                 image_grid(fakes))
 
     def after_epoch(self, record):
         tick = len(self.loop.history)
