@@ -13,12 +13,16 @@ third step differed by 3e-5). The figures are printed with -s.
 import json
 import os
 
+import numpy as np
 import pytest
+from tensorpack.tfutils.tower import TowerContext
 
 from conftest import run_config
 from legacy.runners.mnist import run_mnist
-from legacy.runners.tp_trainer import run_tensorpack
+from legacy.runners.tp_trainer import ClassifierModel, run_tensorpack
 from legacy.models.registry import MODELS
+from legacy.models.tensorpack_convnet import WEIGHT_DECAY
+from legacy.tf import tf
 
 REL_TOL = 1e-5  # float rounding; a wrong batch, weight or dropout mask moves a cost by > 1e-3
 
@@ -82,12 +86,38 @@ def test_resume_continues_after_the_last_epoch_and_load_initialises(tmp_path):
         assert [s["epoch_num"] for s in json.load(handle)] == [1, 2]
 
 
-def test_anchor_convnet_has_weight_decay_and_learns(tmp_path):
+def test_anchor_convnet_has_weight_decay_and_learns(tmp_path, mnist):
     entry = MODELS["tensorpack-convnet"]
     config = _config(tmp_path, "anchor", **dict(entry.settings, epochs=1, train_limit=1280))
     record = run_tensorpack("t", entry.build(config), config)
     assert record["steps_per_epoch"] == 10
     assert record["test_accuracy"] > 0.5  # 10 steps of Adam on centred pixels; chance is 0.1
+    # The cost tensorpack minimised (ClassifierModel.build_graph's) carries the
+    # weight decay of the two dense layers' weights and nothing else: rebuilt
+    # with the trained weights, cost - data cost in one run (one dropout mask)
+    # equals 1e-5 * (||fc0/W||^2 + ||fc1/W||^2) / 2 computed from the checkpoint.
+    reader = tf.train.load_checkpoint(record["checkpoint"])
+    dense = [reader.get_tensor(n) for n in ("model/fc0/W", "model/output/fc1/W")]
+    expected = WEIGHT_DECAY * sum(float(np.sum(w.astype(np.float64) ** 2)) / 2 for w in dense)
+    with tf.Graph().as_default():
+        model = ClassifierModel(entry.build(config), config)
+        x, y = tf.placeholder(tf.float32, [None, 784]), tf.placeholder(tf.float32, [None, 10])
+        with TowerContext("", is_training=True):
+            cost = model.build_graph(x, y)
+        data_cost = tf.get_default_graph().get_tensor_by_name("model/cost/data_cost:0")
+        decay = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
+        restore = {v.op.name: v for v in model.variables}
+        restore["global_step"] = tf.train.get_global_step()  # the dropout seed's step
+        saver = tf.train.Saver(restore)
+        with tf.Session() as sess:
+            saver.restore(sess, record["checkpoint"])
+            images, labels = mnist.test.images[:200], mnist.test.labels[:200]
+            total, data = sess.run([cost, data_cost], {x: images, y: labels})
+    print("tensorpack-convnet after 10 steps: cost - data cost %.7e, 1e-5 * l2 of the dense weights %.7e"
+          % (total - data, expected))
+    assert len(decay) == 2 and len(model.variables) == 12  # 6 layers' W and b; only the 2 dense W decay
+    assert expected > 1e-3  # about 5e-3 near the initial weights: far above float32 rounding of the cost
+    assert abs((total - data) - expected) < 1e-3 * expected, (total, data, expected)  # measured 3e-6
 
 
 def test_bad_tensorpack_input_is_one_line(tmp_path):
