@@ -235,6 +235,31 @@ def test_word2vec_script_prints_golbins_lines_and_repeats_with_its_seed(tmp_path
         records.append(read_json(out))
     assert records[0]["embeddings"] == records[1]["embeddings"]
     assert os.path.getsize(records[0]["scatter_png"]) > 10000
+    # every label drawn in a font that has its glyphs (a system Hangul font, else the shipped subset): no boxes
+    assert records[0]["font"] and records[0]["missing_glyphs"] == [], records[0]["font"]
+
+
+def test_word_scatter_reports_labels_its_font_cannot_draw(tmp_path):
+    """A label in a font without Hangul (boxes) is reported, both from the
+    font's character map and from matplotlib's warning; the default font
+    draws every word of the vocabulary."""
+    from legacy import pictures
+    points = np.zeros((2, 2))
+    _, font, missing = pictures.word_scatter(str(tmp_path / "a.png"), points, ["고양이", "cat"], font="DejaVu Sans")
+    assert [m for m in missing if len(m) == 1] == sorted("고양이")
+    assert any("missing from" in m for m in missing), missing
+    vocab = sorted(set(" ".join(words.SENTENCES).split()))
+    _, font, missing = pictures.word_scatter(str(tmp_path / "b.png"), np.zeros((len(vocab), 2)), vocab)
+    assert font is not None and missing == []
+
+
+def test_shipped_hangul_font_has_every_project_word():
+    from matplotlib.ft2font import FT2Font
+    from legacy import pictures
+    charmap = FT2Font(pictures.SHIPPED_FONT).get_charmap()
+    text = " ".join(list(words.SENTENCES) + [w for pair in words.SEQ2SEQ_PAIRS for w in pair])
+    assert not [c for c in text if not c.isspace() and ord(c) not in charmap]
+    assert os.path.getsize(pictures.SHIPPED_FONT) < 50000
 
 
 # --- the MNIST scripts, briefly -------------------------------------------------
