@@ -278,7 +278,10 @@ def test_mnist_track_scripts_run(tmp_path, mnist_dir, script, args, expect):
     record = read_json(out)
     assert record["status"] == "ok" and record["global_step"] == 500 // (128 if script == "rnn_mnist.py" else 100)
     if script == "autoencoder.py":
-        assert 0 < record["test_mse"] < 0.5 and os.path.exists(record["reconstructions_png"])
+        # 5 steps of RMSProp from N(0, 1) weights leave the reconstructions far off: test MSE 0.435849 in a
+        # real run of this command on both lanes (TF 1.15.5 0.43584896, TF 2.21 0.43584896; seed 0)
+        assert abs(record["test_mse"] - 0.435849) < 1e-4, record["test_mse"]
+        assert os.path.exists(record["reconstructions_png"])
     if script == "gan.py":
         assert set(record["epoch_phase_costs"][0]) == {"d_loss", "g_loss"}
         assert os.path.exists(record["final_samples_png"]) and os.path.exists(record["losses_png"])
@@ -294,9 +297,22 @@ def test_mnist_track_scripts_run(tmp_path, mnist_dir, script, args, expect):
     ("seq2seq.py", ["--translate=Word"], "--translate: 'Word' is not a word of the letters"),
     ("gan.py", ["--sample_every=0"], "--sample_every must be a positive number of epochs"),
     ("gan.py", ["--learning_rate=-1"], "--learning_rate must be > 0"),
+    ("rnn_mnist.py", ["--keep_prob=2"], "--keep_prob must be in (0, 1]"),
+    ("rnn_mnist.py", ["--epochs=-1"], "--epochs must be >= 0"),
+    ("autoencoder.py", ["--learning_rate=0"], "--learning_rate must be a finite number > 0"),
+    ("autoencoder.py", ["--batch_size=0"], "--batch_size must be > 0"),
 ])
 def test_bad_flags_get_one_line(tmp_path, script, args, message):
     proc = run_script(script, "--output=" + str(tmp_path / "x.json"), *args, check=False)
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], proc.stderr
+
+
+@pytest.mark.parametrize("script, batch", [("rnn_mnist.py", 128), ("autoencoder.py", 100)])
+def test_batch_larger_than_the_training_images_gets_one_line(tmp_path, mnist_dir, script, batch):
+    proc = run_script(script, "--data_dir=" + mnist_dir, "--download=false", "--train_limit=50",
+                      "--output=" + str(tmp_path / "x.json"), check=False)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1, proc.stderr
+    assert lines[0] == "error: --batch_size=%d is larger than the 50 training images (--train_limit)" % batch
