@@ -316,3 +316,27 @@ def test_batch_larger_than_the_training_images_gets_one_line(tmp_path, mnist_dir
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 2 and len(lines) == 1, proc.stderr
     assert lines[0] == "error: --batch_size=%d is larger than the 50 training images (--train_limit)" % batch
+
+
+def test_gan_classes_tool_counts_classes_and_measures_swd(tmp_path, mnist_dir):
+    """tools/gan_classes.py on a 5-step GAN and a 1-epoch CNN: the counts add up
+    to the samples, and the 1-epoch GAN's SWD to the test images is far above
+    that of real training images (the floor it prints beside it)."""
+    import subprocess
+    import sys
+    from scripts_util import REPO
+    common = ["--data_dir=" + mnist_dir, "--download=false", "--train_limit=500", "--epochs=1"]
+    run_script("gan.py", *common, "--logdir=" + str(tmp_path / "gan"), "--output=" + str(tmp_path / "g.json"))
+    run_script("mnist_cnn.py", "--variant=golbin", *common, "--logdir=" + str(tmp_path / "cnn"),
+               "--output=" + str(tmp_path / "c.json"))
+    out = tmp_path / "classes.json"
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "tools", "gan_classes.py"), "--gan=" + str(tmp_path / "gan"),
+                           "--classifier=" + str(tmp_path / "cnn"), "--samples=200", "--data_dir=" + mnist_dir,
+                           "--output=" + str(out)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "per digit 0-9: " in proc.stdout and "SWD x1e3 vs 200 test images" in proc.stdout
+    record = read_json(out)
+    assert record["classifier_model"] == "cnn" and sum(record["counts"]) == record["samples"] == 200
+    assert set(record["swd"]) == {"SWDx1e3_32", "SWDx1e3_16", "SWDx1e3_avg"}
+    assert record["swd"]["SWDx1e3_avg"] > 5 * record["swd_train_vs_test"]["SWDx1e3_avg"]
