@@ -4,10 +4,14 @@ loss curves, and the Word2Vec scatter with Korean labels.
 matplotlib on Agg, files written atomically. Korean labels need a font with
 Hangul: golbin hard-coded ``/Library/Fonts/NanumGothic.otf`` (macOS); here
 matplotlib's font manager looks for any installed Hangul font (Debian's
-``fonts-nanum``, Noto CJK, ...) and, if there is none, the plot is still
-drawn and a one-line note says which package to install.
+``fonts-nanum``, Noto CJK, ...) and, if there is none, uses the subset of
+NanumGothic shipped in data/fonts/ (the Hangul of legacy/data/words.py and
+ASCII; OFL, tools/make_hangul_font.py). The scatter reports every label
+character its font lacks (drawn as a box), from the font's character map
+and from matplotlib's "Glyph ... missing from" warnings.
 """
 import logging
+import os
 import warnings
 
 import numpy as np
@@ -17,6 +21,8 @@ from legacy import fileio
 HANGUL_FONTS = ("NanumGothic", "NanumBarunGothic", "NanumMyeongjo", "Noto Sans CJK KR", "Noto Sans KR",
                 "UnDotum", "Baekmuk Gulim", "Malgun Gothic", "AppleGothic")
 FONT_HINT = "install a Hangul font, e.g. `apt-get install fonts-nanum` (Debian/Ubuntu)"
+SHIPPED_FONT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "fonts",
+                            "HangulSubset.ttf")
 
 
 def _pyplot():
@@ -28,7 +34,8 @@ def _pyplot():
 
 
 def hangul_font():
-    """The name of an installed font that has Hangul, or None.
+    """The name of an installed font that has Hangul, else of the shipped
+    subset (SHIPPED_FONT), or None if that file is gone too.
 
     matplotlib caches its font list; a font installed after the cache was
     made (``apt-get install fonts-nanum`` after a first plot) is found by
@@ -47,14 +54,33 @@ def hangul_font():
             return font_manager.FontProperties(fname=path).get_name()
         except (OSError, RuntimeError, ValueError):
             continue
+    if os.path.exists(SHIPPED_FONT):
+        manager.addfont(SHIPPED_FONT)
+        return font_manager.FontProperties(fname=SHIPPED_FONT).get_name()
     return None
 
 
-def _save(fig, path):
-    with warnings.catch_warnings():  # "Glyph ... missing": said once by word_scatter's caller instead
-        warnings.simplefilter("ignore", UserWarning)
+def missing_glyphs(font, text):
+    """The characters of ``text`` (spaces aside) that the font matplotlib
+    picks for family ``font`` has no glyph for, sorted."""
+    _pyplot()
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+    path = font_manager.findfont(font_manager.FontProperties(family=[font]))  # a list: a str is a fontconfig pattern
+    charmap = FT2Font(path).get_charmap()
+    return sorted(set(c for c in text if not c.isspace() and ord(c) not in charmap))
+
+
+def _save(fig, path, missing=None):
+    """Write ``fig``; matplotlib's "Glyph ... missing from ..." warnings are
+    not printed (word_scatter's caller says it once) but, with a list as
+    ``missing``, appended to it."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
         with fileio.atomic_open(path, "wb") as handle:
             fig.savefig(handle, format="png", bbox_inches="tight")
+    if missing is not None:
+        missing.extend(str(w.message) for w in caught if "missing from" in str(w.message))
     _pyplot().close(fig)
     return path
 
@@ -96,11 +122,14 @@ def curves(path, series, title, xlabel="epoch"):
     return _save(fig, path)
 
 
-def word_scatter(path, points, labels, title=None):
-    """golbin's scatter of 2-D embeddings, each point labelled with its word.
-    Returns (path, font name or None)."""
+def word_scatter(path, points, labels, title=None, font=None):
+    """golbin's scatter of 2-D embeddings, each point labelled with its word,
+    in ``font`` (default: hangul_font()). Returns (path, font name or None,
+    missing): ``missing`` lists the label characters drawn as boxes (not in
+    the font's character map) and matplotlib's warnings about them; empty
+    when every label renders."""
     plt = _pyplot()
-    font = hangul_font()
+    font = font or hangul_font()
     fig, ax = plt.subplots(figsize=(6, 5), dpi=110)
     for (x, y), label in zip(points, labels):
         ax.scatter(x, y)
@@ -109,4 +138,7 @@ def word_scatter(path, points, labels, title=None):
     if title:
         ax.set_title(title)
     ax.grid(alpha=0.3)
-    return _save(fig, path), font
+    missing = missing_glyphs(font or "sans-serif", "".join(labels))
+    warned = []
+    _save(fig, path, warned)
+    return path, font, missing + sorted(set(warned))

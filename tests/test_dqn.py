@@ -128,6 +128,16 @@ def test_tiny_dqn_run_through_the_loop(tmp_path):
     assert (tmp_path / "play.gif").stat().st_size > 500
     assert records[0]["episode_rewards"] == records[1]["episode_rewards"]
     assert records[0]["epoch_avg_cost"] == records[1]["epoch_avg_cost"]
+    # The target network: copied every 50 game steps (0, 50, ..., 450 of the 461), the same weights as the
+    # main network right after each copy. Before a copy they differ at step 0 (two initialisations) and once
+    # the main network has trained since the last copy (training starts at game step 104); at steps 50 and
+    # 100 no training step came between, so they are still equal.
+    copies = record["target_copies"]
+    assert [c["game_step"] for c in copies] == list(range(0, 461, 50))
+    assert all(c["max_abs_diff_after"] == 0.0 for c in copies)
+    before = {c["game_step"]: c["max_abs_diff_before"] for c in copies}
+    assert before[0] > 1e-3 and before[50] == before[100] == 0.0
+    assert all(before[t] > 0 for t in range(150, 461, 50))
 
 
 @pytest.mark.parametrize("args, message", [

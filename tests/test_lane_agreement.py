@@ -7,6 +7,11 @@ the TF 1.15 lane this checks that the reference still reproduces, on the TF 2
 lane that TF 2 computes what TF 1.15 did. Same seed means the same initial
 weights, dropout masks and batch order on both (legacy/tf.py,
 legacy/models/layers.py); only kernel rounding differs.
+
+The mnist_dnn.py cases run in this process; the short runs of golbin's
+rnn_mnist.py, gan.py (both modes; D's and G's per-epoch losses too) and
+dqn.py (its episode and evaluation rewards must be the same) run their
+script as a user would.
 """
 import functools
 import json
@@ -34,10 +39,20 @@ def case_config(args, **overrides):
     return run_config(**values)
 
 
-def run_case(name, tmp_path):
+def run_case(name, tmp_path, mnist_dir=None):
+    if CASES[name]["script"] != "mnist_dnn.py":
+        return run_script_case(name, tmp_path, mnist_dir)
     config = case_config(CASES[name]["args"], output=str(tmp_path / (name + ".json")))
     model = functools.partial(mlp, hidden=list(config.hidden), batch_norm=config.batch_norm)
     return run_mnist("lane_check", model, config)
+
+
+def run_script_case(name, tmp_path, mnist_dir):
+    from scripts_util import read_json, run_script
+    case, out = CASES[name], tmp_path / (name + ".json")
+    data = ["--data_dir=" + mnist_dir, "--download=false"] if case.get("mnist", True) else []
+    run_script(case["script"], *(case["args"] + data + ["--output=" + str(out), "--logdir=" + str(tmp_path / name)]))
+    return read_json(out)
 
 
 def differences(costs, reference):
@@ -55,6 +70,13 @@ def check(name, record, reference):
         assert max(absolute) <= tol["absolute"], (name, record["epoch_avg_cost"], reference["epoch_avg_cost"])
     if "test_accuracy" in tol:
         assert abs(record["test_accuracy"] - reference["test_accuracy"]) <= tol["test_accuracy"]
+    if reference.get("epoch_phase_costs"):  # the GAN: D's and G's losses, each within the relative bound
+        for phase in reference["epoch_phase_costs"][0]:
+            relative, _ = differences([e[phase] for e in record["epoch_phase_costs"]],
+                                      [e[phase] for e in reference["epoch_phase_costs"]])
+            assert max(relative) <= tol["relative"], (name, phase, relative)
+    for key in CASES[name].get("same", []):
+        assert record[key] == reference[key], (name, key, record[key], reference[key])
 
 
 def test_records_match_their_commands():
@@ -77,9 +99,9 @@ def _params(full):
 
 @pytest.mark.parametrize("name", _params(full=False))
 def test_this_lane_reproduces_tf1_costs(name, tmp_path, mnist_dir):
-    check(name, run_case(name, tmp_path), REFERENCE["lanes"]["tf1"][name])
+    check(name, run_case(name, tmp_path, mnist_dir), REFERENCE["lanes"]["tf1"][name])
 
 
 @pytest.mark.parametrize("name", _params(full=True))
 def test_this_lane_reproduces_tf1_costs_on_full_data(name, tmp_path, mnist_dir):
-    check(name, run_case(name, tmp_path), REFERENCE["lanes"]["tf1"][name])
+    check(name, run_case(name, tmp_path, mnist_dir), REFERENCE["lanes"]["tf1"][name])

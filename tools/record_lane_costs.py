@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Record per-epoch costs of the lane-agreement cases in this lane.
 
-Runs each case's command (scripts/mnist_dnn.py with fixed flags and seed) in
+Runs each case's command (a script with fixed flags and seed: mnist_dnn.py,
+and short runs of golbin's rnn_mnist.py, gan.py and dqn.py) in
 the interpreter that runs this tool, and stores the costs, accuracies and
 environment under ``lanes.<tf1|tf2>.<case>`` in data/reference/lane_costs.json.
 tests/test_lane_agreement.py compares a fresh run in either lane with the
@@ -23,24 +24,39 @@ sys.path.insert(0, REPO)
 REFERENCE = os.path.join(REPO, "data", "reference", "lane_costs.json")
 
 
+# What a case's record keeps of the results JSON, when the script writes it.
+KEPT = ("epoch_avg_cost", "epoch_phase_costs", "validation_accuracy", "test_accuracy", "episode_rewards",
+        "greedy_rewards")
+
+
+def case_command(case, data_dir, out):
+    """The case's script with its args, the MNIST folder (not for the DQN's game) and the results path."""
+    cmd = [sys.executable, os.path.join(REPO, "scripts", case["script"])] + case["args"]
+    if case.get("mnist", True):
+        cmd.append("--data_dir=" + data_dir)
+    return cmd + ["--output=" + out]
+
+
+def keep(record):
+    return {k: record[k] for k in KEPT if record.get(k) is not None}
+
+
 def run_case(case, data_dir):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "r.json")
-        cmd = [sys.executable, os.path.join(REPO, "scripts", case["script"])] + case["args"] + [
-            "--data_dir=" + data_dir, "--output=" + out]
+        cmd = case_command(case, data_dir, out) + ["--logdir=" + os.path.join(tmp, "run")]
         subprocess.run(cmd, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
         with open(out) as handle:
             record = json.load(handle)
     env = record["environment"]
-    return {
-        "command": "python scripts/%s %s" % (case["script"], " ".join(case["args"])),
-        "epoch_avg_cost": record["epoch_avg_cost"],
-        "validation_accuracy": record["validation_accuracy"],
-        "test_accuracy": record["test_accuracy"],
+    kept = {"command": "python scripts/%s %s" % (case["script"], " ".join(case["args"]))}
+    kept.update(keep(record))
+    kept.update({
         "seconds_per_epoch": [round(s, 2) for s in record["seconds_per_epoch"]],
         "environment": {k: env[k] for k in ("python", "tensorflow", "numpy", "cpu", "cpu_count", "git_revision")},
         "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
-    }
+    })
+    return kept
 
 
 def main():

@@ -96,6 +96,11 @@ class GameInput(Hook):
         self.time_step, self.episode, self.episode_reward, self.playing = 0, 0, 0.0, False
         self.finished = []  # (episode, reward, game step at its end)
         self.sess = None
+        # The largest |main - target| over all weights, read just before and
+        # after each copy (the results JSON's target_copies: 0 after every copy).
+        self.gap = tf.reduce_max(tf.stack([tf.reduce_max(tf.abs(m - t))
+                                           for m, t in zip(graph.main_vars, graph.target_vars)]), name="target_gap")
+        self.copies = []  # (game step, gap before, gap after)
 
     @property
     def steps_per_epoch(self):
@@ -132,7 +137,9 @@ class GameInput(Hook):
         self.memory.remember(state, next_state, action, reward, terminal)
         train_now = self.schedule.trains(self.time_step)
         if self.schedule.copies(self.time_step):
+            before = self.sess.run(self.gap)
             self.sess.run(self.graph.copy_op)
+            self.copies.append((self.time_step, float(before), float(self.sess.run(self.gap))))
         self.time_step += 1
         if terminal:
             self.episode += 1
@@ -239,6 +246,8 @@ def main(_):
                                     "dqn: training episodes (seed %d)" % config.seed, xlabel="episode")
         return {"game_steps": game.time_step, "episodes": game.episode,
                 "episode_rewards": [r for _, r, _ in game.finished],
+                "target_copies": [{"game_step": t, "max_abs_diff_before": b, "max_abs_diff_after": a}
+                                  for t, b, a in game.copies],
                 "epoch_mean_reward": parts.get("epoch_rewards", []),
                 "greedy_rewards": greedy, "greedy_capped": capped, "random_rewards": random_rewards,
                 "greedy_mean_reward": mean(greedy), "random_mean_reward": mean(random_rewards),

@@ -64,17 +64,20 @@ def main(_):
 
     def finish(sess, net, loop, run_dir):
         embeddings = sess.run(parts["model"].embeddings)
-        png, font = pictures.word_scatter(os.path.join(run_dir, "word2vec.png"), embeddings, vocab,
+        png, font, missing = pictures.word_scatter(os.path.join(run_dir, "word2vec.png"), embeddings, vocab,
                                           "word2vec: %d steps, seed %d" % (loop.step, config.seed))
         pair = words.most_frequent_pair(pairs)
         cosine, cos_rank, distance, dist_rank = words.pair_similarity(embeddings, pair)
         print("most frequent pair %s-%s: cosine similarity %.3f (above %.0f%% of all word pairs), "
               "distance %.3f (below %.0f%% of all pairs)"
               % (vocab[pair[0]], vocab[pair[1]], cosine, 100 * cos_rank, distance, 100 * dist_rank))
-        if font is None:
-            print("note: no Hangul font found, the labels in %s show as boxes; %s" % (png, pictures.FONT_HINT))
+        if missing:
+            print("note: font %s lacks %d label characters (%s), shown as boxes in %s; %s"
+                  % (font, len([m for m in missing if len(m) == 1]), "".join(m for m in missing if len(m) == 1),
+                     png, pictures.FONT_HINT))
         print("embeddings scatter in %s" % png)
         return {"words": vocab, "embeddings": embeddings.tolist(), "scatter_png": png, "font": font,
+                "missing_glyphs": missing,
                 "pair": [vocab[pair[0]], vocab[pair[1]]], "pair_cosine": cosine, "pair_cosine_rank": cos_rank,
                 "pair_distance": distance, "pair_distance_rank": dist_rank}
 
