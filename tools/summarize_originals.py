@@ -165,6 +165,30 @@ def keep_section(summary):
                          "rel_diff_to_original": rel.tolist(), "epochs_within_2sd": within,
                          "test_accuracy": [r["test_accuracy"] for r in full]}
     summary["keep"] = section
+    # Each 15-epoch run on its own: how closely one run of that keep tracks the log (library seed 4 at keep 0.8,
+    # hypothesis 2's run, too).
+    lines += ["", "| run | keep | seed | mean rel. diff. to the original | largest abs. rel. diff. | epochs above the "
+              "original | test accuracy |", "|---|---|---|---|---|---|---|"]
+    per_run = []
+    badstart = {}
+    for path in sorted(glob.glob(os.path.join(RUNS, "badstart", "lib_cnn_swu_adam-seed*-15epochs.json"))):
+        with open(path) as handle:
+            record = json.load(handle)
+        badstart[int(re.search(r"seed(\d+)", path).group(1))] = record
+    runs = [(k, s, r) for k, group in groups.items() for s, r in sorted(group.items())]
+    runs += [("0.8 (hypothesis 2's run)", s, r) for s, r in sorted(badstart.items())]
+    for keep, seed, r in runs:
+        costs = np.array(r["epoch_avg_cost"], np.float64)
+        if len(costs) != 15:
+            continue
+        rel = (costs - ORIGINAL_ADAM) / np.array(ORIGINAL_ADAM)
+        per_run.append({"keep": keep, "seed": seed, "mean_rel": float(rel.mean()),
+                        "max_abs_rel": float(np.abs(rel).max()), "epochs_above": int(np.sum(costs > ORIGINAL_ADAM)),
+                        "test_accuracy": r["test_accuracy"]})
+        lines.append("| %s | %s | %d | %+.1f %% | %.0f %% | %d of 15 | %.4f |" % (
+            "library", keep, seed, 100 * rel.mean(), 100 * np.abs(rel).max(), per_run[-1]["epochs_above"],
+            r["test_accuracy"]))
+    summary["keep_runs"] = per_run
     return lines
 
 
@@ -300,7 +324,10 @@ def verdicts(summary):
                     "the 15 epochs (epochs 1-5 %+.1f %%), the original within 2 sd in %d of 15 epochs; test "
                     "accuracy %s vs 0.9866." % (
                         k, row["seeds"], "fits" if fits else "does not fit", 100 * rel.mean(), 100 * rel[:5].mean(),
-                        row["epochs_within_2sd"], ", ".join("%.4f" % a for a in row["test_accuracy"]))}
+                        row["epochs_within_2sd"], ", ".join("%.4f" % a for a in row["test_accuracy"]))
+                    + " Per seed, mean / largest relative difference: %s." % ", ".join(
+                        "%d: %+.1f %% / %.0f %%" % (r["seed"], 100 * r["mean_rel"], 100 * r["max_abs_rel"])
+                        for r in summary.get("keep_runs", []) if r["keep"] == k)}
     rows = summary.get("seeds", {}).get("rows", {})
     if rows:
         pooled = [np.array(rows[label]["port"] + rows[label]["library"]) for label in
@@ -319,7 +346,11 @@ def verdicts(summary):
                         "fits" if fits else "does not fit", len(pooled[0]), pooled[0].mean(), pooled[0].std(ddof=1),
                         pooled[1].mean(), pooled[1].std(ddof=1), z[0], z[1], reach,
                         sum(d["dead_at_init"] for d in dead.values()), len(dead),
-                        ", ".join("seed %s %d" % (s, dead[s]["dead_after_2_epochs"]) for s in lost) or "none")}
+                        ", ".join("seed %s %d" % (s, dead[s]["dead_after_2_epochs"]) for s in lost) or "none")
+                    + "".join(" Library seed %d taken to 15 epochs: mean / largest relative difference %+.1f %% / "
+                              "%.0f %%, test accuracy %.4f." % (r["seed"], 100 * r["mean_rel"], 100 * r["max_abs_rel"],
+                                                                r["test_accuracy"])
+                              for r in summary.get("keep_runs", []) if r["keep"].startswith("0.8 (hypothesis 2"))}
     numerics = summary.get("numerics", {})
     if numerics.get("runs") and rows:
         residual = ORIGINAL_ADAM[0] - float(np.mean(rows["epoch 1 Avg. cost"]["port"] +
