@@ -154,3 +154,13 @@ def test_report_shows_the_originals_verdicts_and_figures(tmp_path):
         assert (tmp_path / "results" / "plots" / ("originals_" + os.path.basename(png))).read_bytes() == a.read()
     assert "Not measured: " in _report_with(tmp_path, tmp_path / "missing.json")
 
+
+
+def test_the_committed_originals_summary_has_every_verdict_and_figure(tmp_path):
+    from legacy.study.report import ORIGINALS_SUMMARY
+    with open(ORIGINALS_SUMMARY) as handle:
+        summary = json.load(handle)
+    assert set(summary["verdicts"]) == {"keep 0.7", "keep 0.75", "bad start", "numerics"}
+    assert len(summary["figures"]["figures"]) == 2
+    report = _report_with(tmp_path, ORIGINALS_SUMMARY)
+    assert report.count("![originals_") == 2 and "Best-supported explanation: " in report
