@@ -23,7 +23,7 @@ import math
 
 from absl import flags
 
-from legacy.optim import OPTIMIZERS
+from legacy.optim import ADAM_DEFAULTS, OPTIMIZERS
 
 FLAGS = flags.FLAGS
 # numpy's RandomState (the data order) takes seeds 0 .. 2**32 - 1.
@@ -42,6 +42,8 @@ FIELDS = collections.OrderedDict([
     # training
     ("epochs", None), ("steps", None), ("batch_size", 100), ("input", "graph"),
     ("optimizer", "gd"), ("learning_rate", 0.1), ("loss", "xent"),
+    # Adam's constants (TF1's defaults, legacy/optim.py)
+] + list(ADAM_DEFAULTS.items()) + [
     # a staircase exponential decay of the rate (tensorpack's mnist-convnet; 0: constant rate)
     ("lr_decay_steps", 0), ("lr_decay_rate", 1.0),
     ("keep_prob", 1.0), ("eval_keep_prob", 1.0), ("plot_predictions", ""),
@@ -104,7 +106,19 @@ def build(settings=None, **overrides):
         if name not in _DEFINED or not FLAGS[name].present:
             values[name] = value
     values.update(overrides)
+    _check_adam_flags(values)
     return RunConfig(**{name: _typed(name, value) for name, value in values.items()})
+
+
+def _check_adam_flags(values):
+    """--adam_* given for a run that trains no Adam: one line (UsageError), not a silently unused flag."""
+    given = ["--%s" % name for name in ADAM_DEFAULTS if name in _DEFINED and FLAGS[name].present]
+    optimizers = values.get("optimizers") or [values.get("optimizer")]
+    if given and "adam" not in optimizers:
+        from legacy.errors import UsageError
+        raise UsageError("%s set Adam's constants, but this run trains with --optimizer=%s; drop %s or pass "
+                         "--optimizer=adam" % (", ".join(given), ",".join(str(o) for o in optimizers),
+                                                "it" if len(given) == 1 else "them"))
 
 
 def with_settings(config, settings):
@@ -186,6 +200,19 @@ def define_optimizer_flags(optimizer, learning_rate):
     _check("learning_rate", lambda v: math.isfinite(v) and v > 0, "must be a finite number > 0")
 
 
+def define_adam_flags():
+    """Adam's three constants; the defaults are TF1's tf.train.AdamOptimizer's (legacy/optim.py)."""
+    define("float", "adam_epsilon", ADAM_DEFAULTS["adam_epsilon"],
+           "Adam's epsilon (TF1's default 1e-8, which the study's AdamOptimizer(0.001) took; Keras's is 1e-7). "
+           "Only with --optimizer=adam.")
+    _check("adam_epsilon", lambda v: math.isfinite(v) and v > 0, "must be a finite number > 0, e.g. 1e-8")
+    for name, what in (("adam_beta1", "first"), ("adam_beta2", "second")):
+        define("float", name, ADAM_DEFAULTS[name],
+               "Adam's decay rate of the %s moment (TF1's default %g). Only with --optimizer=adam."
+               % (what, ADAM_DEFAULTS[name]))
+        _check(name, lambda v: 0 <= v < 1, "must be in [0, 1), e.g. %g" % ADAM_DEFAULTS[name])
+
+
 def define_epoch_flags(epochs, batch_size):
     define("integer", "epochs", epochs, "Training epochs.")
     _check("epochs", lambda v: v >= 0, "must be >= 0 (0 only evaluates)")
@@ -227,6 +254,7 @@ def define_training_flags(experiment, settings, eval_keep_prob=1.0, seed=0, inpu
     define_epoch_flags(settings.get("epochs"), settings.get("batch_size", 100))
     define_input_flag(input_path)
     define_optimizer_flags(settings.get("optimizer", "gd"), settings.get("learning_rate", 0.1))
+    define_adam_flags()
     define_dropout_flags(settings.get("keep_prob", 1.0), eval_keep_prob)
     define_run_flags(experiment, seed)
     define("string", "plot_predictions", "",

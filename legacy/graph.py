@@ -29,12 +29,13 @@ def phases_of(net):
     return tuple(net.phases) if net.phases else (Phase("cost", net.train_op, net.cost),)
 
 
-def minimize(cost, optimizer, learning_rate):
-    """The optimizer step, after batch norm's moving-average updates."""
+def minimize(cost, optimizer, learning_rate, adam=None):
+    """The optimizer step, after batch norm's moving-average updates.
+    ``adam``: Adam's constants (legacy/optim.py make_optimizer), None for TF1's defaults."""
     with tf.name_scope("optimizer"):
         global_step = tf.Variable(0, trainable=False, name="global_step", dtype=tf.int64)
         with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
-            train_op = make_optimizer(optimizer, learning_rate).minimize(cost, global_step=global_step)
+            train_op = make_optimizer(optimizer, learning_rate, adam).minimize(cost, global_step=global_step)
     return train_op, global_step
 
 
@@ -46,17 +47,18 @@ def mode_placeholders():
     return keep_prob, training
 
 
-def build_classifier(model_fn, x, y, optimizer, learning_rate, loss="xent"):
+def build_classifier(model_fn, x, y, optimizer, learning_rate, loss="xent", adam=None):
     """Wire ``model_fn`` between inputs ``x``, one-hot ``y`` and an optimizer.
 
     ``loss="xent"`` is the study's ``softmax_cross_entropy_with_logits``;
     ``loss="mse"`` is the squared error of the softmax outputs, the cost
     function that the study's "cost function and learning rate" goal
-    compares it with.
+    compares it with. ``adam``: Adam's constants ({adam_epsilon: ...},
+    legacy/optim.py), None for TF1's defaults.
     """
     keep_prob, training = mode_placeholders()
     logits, cost, correct, accuracy, model_variables = classifier_tensors(model_fn, x, y, keep_prob, training, loss)
-    train_op, global_step = minimize(cost, optimizer, learning_rate)
+    train_op, global_step = minimize(cost, optimizer, learning_rate, adam)
     return TrainGraph(x, y, keep_prob, training, logits, cost, accuracy, correct, train_op, global_step,
                       model_variables)
 
@@ -92,11 +94,11 @@ def classifier_tensors(model_fn, x, y, keep_prob, training, loss="xent"):
     return logits, cost, correct, accuracy, model_variables
 
 
-def build_regression(x, y, cost, optimizer, learning_rate, output, accuracy=None):
+def build_regression(x, y, cost, optimizer, learning_rate, output, accuracy=None, adam=None):
     """The same TrainGraph around a regression's own cost, so the regressions
     run through the one training loop too."""
     keep_prob, training = mode_placeholders()
     model_variables = tf.global_variables()
-    train_op, global_step = minimize(cost, optimizer, learning_rate)
+    train_op, global_step = minimize(cost, optimizer, learning_rate, adam)
     return TrainGraph(x, y, keep_prob, training, output, cost, accuracy, None, train_op, global_step,
                       model_variables)

@@ -24,7 +24,7 @@ SCRIPTS = {
                       "--output", "--logdir", "--resume", "--input", "--intra_op_threads"]),
     "mnist_cnn.py": (["golbin", "Adam 0.001, keep 0.7", "15 epochs, batch 100"],
                      ["--variant", "--keep_prob", "--eval_keep_prob", "--optimizer", "--epochs", "--seed",
-                      "--resume", "--data_dir"]),
+                      "--resume", "--data_dir", "--adam_epsilon", "--adam_beta1", "--adam_beta2"]),
     "linear_regression.py": (["height -> weight", "GradientDescentOptimizer(0.13), 100 full-batch steps"],
                              ["--standardize", "--csv", "--steps", "--learning_rate", "--seed", "--output"]),
     "logistic_regression.py": (["sigmoid", "GD 0.5, batch 100"],

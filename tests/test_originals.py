@@ -148,6 +148,19 @@ def test_bn_lab_port_matches_library(tmp_path, mnist_dir):
         metrics = dict(port_record["metrics"], step_costs=port_record["metrics"][half + "_step_costs"])
         compare("bn_lab/" + half, dict(port_record, metrics=metrics), lib_record, port_weights=port_kernels,
                 lib_weights=lib_kernels)
+        # Equal because both trained: every kernel moved 10x more than the tolerance from its Glorot draw.
+        start = initial_glorot_kernels([k.shape for k in port_kernels], seed=0)
+        moved = [rel_diff(k, k0) for k, k0 in zip(port_kernels, start)]
+        assert min(moved) > 10 * TOLERANCE, (half, moved)
+
+
+def initial_glorot_kernels(shapes, seed):
+    """tf.layers.dense's kernels as hunkim's lab draws them (glorot_uniform_initializer, op seeds 1, 2, 3...)."""
+    with tf.Graph().as_default():
+        tf.set_random_seed(seed)
+        tensors = [tf.glorot_uniform_initializer(seed=i + 1)(list(s)) for i, s in enumerate(shapes)]
+        with tf.Session() as sess:
+            return sess.run(tensors)
 
 
 def _library_script(script, tmp_path, *args):
@@ -223,12 +236,37 @@ def test_port_prints_the_study_lines(tmp_path, mnist_dir):
         "another path"]
 
 
-def test_plot_predictions_titles_match_the_port(tmp_path, mnist_dir):
-    """--plot_predictions predicts with the run's eval keep_prob, as golbin's figure code did."""
+def test_plot_predictions_titles_match_the_port(tmp_path, mnist_dir, mnist, monkeypatch):
+    """--plot_predictions draws the port's figure: the same ten test digits, in the same 2x5 places, titled with
+    the same labels, predicted with the run's eval keep_prob as golbin's figure code did. The figures are read
+    as drawn, just before each is saved (Figure.savefig is wrapped)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    drawn = {}
+    real_savefig = Figure.savefig
+
+    def savefig(fig, path, *args, **kwargs):
+        drawn[os.path.basename(str(path))] = [
+            (ax.get_subplotspec().get_geometry()[:3], ax.get_title(), ax.images[0].get_array().data.copy())
+            for ax in fig.axes]
+        return real_savefig(fig, path, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", savefig)
     from legacy.originals import dropoutjuyae
     port_record = run_port(dropoutjuyae, mnist_dir, plot=str(tmp_path / "port.png"))
     lib_record = run_library(registry_model("mlp-dropout"), tmp_path, mnist_dir, optimizer="adam",
                              learning_rate=0.001, plot_predictions=str(tmp_path / "library.png"))
-    assert lib_record["predicted_labels"] == port_record["metrics"]["predicted_labels"]
-    assert len(lib_record["predicted_labels"]) == 10
+    labels = lib_record["predicted_labels"]
+    assert labels == port_record["metrics"]["predicted_labels"] and len(labels) == 10
+    assert sorted(drawn) == ["library.png", "port.png"]
+    for name, axes in sorted(drawn.items()):
+        assert [place for place, _, _ in axes] == [(2, 5, i) for i in range(10)], name
+        assert [title for _, title, _ in axes] == ["%d" % label for label in labels], name
+        for i, (_, _, image) in enumerate(axes):
+            np.testing.assert_array_equal(image, mnist.test.images[i].reshape(28, 28))
+    # 20 steps on 1,000 images already name most of the ten digits (7 2 1 0 4 1 4 9 5 9): the titles are
+    # predictions, not a constant.
+    truth = [int(i) for i in np.argmax(mnist.test.labels[:10], 1)]
+    assert sum(p == t for p, t in zip(labels, truth)) >= 5, (labels, truth)
     assert (tmp_path / "port.png").stat().st_size > 1000 and (tmp_path / "library.png").stat().st_size > 1000

@@ -122,3 +122,45 @@ def test_report_sets_both_lanes_side_by_side(tmp_path, mnist_dir):
     assert "| animals_code | fur/wings, 2-10-20-10-3 as in the study's code | TF 1.15 |" in report
     assert "| animals_code | fur/wings, 2-10-20-10-3 as in the study's code | TF 2 |" in report
     assert "## Lane agreement: TF 2 against TF 1.15, seed by seed" in report
+
+
+def _report_with(tmp_path, summary_path):
+    from legacy.study.report import write_report
+    path = write_report({"tf1": {}}, str(tmp_path / "results"), [0], 1.0, originals_summary=str(summary_path))
+    with open(path) as handle:
+        return handle.read()
+
+
+def test_report_shows_the_originals_verdicts_and_figures(tmp_path):
+    """REPORT.md carries docs/originals' hypothesis verdicts and prediction figures (PNG copied into plots/)."""
+    png = os.path.join("docs", "originals", "figures", "mnistdata_dnn4_keep08_eval08_seed0.png")
+    summary = {"verdicts": {"keep 0.7": {"fits": False, "text": "keep 0.7 ... +38.0 %"},
+                            "bad start": {"fits": True, "text": "pooled ... +1.64 / +1.31 sd"},
+                            "numerics": {"fits": False, "text": "largest change +0.0010"}},
+               "figures": {"true_labels": [7, 2, 1, 0, 4, 1, 4, 9, 5, 9], "figures": [
+                   {"png": png, "command": "mnist_dnn.py --keep_prob=0.8 --eval_keep_prob=0.8", "tensorflow": "1.15.5",
+                    "eval_keep_prob": 0.8, "predicted_labels": [7, 2, 1, 0, 4, 1, 4, 9, 6, 9], "wrong": [8]}]}}
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(summary))
+    report = _report_with(tmp_path, path)
+    assert "| keep 0.7 | does not fit | keep 0.7 ... +38.0 % |" in report
+    assert "| bad start | fits | pooled ... +1.64 / +1.31 sd |" in report
+    assert "| numerics | ruled out | largest change +0.0010 |" in report
+    assert "Best-supported explanation: bad start." in report
+    assert "7 2 1 0 4 1 4 9 6 9; digit 9 (a 5) called 6" in report
+    assert "![originals_mnistdata_dnn4_keep08_eval08_seed0.png](plots/originals_mnistdata_dnn4_keep08_eval08_seed0.png)" \
+        in report
+    with open(os.path.join(reproduce.REPO, png), "rb") as a:
+        assert (tmp_path / "results" / "plots" / ("originals_" + os.path.basename(png))).read_bytes() == a.read()
+    assert "Not measured: " in _report_with(tmp_path, tmp_path / "missing.json")
+
+
+
+def test_the_committed_originals_summary_has_every_verdict_and_figure(tmp_path):
+    from legacy.study.report import ORIGINALS_SUMMARY
+    with open(ORIGINALS_SUMMARY) as handle:
+        summary = json.load(handle)
+    assert set(summary["verdicts"]) == {"keep 0.7", "keep 0.75", "bad start", "numerics"}
+    assert len(summary["figures"]["figures"]) == 2
+    report = _report_with(tmp_path, ORIGINALS_SUMMARY)
+    assert report.count("![originals_") == 2 and "Best-supported explanation: " in report

@@ -32,7 +32,7 @@ def queue(which):
     runs = []
     if which == "seeds":
         # Section 2: the swu CNN with Adam, keep 0.8 (training and evaluation), full data, 2 epochs.
-        for seed in range(8):
+        for seed in range(10):
             runs.append(("seeds/port_cnn_adam-seed%d" % seed, port("cnn_adam", seed, "--epochs=2")))
             runs.append(("seeds/lib_cnn_swu_adam-seed%d" % seed,
                          library("mnist_cnn.py", seed, *SWU_ADAM, "--keep_prob=0.8", "--eval_keep_prob=0.8",
@@ -45,14 +45,14 @@ def queue(which):
                              library("mnist_cnn.py", seed, *SWU_ADAM, "--keep_prob=" + keep,
                                      "--eval_keep_prob=" + keep, "--epochs=15")))
     elif which == "numerics":
-        # Section 3, hypothesis 3: input path and threads, 2 epochs each.
-        for seed in range(2):
-            runs.append(("numerics/lib_feed-seed%d" % seed,
-                         library("mnist_cnn.py", seed, *SWU_ADAM, "--keep_prob=0.8", "--eval_keep_prob=0.8",
-                                 "--epochs=2", "--input=feed")))
-            runs.append(("numerics/lib_one_thread-seed%d" % seed,
-                         library("mnist_cnn.py", seed, *SWU_ADAM, "--keep_prob=0.8", "--eval_keep_prob=0.8",
-                                 "--epochs=2", "--intra_op_threads=1", "--inter_op_threads=1")))
+        # Section 3, hypothesis 3: the study's run (keep 0.8, seed 0, 2 epochs) on one thread, fed (as the
+        # original) or graph input, at Adam epsilon 1e-7 (Keras's) and 1e-4; then at TF1's 1e-8, the baseline.
+        for epsilon in ("1e-07", "1e-04", "1e-08"):
+            for input_path in ("feed", "graph"):
+                runs.append(("numerics/lib_%s_1thread_eps%s-seed0" % (input_path, epsilon),
+                             library("mnist_cnn.py", 0, *SWU_ADAM, "--keep_prob=0.8", "--eval_keep_prob=0.8",
+                                     "--epochs=2", "--input=" + input_path, "--intra_op_threads=1",
+                                     "--inter_op_threads=1", "--adam_epsilon=" + epsilon)))
     else:
         raise SystemExit("unknown queue %r (seeds, keep, numerics)" % which)
     return runs

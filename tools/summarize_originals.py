@@ -10,6 +10,7 @@ also the paired t-test on the per-seed differences. The p-values come from
 Student's t distribution through the regularized incomplete beta function
 (numpy only; scipy is not in the lanes' requirements).
 """
+import collections
 import glob
 import json
 import math
@@ -164,25 +165,67 @@ def keep_section(summary):
                          "rel_diff_to_original": rel.tolist(), "epochs_within_2sd": within,
                          "test_accuracy": [r["test_accuracy"] for r in full]}
     summary["keep"] = section
+    # Each 15-epoch run on its own: how closely one run of that keep tracks the log (library seed 4 at keep 0.8,
+    # hypothesis 2's run, too).
+    lines += ["", "| run | keep | seed | mean rel. diff. to the original | largest abs. rel. diff. | epochs above the "
+              "original | test accuracy |", "|---|---|---|---|---|---|---|"]
+    per_run = []
+    badstart = {}
+    for path in sorted(glob.glob(os.path.join(RUNS, "badstart", "lib_cnn_swu_adam-seed*-15epochs.json"))):
+        with open(path) as handle:
+            record = json.load(handle)
+        badstart[int(re.search(r"seed(\d+)", path).group(1))] = record
+    runs = [(k, s, r) for k, group in groups.items() for s, r in sorted(group.items())]
+    runs += [("0.8 (hypothesis 2's run)", s, r) for s, r in sorted(badstart.items())]
+    for keep, seed, r in runs:
+        costs = np.array(r["epoch_avg_cost"], np.float64)
+        if len(costs) != 15:
+            continue
+        rel = (costs - ORIGINAL_ADAM) / np.array(ORIGINAL_ADAM)
+        per_run.append({"keep": keep, "seed": seed, "mean_rel": float(rel.mean()),
+                        "max_abs_rel": float(np.abs(rel).max()), "epochs_above": int(np.sum(costs > ORIGINAL_ADAM)),
+                        "test_accuracy": r["test_accuracy"]})
+        lines.append("| %s | %s | %d | %+.1f %% | %.0f %% | %d of 15 | %.4f |" % (
+            "library", keep, seed, 100 * rel.mean(), 100 * np.abs(rel).max(), per_run[-1]["epochs_above"],
+            r["test_accuracy"]))
+    summary["keep_runs"] = per_run
     return lines
 
 
+NUMERICS_VARIANTS = [("lib_%s_1thread_eps%s" % (i, e), i, e) for e in ("1e-08", "1e-07", "1e-04") for i in ("feed", "graph")]
+
+
 def numerics_section(summary):
-    lines = ["| variant | seeds | epoch 1 | epoch 2 |", "|---|---|---|---|"]
-    section = {}
-    for name in ("lib_feed", "lib_one_thread"):
-        runs = _load("numerics/%s-seed*.json" % name)
-        if not runs:
+    """Hypothesis 3: the study's run (seed 0, keep 0.8, 2 epochs) on one thread, fed or graph input, Adam
+    epsilon 1e-8 (TF1's), 1e-7 (Keras's) and 1e-4; each against the seed-0 run of section 2 (graph input, the
+    threads TF chooses, epsilon 1e-8): same weights, batches and dropout masks, so any difference is numerics."""
+    default = _load("seeds/lib_cnn_swu_adam-seed0.json").get(0)
+    lines = ["| input | threads | Adam epsilon | epoch 1 | epoch 2 | epoch 1 - default run | epoch 2 - default run | "
+             "test accuracy |", "|---|---|---|---|---|---|---|---|"]
+    if default:
+        c = default["epoch_avg_cost"]
+        lines.append("| graph (section 2's seed-0 run) | TF's choice | 1e-08 | %.4f | %.4f | | | %.4f |"
+                     % (c[0], c[1], default["test_accuracy"]))
+    section = {"default_run": default and {"epoch_avg_cost": default["epoch_avg_cost"][:2],
+                                           "test_accuracy": default["test_accuracy"]},
+               "original": ORIGINAL_ADAM[:2], "runs": {}}
+    for name, input_path, epsilon in NUMERICS_VARIANTS:
+        run = _load("numerics/%s-seed*.json" % name).get(0)
+        if not run:
             continue
-        c = np.array([r["epoch_avg_cost"] for r in runs.values()], np.float64)
-        lines.append("| %s | %s | %s | %s |" % (name, sorted(runs), ", ".join("%.4f" % v for v in c[:, 0]),
-                                             ", ".join("%.4f" % v for v in c[:, 1])))
-        section[name] = {str(s): r["epoch_avg_cost"] for s, r in runs.items()}
+        c = run["epoch_avg_cost"]
+        d = [c[i] - default["epoch_avg_cost"][i] for i in range(2)] if default else [None, None]
+        lines.append("| %s | 1 | %s | %.4f | %.4f | %s | %s | %.4f |" % (
+            input_path, epsilon, c[0], c[1], "" if d[0] is None else "%+.4f" % d[0],
+            "" if d[1] is None else "%+.4f" % d[1], run["test_accuracy"]))
+        section["runs"][name] = {"input": input_path, "threads": 1, "adam_epsilon": float(epsilon),
+                                 "epoch_avg_cost": c[:2], "minus_default_run": d,
+                                 "test_accuracy": run["test_accuracy"], "tensorflow": run["tensorflow"]}
     summary["numerics"] = section
     return lines
 
 
-def dead_filters_section(summary):
+def dead_filters_section(summary, previous):
     """Hypothesis 2, a rare bad start: first-layer filters that never fire.
 
     Without biases and with inputs >= 0, a 3x3 filter whose 9 weights are all
@@ -191,7 +234,9 @@ def dead_filters_section(summary):
     run starts with at least one dead filter with probability
     1 - (1 - 2^-9)^32 = 6.1 %. Counted here at init (the library's draw for
     each seed) and after training (the library runs' last checkpoints, over
-    the first 2,000 test images)."""
+    the first 2,000 test images). The checkpoints live outside the repository
+    (/tmp/originals-runs); a seed whose checkpoint is gone keeps the count
+    ``previous`` (the last summary.json) has for it, marked so."""
     sys.path.insert(0, REPO)
     from legacy.data.mnist import load_mnist
     from legacy.tf import tf
@@ -204,32 +249,146 @@ def dead_filters_section(summary):
         return int(np.sum(out.max(axis=0) <= 0))
 
     rows, section = [], {}
-    for seed in range(8):
+    for seed in sorted(_load("seeds/lib_cnn_swu_adam-seed*.json")):
         with tf.Graph().as_default():
             tf.set_random_seed(seed)
             w0 = tf.random_normal([3, 3, 1, 32], stddev=0.01, seed=1)
             with tf.Session() as sess:
                 init = sess.run(w0)
-        trained = None
+        trained, source = None, None
         ckpts = sorted(glob.glob("/tmp/originals-runs/seeds/lib_cnn_swu_adam-seed%d/model.ckpt-*.index" % seed))
         if ckpts:
             last = max(ckpts, key=lambda p: int(re.search(r"ckpt-(\d+)", p).group(1)))[:-len(".index")]
-            trained = dead(tf.train.load_checkpoint(last).get_tensor("layer1/W"))
+            trained, source = dead(tf.train.load_checkpoint(last).get_tensor("layer1/W")), "checkpoint"
+        elif (previous.get(str(seed)) or {}).get("dead_after_2_epochs") is not None:
+            old = previous[str(seed)]
+            trained = old["dead_after_2_epochs"]
+            source = old.get("counted_from") if old.get("counted_from") not in (None, "checkpoint") else \
+                "a checkpoint of an earlier session (now gone)"
         section[seed] = {"dead_at_init": dead(init), "all_weights_nonpositive_at_init": int(np.sum(np.all(
-            init.reshape(9, -1) <= 0, axis=0))), "dead_after_2_epochs": trained}
+            init.reshape(9, -1) <= 0, axis=0))), "dead_after_2_epochs": trained, "counted_from": source}
         rows.append("| %d | %d | %s |" % (seed, section[seed]["dead_at_init"], "" if trained is None else trained))
     summary["dead_filters"] = section
     return ["| seed | dead first-layer filters at init | after 2 epochs (library run) |", "|---|---|---|"] + rows
 
 
+def figures_section(summary):
+    """The originals' 2x5 figures (``--plot_predictions``) in docs/originals/figures: each PNG with the JSON of its
+    run beside it (predicted labels, command, lane), and the true labels of the first ten test digits."""
+    sys.path.insert(0, REPO)
+    from legacy.data.mnist import load_mnist
+    truth = [int(i) for i in np.argmax(load_mnist(os.path.join(REPO, "data", "mnist"), download=False)
+                                       .test.labels[:10], 1)]
+    rows, section = [], {"true_labels": truth, "figures": []}
+    for path in sorted(glob.glob(os.path.join(REPO, "docs", "originals", "figures", "*.json"))):
+        with open(path) as handle:
+            record = json.load(handle)
+        png = path[:-len(".json")] + ".png"
+        labels = record.get("predicted_labels")
+        if not labels or not os.path.exists(png):
+            continue
+        flags = record.get("flags", {})
+        section["figures"].append({
+            "png": os.path.relpath(png, REPO), "command": record.get("command"), "predicted_labels": labels,
+            "wrong": [i for i, (p, t) in enumerate(zip(labels, truth)) if p != t],
+            "eval_keep_prob": flags.get("eval_keep_prob"), "seed": flags.get("seed"),
+            "test_accuracy": record.get("test_accuracy"),
+            "tensorflow": record.get("environment", {}).get("tensorflow")})
+        rows.append("| %s | %s | %s |" % (os.path.basename(png), " ".join(map(str, labels)), flags.get("eval_keep_prob")))
+    summary["figures"] = section
+    return ["true labels: %s" % " ".join(map(str, truth)), "", "| figure | predicted | eval keep_prob |",
+            "|---|---|---|"] + rows
+
+
+def verdicts(summary):
+    """One line per hypothesis of the Adam residual, from the numbers above, by stated rules:
+
+    - more dropout (keep 0.7, 0.75): fits if the original lies within 2 sd of that keep's mean (over its
+      seeds) in at least 12 of the 15 epochs;
+    - a bad start: fits if the original's epoch-1 and epoch-2 costs lie within 2 sd of all 2-epoch seeds
+      (port and library pooled) and at least one seed reaches the original's epoch-1 cost;
+    - numerics: a variant explains the residual if its change of seed 0's cost (against the default run, same
+      weights, batches and masks), added to the pooled mean, brings epoch 1 and epoch 2 each at least halfway
+      from the pooled mean to the original; if no variant does, ruled out.
+    """
+    out = collections.OrderedDict()
+    keep = summary.get("keep", {})
+    for k in ("0.7", "0.75"):
+        row = keep.get(k)
+        if not row:
+            continue
+        rel = np.array(row["rel_diff_to_original"])
+        fits = row["seeds"] > 1 and row["epochs_within_2sd"] >= 12
+        out["keep " + k] = {
+            "fits": bool(fits),
+            "text": "keep %s in training and evaluation, %d seed(s): %s. Mean cost %+.1f %% vs the original over "
+                    "the 15 epochs (epochs 1-5 %+.1f %%), the original within 2 sd in %d of 15 epochs; test "
+                    "accuracy %s vs 0.9866." % (
+                        k, row["seeds"], "fits" if fits else "does not fit", 100 * rel.mean(), 100 * rel[:5].mean(),
+                        row["epochs_within_2sd"], ", ".join("%.4f" % a for a in row["test_accuracy"]))
+                    + " Per seed, mean / largest relative difference: %s." % ", ".join(
+                        "%d: %+.1f %% / %.0f %%" % (r["seed"], 100 * r["mean_rel"], 100 * r["max_abs_rel"])
+                        for r in summary.get("keep_runs", []) if r["keep"] == k)}
+    rows = summary.get("seeds", {}).get("rows", {})
+    if rows:
+        pooled = [np.array(rows[label]["port"] + rows[label]["library"]) for label in
+                  ("epoch 1 Avg. cost", "epoch 2 Avg. cost")]
+        z = [(ORIGINAL_ADAM[i] - p.mean()) / p.std(ddof=1) for i, p in enumerate(pooled)]
+        reach = int(np.sum(pooled[0] >= ORIGINAL_ADAM[0]))
+        dead = summary.get("dead_filters", {})
+        lost = [s for s, d in sorted(dead.items()) if d.get("dead_after_2_epochs")]
+        fits = max(z) <= 2 and reach >= 1
+        out["bad start"] = {
+            "fits": bool(fits),
+            "text": "a start in the upper tail of the seed distribution: %s. Over %d 2-epoch seeds (port and "
+                    "library) epoch 1/2 cost %.4f ± %.4f / %.4f ± %.4f; the original's 0.472 / 0.143 lies %+.2f / "
+                    "%+.2f sd from the mean, and %d seed(s) reach 0.472 in epoch 1. Dead first-layer filters: %d at "
+                    "init in %d library seeds; lost after 2 epochs (of 32): %s." % (
+                        "fits" if fits else "does not fit", len(pooled[0]), pooled[0].mean(), pooled[0].std(ddof=1),
+                        pooled[1].mean(), pooled[1].std(ddof=1), z[0], z[1], reach,
+                        sum(d["dead_at_init"] for d in dead.values()), len(dead),
+                        ", ".join("seed %s %d" % (s, dead[s]["dead_after_2_epochs"]) for s in lost) or "none")
+                    + "".join(" Library seed %d taken to 15 epochs: mean / largest relative difference %+.1f %% / "
+                              "%.0f %%, test accuracy %.4f." % (r["seed"], 100 * r["mean_rel"], 100 * r["max_abs_rel"],
+                                                                r["test_accuracy"])
+                              for r in summary.get("keep_runs", []) if r["keep"].startswith("0.8 (hypothesis 2"))}
+    numerics = summary.get("numerics", {})
+    if numerics.get("runs") and rows:
+        means = [float(np.mean(rows[label]["port"] + rows[label]["library"]))
+                 for label in ("epoch 1 Avg. cost", "epoch 2 Avg. cost")]
+        gaps = [ORIGINAL_ADAM[e] - means[e] for e in range(2)]
+
+        def halfway(d):
+            return all(abs(gaps[e] - d[e]) <= abs(gaps[e]) / 2 for e in range(2))
+
+        fitting = [name for name, r in numerics["runs"].items() if halfway(r["minus_default_run"])]
+        changes = "; ".join("%s %+.4f / %+.4f" % (name, r["minus_default_run"][0], r["minus_default_run"][1])
+                            for name, r in numerics["runs"].items())
+        out["numerics"] = {
+            "fits": bool(fitting),
+            "text": "numerics (feed or graph input, one thread, Adam epsilon), seed 0: %s. The residual to explain "
+                    "(original minus the pooled mean) is %+.4f / %+.4f in epochs 1 / 2; each variant's change of "
+                    "seed 0's epoch 1 / 2 cost from the default run (graph input, TF's threads, epsilon 1e-8): %s."
+                    % ("fits (%s)" % ", ".join(fitting) if fitting else "ruled out", gaps[0], gaps[1], changes)}
+    summary["verdicts"] = out
+    return ["- %s" % v["text"] for v in out.values()]
+
+
 def main():
+    path = os.path.join(REPO, "docs", "originals", "summary.json")
+    previous = {}
+    if os.path.exists(path):
+        with open(path) as handle:
+            previous = json.load(handle).get("dead_filters", {})
     summary = {}
     out = ["## Seed distributions (swu CNN, Adam, keep 0.8, full data, 2 epochs)", ""] + seeds_section(summary)
     out += ["", "## Keep probability (hypothesis 1), 15 epochs", ""] + keep_section(summary)
-    out += ["", "## Dead first-layer filters (hypothesis 2)", ""] + dead_filters_section(summary)
+    out += ["", "## Dead first-layer filters (hypothesis 2)", ""] + dead_filters_section(summary, previous)
     out += ["", "## Numerics (hypothesis 3), 2 epochs", ""] + numerics_section(summary)
+    out += ["", "## The originals' 2x5 figures", ""] + figures_section(summary)
+    out += ["", "## Verdicts", ""] + verdicts(summary)
     print("\n".join(out))
-    with open(os.path.join(REPO, "docs", "originals", "summary.json"), "w") as handle:
+    with open(path, "w") as handle:
         json.dump(summary, handle, indent=1)
         handle.write("\n")
 

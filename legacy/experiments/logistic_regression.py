@@ -17,6 +17,7 @@ Example: python scripts/logistic_regression.py --model=softmax
 from legacy import cli, config as run_config, results
 from legacy.data import csv_table, tables
 from legacy.graph import build_regression
+from legacy.optim import adam_settings
 from legacy.hooks import StepPrinter
 from legacy.models.registry import MODELS
 from legacy.models.regression import logistic_regression, softmax_regression
@@ -44,7 +45,8 @@ def run_binary(config):
 
     def build(x, y):
         _, _, hypothesis, cost, accuracy = logistic_regression(x, y)
-        return build_regression(x, y, cost, config.optimizer, config.learning_rate, hypothesis, accuracy)
+        return build_regression(x, y, cost, config.optimizer, config.learning_rate, hypothesis, accuracy,
+                                adam=adam_settings(config))
 
     def report(sess, net, feed, initial):
         cost, accuracy = sess.run([net.cost, net.accuracy], feed)

@@ -58,7 +58,7 @@ from legacy.data.mnist import ArraySplit, load_for_training
 from legacy.errors import UsageError
 from legacy.graph import classifier_tensors, mode_placeholders
 from legacy.models.layers import find_dropout_seed
-from legacy.optim import make_optimizer
+from legacy.optim import adam_settings, make_optimizer
 from legacy.tf import tf
 from legacy.train import TEST_SALT, VALIDATION_SALT, evaluate
 
@@ -207,7 +207,8 @@ def run_distributed(experiment, model_fn, config, spec, feature_shape=(784,)):
                                                                              config.loss)
         with tf.name_scope("optimizer"):
             global_step = tf.Variable(0, trainable=False, name="global_step", dtype=tf.int64)
-            sync = tf.train.SyncReplicasOptimizer(make_optimizer(config.optimizer, config.learning_rate),
+            sync = tf.train.SyncReplicasOptimizer(make_optimizer(config.optimizer, config.learning_rate,
+                                                                  adam_settings(config)),
                                                   replicas_to_aggregate=workers, total_num_replicas=workers)
             with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
                 train_op = sync.minimize(cost, global_step=global_step)

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 
-from legacy import checkpoints, cluster, config as run_config, fileio, memory, predictions, results, runs
+from legacy import checkpoints, cluster, config as run_config, fileio, memory, optim, predictions, results, runs
 from legacy.data.mnist import batch_dataflow, load_for_training
 from legacy.errors import Diverged, Interrupted, UsageError, signal_of
 from legacy.graph import build_classifier
@@ -91,7 +91,8 @@ def _train(report, model_fn, data):
     tf.reset_default_graph()
     tf.set_random_seed(config.seed)
     x, y = inputs.tensors(num_classes=10)
-    net = build_classifier(model_fn, x, y, config.optimizer, config.learning_rate, loss=config.loss)
+    net = build_classifier(model_fn, x, y, config.optimizer, config.learning_rate, loss=config.loss,
+                           adam=optim.adam_settings(config))
     board = TensorBoard(run_dir, test=data.test, eval_keep_prob=config.eval_keep_prob, histograms=config.histograms)
     checkpointer = Checkpointer(run_dir, every_steps=config.save_every_steps, before_save=[board.flush])
     hooks = [ProgressBar(), EpochPrinter(), board, checkpointer, StopOnSignal()] + report["extra_hooks"]

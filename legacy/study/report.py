@@ -15,6 +15,7 @@ import collections
 import json
 import os
 import platform
+import shutil
 import time
 
 import numpy as np
@@ -23,6 +24,9 @@ from legacy import REPO, figures, fileio
 from legacy.study.plan import LANES, PLAN
 
 REFERENCE_DIR = os.path.join(REPO, "data", "reference")
+# The originals' measurements (tools/summarize_originals.py over docs/originals/runs/): the Adam residual's
+# hypotheses and the originals' 2x5 prediction figures. Measured once, outside the plan's runs.
+ORIGINALS_SUMMARY = os.path.join(REPO, "docs", "originals", "summary.json")
 
 
 def load_reference(name):
@@ -193,6 +197,48 @@ def _linear_section(lanes, lines):
               figures.markdown_table(headers, _lane_rows(lanes, ("linear_regression",), cells))]
 
 
+def _originals_section(lines, plots_dir, summary_path):
+    """The Adam residual's hypotheses with their verdicts, and the originals' 2x5 figures, from
+    docs/originals/summary.json; its PNGs are copied into plots/ so the report folder stands alone."""
+    if not os.path.exists(summary_path):
+        lines += ["## The Adam residual and the originals' figures", "",
+                  "Not measured: %s does not exist (tools/measure_originals.py, tools/summarize_originals.py)."
+                  % os.path.relpath(summary_path, REPO), ""]
+        return
+    with open(summary_path) as handle:
+        summary = json.load(handle)
+    source = "`%s`" % os.path.relpath(summary_path, REPO)
+    verdicts = summary.get("verdicts", {})
+    lines += ["## Why the study's Adam log lies above ours: three hypotheses", "",
+              "Measured apart from this report's runs (TF 2 lane, `tools/measure_originals.py`; the runs' JSONs in "
+              "`docs/originals/runs/`), summarised in %s by `tools/summarize_originals.py`, whose docstring of "
+              "`verdicts()` states the rule of each verdict; docs/originals.md discusses them." % source, ""]
+    if verdicts:
+        rows = [[name, "fits" if v["fits"] else ("ruled out" if name == "numerics" else "does not fit"), v["text"]]
+                for name, v in verdicts.items()]
+        lines += [figures.markdown_table(["hypothesis", "verdict", "numbers"], rows)]
+        fitting = [name for name, v in verdicts.items() if v["fits"]]
+        lines += ["Best-supported explanation: %s." % (" and ".join(fitting) if fitting else "none of the three fits"),
+                  ""]
+    else:
+        lines += ["No verdicts in %s yet." % source, ""]
+    figs = summary.get("figures", {})
+    if figs.get("figures"):
+        lines += ["## The originals' 2x5 figure: the first ten test digits titled with the predicted labels", "",
+                  "`--plot_predictions` of the study's MLP runs (golbin 06/02 / `dropoutjuyae.py`, and "
+                  "`(mnistdata).py`, which predicted with dropout still on), from %s; true labels %s."
+                  % (source, " ".join(map(str, figs["true_labels"]))), ""]
+        for fig in figs["figures"]:
+            name = "originals_" + os.path.basename(fig["png"])
+            shutil.copyfile(os.path.join(REPO, fig["png"]), os.path.join(plots_dir, name))
+            wrong = ", ".join("digit %d (a %d) called %d" % (i + 1, figs["true_labels"][i], fig["predicted_labels"][i])
+                              for i in fig["wrong"]) or "all ten right"
+            lines += ["- `%s` (TF %s, eval keep_prob %s): %s; %s" % (
+                fig["command"], fig["tensorflow"], fig["eval_keep_prob"],
+                " ".join(map(str, fig["predicted_labels"])), wrong), "",
+                "  ![%s](plots/%s)" % (name, name), ""]
+
+
 def lane_agreement(reference, other):
     """Per run, the largest differences between two lanes' runs of the same
     seed: per-epoch cost (absolute, and relative in the first epoch), test
@@ -287,10 +333,11 @@ def _environment_section(lanes, lines, wall_seconds, seeds):
                               ["script s (start to end)", "training s", "s per epoch", "code revision"], rows)]
 
 
-def write_report(lanes, results_dir, seeds, wall_seconds, command=None):
+def write_report(lanes, results_dir, seeds, wall_seconds, command=None, originals_summary=ORIGINALS_SUMMARY):
     """Write <results_dir>/REPORT.md and its plots from ``lanes``: {lane:
     {(run, seed): record or None}}, the reference lane first. ``command`` is
-    the reproduce.py command line that wrote it, recorded whole."""
+    the reproduce.py command line that wrote it, recorded whole. ``originals_summary``: the JSON of the
+    originals' measurements (hypothesis verdicts, prediction figures), shown as they are."""
     plots_dir = os.path.join(results_dir, "plots")
     os.makedirs(plots_dir, exist_ok=True)
     lines = ["# Reproducing SWU AI Deep Learning (2021)", "",
@@ -309,6 +356,7 @@ def write_report(lanes, results_dir, seeds, wall_seconds, command=None):
     _study_mlp_section(lanes, lines, plots_dir)
     _animals_section(lanes, lines)
     _linear_section(lanes, lines)
+    _originals_section(lines, plots_dir, originals_summary)
     _agreement_section(lanes, lines)
     _environment_section(lanes, lines, wall_seconds, seeds)
     path = os.path.join(results_dir, "REPORT.md")
