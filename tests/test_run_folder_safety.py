@@ -388,6 +388,60 @@ def test_every_entry_point_sets_its_handlers_before_anything_else_loads():
     assert _loads("legacy/startup.py") == ["os", "signal"]
 
 
+# The full-batch scripts keep no checkpoints, but their interrupts are recorded too.
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_full_batch_script_records_an_interrupt_during_training(tmp_path, signum, code):
+    out = tmp_path / "logistic.json"
+    proc = subprocess.Popen([sys.executable, os.path.join(REPO, "scripts", "logistic_regression.py"),
+                             "--steps=100000000", "--output=" + str(out)], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, universal_newlines=True)
+    while not proc.stdout.readline().strip().startswith("100 cost"):  # printed after step 100
+        assert proc.poll() is None, proc.communicate()
+    proc.send_signal(signum)
+    rest, err = proc.communicate(timeout=120)
+    line = _one_line(subprocess.CompletedProcess(proc.args, proc.returncode, rest, err), code)
+    with open(str(out)) as handle:
+        record = json.load(handle)
+    step = record["global_step"]
+    assert line == "interrupted: %s at step %d during training; status in %s" % (
+        signal.Signals(signum).name, step, out)
+    assert record["status"] == "interrupted" and step >= 100
+    assert record["interrupted"] == {"signal": signum, "step": step, "during": "training", "checkpoint": None}
+    assert len(record["step_cost"]) == step  # the step the signal landed in finished
+
+
+@pytest.mark.parametrize("script", ["animals_dnn", "linear_regression", "logistic_regression"])
+def test_a_full_batch_script_records_an_interrupt_while_reading_its_csv(tmp_path, script):
+    fifo = tmp_path / "table.csv"
+    os.mkfifo(str(fifo))  # the script's read blocks in it until the test lets go
+    out = tmp_path / "r.json"
+    proc = subprocess.Popen([sys.executable, os.path.join(REPO, "scripts", script + ".py"), "--csv=" + str(fifo),
+                             "--output=" + str(out)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            universal_newlines=True)
+    deadline = time.time() + 120
+    while True:  # opening a FIFO without blocking succeeds once its reader has it open
+        try:
+            writer = os.open(str(fifo), os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError:
+            assert proc.poll() is None and time.time() < deadline, proc.communicate()
+            time.sleep(0.005)
+    try:
+        os.write(writer, b"a,b\n1,")  # a first, unfinished line: the script is inside read()
+        proc.send_signal(signal.SIGINT)
+        rest, err = proc.communicate(timeout=120)
+    finally:
+        os.close(writer)
+    line = _one_line(subprocess.CompletedProcess(proc.args, proc.returncode, rest, err), 130)
+    assert line == "interrupted: SIGINT at step 0 during reading the data; status in %s" % out
+    with open(str(out)) as handle:
+        record = json.load(handle)
+    assert record["status"] == "interrupted" and record["experiment"] == script
+    assert record["interrupted"] == {"signal": signal.SIGINT, "step": 0, "during": "reading the data",
+                                     "checkpoint": None}
+
+
 # 5. --resume of a run killed before its folder existed starts it.
 
 def test_resume_of_a_run_killed_before_its_folder_existed_starts_it(mnist_dir, finished, tmp_path):
