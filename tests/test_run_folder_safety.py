@@ -118,6 +118,70 @@ def test_pruning_deletes_only_the_files_it_wrote(tmp_path):
     assert all(n in left for n in mine)
 
 
+def _state(step):
+    from legacy.train import LoopState
+    loop = LoopState()
+    loop.step = step
+    return loop.to_json()
+
+
+def test_symlinked_checkpoint_files_are_never_deleted_nor_resumed(tmp_path):
+    from legacy import checkpoints
+    from legacy.tf import tf
+    run_dir, outside = tmp_path / "run", tmp_path / "outside"
+    run_dir.mkdir()
+    outside.mkdir()
+    tf.reset_default_graph()
+    v = tf.Variable(0.0, name="v")
+    run = checkpoints.RunCheckpoints(str(run_dir), keep=1)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        run.save(sess, 1, _state(1))
+        # Step 1's index becomes a link to a copy outside; step 7, newer than
+        # anything saved, is a complete set of links to another copy of step 1.
+        names = sorted(n for n in os.listdir(str(run_dir)) if n.startswith("model.ckpt-1."))
+        assert len(names) == 4
+        for name in names:
+            with open(str(run_dir / name), "rb") as src:
+                data = src.read()
+            (outside / name).write_bytes(data)
+            os.symlink(str(outside / name), str(run_dir / name.replace("ckpt-1.", "ckpt-7.")))
+        os.unlink(str(run_dir / "model.ckpt-1.index"))
+        os.symlink(str(outside / "model.ckpt-1.index"), str(run_dir / "model.ckpt-1.index"))
+        found = checkpoints.on_disk(str(run_dir))
+        assert list(found) == [1] and sorted(found[1]) == sorted(set(names) - {"model.ckpt-1.index"})
+        sess.run(v.assign(2.0))
+        run.save(sess, 2, _state(2))  # keep=1: prunes step 1
+    logged = []
+    assert checkpoints.newest_complete(str(run_dir), log=logged.append) == str(run_dir / "model.ckpt-2")
+    assert logged == []  # step 7's links are not even a candidate
+    # Named by the index, step 7 is a candidate whose files are all absent.
+    checkpoints.write_index(str(run_dir), [str(run_dir / "model.ckpt-2"), str(run_dir / "model.ckpt-7")])
+    assert checkpoints.newest_complete(str(run_dir), log=logged.append, repair=False) == str(run_dir / "model.ckpt-2")
+    assert logged == ["--resume: skipped model.ckpt-7: no index, meta, state.json, data-00000-of-00001 file"]
+    left = sorted(os.listdir(str(run_dir)))
+    # Step 1's regular files went; its link, step 7's links and what they point at stay.
+    assert [n for n in left if n.startswith("model.ckpt-1.")] == ["model.ckpt-1.index"]
+    assert len([n for n in left if n.startswith("model.ckpt-7.")]) == 4
+    assert sorted(os.listdir(str(outside))) == names
+
+
+@pytest.mark.parametrize("target", ["victim.txt", "absent.txt"])
+def test_a_run_lock_planted_as_a_symlink_is_refused(tmp_path, target):
+    from legacy import runs
+    from legacy.errors import UsageError
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (tmp_path / "victim.txt").write_text("thesis")
+    os.symlink(str(tmp_path / target), str(run_dir / "run.lock"))
+    for resume in (False, True):
+        with pytest.raises(UsageError) as err:
+            runs.prepare("x", RunConfig(logdir=str(run_dir), resume=resume, seed=1))
+        assert str(err.value).startswith("--logdir=%s: cannot open its lock file run.lock (" % run_dir)
+    assert (tmp_path / "victim.txt").read_text() == "thesis" and not (tmp_path / "absent.txt").exists()
+    assert sorted(os.listdir(str(run_dir))) == ["run.lock"]  # nothing else written (no flags.json)
+
+
 # 2. One writer per folder.
 
 def _start(mnist_dir, run_dir, *extra):
@@ -527,6 +591,49 @@ def test_sweep_with_logdir_runs_every_point_and_marks_failures(mnist_dir, tmp_pa
     assert line.startswith("error: 1 of 2 runs failed (marked in %s)" % (tmp_path / "lr.md"))
     assert "xent-gd-0.5: --logdir=%s already holds" % (tmp_path / "sweep" / "xent-gd-0.5") in line
     assert table() == {0.5: "failed", 100000.0: "diverged"}
+
+
+def _csv(path, key, value):
+    import csv
+    with open(str(path)) as handle:
+        return {r[key]: r[value] for r in csv.DictReader(handle)}
+
+
+def test_compare_optimizers_marks_a_failed_and_a_diverged_point(mnist_dir, tmp_path):
+    (tmp_path / "runs" / "adam-0.01" / "flags.json").mkdir(parents=True)  # that point's folder is unusable
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "scripts", "compare_optimizers.py"),
+                           "--data_dir=" + mnist_dir, "--optimizers=adam,gd", "--learning_rates=0.01,100000",
+                           "--train_limit=500", "--epochs=1", "--logdir=" + str(tmp_path / "runs"),
+                           "--output=" + str(tmp_path / "cmp.json")], cwd=REPO, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+    line = _one_line(proc)
+    assert line.startswith("error: 1 of 2 runs failed (marked in %s): adam-0.01: --logdir=%s"
+                           % (tmp_path / "cmp.md", tmp_path / "runs" / "adam-0.01"))
+    assert _csv(tmp_path / "cmp.csv", "optimizer", "status") == {"adam": "failed", "gd": "diverged"}
+    with open(str(tmp_path / "cmp.json")) as handle:
+        record = json.load(handle)
+    assert {k: r["status"] for k, r in record["runs"].items()} == {"adam-0.01": "failed", "gd-100000": "diverged"}
+    assert "| failed |" in (tmp_path / "cmp.md").read_text() and (tmp_path / "cmp.png").exists()
+
+
+def test_an_interrupted_sweep_writes_its_table_so_far(mnist_dir, tmp_path):
+    sweep = tmp_path / "sweep"
+    proc = subprocess.Popen([sys.executable, os.path.join(REPO, "scripts", "lr_sweep.py"), "--data_dir=" + mnist_dir,
+                             "--losses=xent", "--learning_rates=0.5,0.1", "--train_limit=500", "--epochs=400",
+                             "--save_every_steps=1", "--logdir=" + str(sweep),
+                             "--output=" + str(tmp_path / "lr.json")], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, universal_newlines=True)
+    _wait_for(sweep / "xent-gd-0.1" / "checkpoint", proc)  # the first point (rates ascending) is training
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    line = _one_line(subprocess.CompletedProcess(proc.args, proc.returncode, out, err), 130)
+    assert line.startswith("interrupted: SIGINT at step ") and "--resume --logdir=%s" % (sweep / "xent-gd-0.1") in line
+    assert _csv(tmp_path / "lr.csv", "learning rate", "verdict") == {"0.1": "interrupted"}  # 0.5 never started
+    with open(str(tmp_path / "lr.json")) as handle:
+        record = json.load(handle)
+    assert record["status"] == "interrupted" and [r["verdict"] for r in record["rows"]] == ["interrupted"]
+    assert (tmp_path / "lr.md").exists() and (tmp_path / "lr.png").exists()
+    assert sorted(os.listdir(str(sweep))) == ["xent-gd-0.1"]
 
 
 def test_lr_sweep_does_not_call_chance_accuracy_learned():
