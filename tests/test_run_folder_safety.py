@@ -100,6 +100,23 @@ def test_checkpoint_index_cannot_name_files_outside_the_folder(mnist_dir, finish
     assert (tmp_path / "run" / "thesis.txt").exists()
 
 
+def test_init_from_a_folder_whose_index_escapes_is_refused(mnist_dir, finished, tmp_path):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    for suffix in (".index", ".data-00000-of-00001", ".meta", ".state.json"):
+        (victim / ("thesis" + suffix)).write_text("years of work")
+    source = _copy(finished, tmp_path / "source")
+    (source / "checkpoint").write_text('model_checkpoint_path: "../victim/thesis"\n'
+                                       'all_model_checkpoint_paths: "../victim/thesis"\n')
+    line = _one_line(_run(mnist_dir, tmp_path / "new", "--init_from=" + str(source)))
+    assert line == ("error: %s names '../victim/thesis', not a checkpoint of this folder (model.ckpt-<step>); "
+                    "refusing to use %s: restore the run folder from a trusted copy, or pass a new --logdir"
+                    % (source / "checkpoint", source))
+    assert sorted(os.listdir(str(victim))) == sorted("thesis" + s for s in (
+        ".index", ".data-00000-of-00001", ".meta", ".state.json"))
+    assert not (tmp_path / "new").exists()  # refused before the run folder was made
+
+
 def test_pruning_deletes_only_the_files_it_wrote(tmp_path):
     from legacy import checkpoints
     from legacy.tf import tf
