@@ -35,16 +35,13 @@ setup(
         "mkl": ["intel-tensorflow==1.15.2; python_version<'3.8'"],
     },
     entry_points={
+        # legacy/console.py: each command sets its signal handlers before absl,
+        # TensorFlow or the experiment loads, then runs legacy/<module>.run.
         "console_scripts": [
-            "swu-%s = legacy.%s:run" % (name.replace("_", "-"), module)
-            for name, module in (
-                ("fetch_mnist", "data.fetch_mnist"), ("make_data", "data.make_data"),
-                ("mnist_dnn", "experiments.mnist_dnn"), ("mnist_cnn", "experiments.mnist_cnn"),
-                ("linear_regression", "experiments.linear_regression"),
-                ("logistic_regression", "experiments.logistic_regression"),
-                ("animals_dnn", "experiments.animals_dnn"), ("compare_optimizers", "experiments.compare_optimizers"),
-                ("lr_sweep", "experiments.lr_sweep"), ("reproduce", "study.reproduce"),
-                ("benchmark", "study.benchmark"))
+            "swu-%s = legacy.console:%s" % (name.replace("_", "-"), name)
+            for name in ("fetch_mnist", "make_data", "mnist_dnn", "mnist_cnn", "linear_regression",
+                         "logistic_regression", "animals_dnn", "compare_optimizers", "lr_sweep", "reproduce",
+                         "benchmark")
         ],
     },
 )

@@ -11,6 +11,7 @@ import threading
 
 from absl import app, flags
 
+from legacy import startup
 from legacy.errors import Diverged, Interrupted, SignalStop, UsageError, signal_of
 
 EXIT_USAGE = 2
@@ -25,10 +26,12 @@ def _raise_stop(signum, frame):
 def catch_signals():
     """SIGTERM raises SignalStop like Ctrl-C raises KeyboardInterrupt, so that
     both reach the code that records an interrupted run (instead of SIGTERM
-    killing the process with nothing written). Main thread only."""
+    killing the process with nothing written). Replaces legacy/startup.py's
+    handlers (set while absl and this module loaded). Main thread only."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _raise_stop)
-        if signal.getsignal(signal.SIGINT) is signal.SIG_DFL:
+        current = signal.getsignal(signal.SIGINT)
+        if current is signal.SIG_DFL or startup.installed(current):
             signal.signal(signal.SIGINT, signal.default_int_handler)
 
 

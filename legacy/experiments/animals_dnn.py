@@ -18,7 +18,7 @@ from legacy.data import csv_table, tables
 from legacy.graph import build_classifier
 from legacy.hooks import StepPrinter
 from legacy.models.mlp import mlp
-from legacy.runners.full_batch import run_full_batch
+from legacy.runners.full_batch import recording, run_full_batch
 
 EXPERIMENT = "animals_dnn"
 PRINT_ROWS = 40  # more rows than this print as a summary (the study's table has 20)
@@ -34,6 +34,11 @@ run_config.define("string", "csv", "", "Train from this CSV (columns fur,wing,ot
 def main(_):
     config = run_config.build()
     out = results.output_path(config.output, EXPERIMENT)
+    with recording(out, EXPERIMENT, config) as run:  # an interrupt from here on is recorded
+        train_and_report(config, run)
+
+
+def train_and_report(config, run):
     if config.csv:
         table = csv_table.read_csv(config.csv, tables.ANIMAL_COLUMNS)
         features, targets = table[:, :2], table[:, 2:]
@@ -52,7 +57,7 @@ def main(_):
 
     # golbin: if (step + 1) % 10 == 0: print(step + 1, sess.run(cost, feed_dict))
     printer = StepPrinter(every=10, fetches=["cost/cost:0"])
-    history, _, final = run_full_batch(config, build, features, targets, config.steps, [printer], report)
+    history, _, final = run_full_batch(config, build, features, targets, config.steps, [printer], report, run)
     truth = [int(i) for i in np.argmax(targets, 1)]
     if len(truth) <= PRINT_ROWS:
         print("예측값:", final["prediction"])
@@ -63,7 +68,7 @@ def main(_):
         print("per class (other, mammal, bird): predicted %s, true %s"
               % (np.bincount(final["prediction"], minlength=3).tolist(), np.bincount(truth, minlength=3).tolist()))
     print("정확도: %.2f" % (final["accuracy"] * 100))
-    results.write_results(out, EXPERIMENT, run_config.record(config), {
+    run.write({
         "n_rows": int(len(features)), "step_cost": [r.avg_cost for r in history],
         "final_cost": final["cost"], "prediction": final["prediction"], "truth": truth,
         "accuracy": final["accuracy"],

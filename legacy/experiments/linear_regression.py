@@ -19,7 +19,7 @@ from legacy.data import csv_table, tables
 from legacy.graph import build_regression
 from legacy.hooks import StepPrinter
 from legacy.models.regression import linear_regression
-from legacy.runners.full_batch import run_full_batch
+from legacy.runners.full_batch import recording, run_full_batch
 
 EXPERIMENT = "linear_regression"
 QUERIES_M = (1.55, 1.70)
@@ -63,6 +63,11 @@ def load_data(csv_path):
 def main(_):
     config = run_config.build()
     out = results.output_path(config.output, EXPERIMENT)
+    with recording(out, EXPERIMENT, config) as run:  # an interrupt from here on is recorded
+        train_and_report(config, run)
+
+
+def train_and_report(config, run):
     heights, weights = load_data(config.csv)
     mean, std = (float(heights.mean()), float(heights.std())) if config.standardize else (0.0, 1.0)
     features = ((heights - mean) / std).reshape(-1, 1).astype(np.float32)
@@ -82,7 +87,8 @@ def main(_):
 
     # golbin: print(step, cost_val, sess.run(W), sess.run(b)) for step in range(100)
     printer = StepPrinter(every=1, fetches=["W:0", "b:0"], first=0, with_cost=True)
-    history, initial, final = run_full_batch(config, build, features, targets, config.steps, [printer], report)
+    history, initial, final = run_full_batch(config, build, features, targets, config.steps, [printer], report,
+                                             run)
     for q, p in zip(QUERIES_M, final["predictions"]):
         print("X: %.2f, Y: %s" % (q, p))
 
@@ -98,7 +104,7 @@ def main(_):
     print("Hessian condition number %.0f: GD at lr %g needs about %.0f steps to shrink the slowest error "
           "1000-fold%s" % (cond, config.learning_rate, needed,
                            "" if config.standardize else " (--standardize makes it a few dozen)"))
-    results.write_results(out, EXPERIMENT, run_config.record(config), {
+    run.write({
         "n_rows": int(len(heights)),
         "initial": initial, "final": final, "step_cost": [r.avg_cost for r in history],
         "least_squares": {"W": w_ls, "b": b_ls, "cost": mse_ls, "predictions": ls_predictions},

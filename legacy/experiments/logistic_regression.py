@@ -21,7 +21,7 @@ from legacy.optim import adam_settings
 from legacy.hooks import StepPrinter
 from legacy.models.registry import MODELS
 from legacy.models.regression import logistic_regression, softmax_regression
-from legacy.runners.full_batch import run_full_batch
+from legacy.runners.full_batch import recording, run_full_batch
 from legacy.runners.mnist import run_mnist
 
 EXPERIMENT = "logistic_regression"
@@ -38,6 +38,11 @@ run_config.define("bool", "standardize", True, "z-score the features of --model=
 
 def run_binary(config):
     out = results.output_path(config.output, EXPERIMENT)
+    with recording(out, EXPERIMENT, config) as run:  # an interrupt from here on is recorded
+        train_binary(config, run)
+
+
+def train_binary(config, run):
     table = csv_table.read_csv(config.csv, tables.HEIGHT_WEIGHT_COLUMNS)
     features, labels = table[:, :2], table[:, 2:]
     if config.standardize:
@@ -54,13 +59,13 @@ def run_binary(config):
 
     printer = StepPrinter(every=100, fetches=["cost/cost:0", "accuracy:0"],
                           fmt=lambda step, cost, acc: "%5d cost %.4f accuracy %.4f" % (step, cost, acc))
-    history, initial, final = run_full_batch(config, build, features, labels, config.steps, [printer], report)
+    history, initial, final = run_full_batch(config, build, features, labels, config.steps, [printer], report,
+                                             run)
     majority = max(labels.mean(), 1 - labels.mean())
     print("rows %d (overweight %d): cost %.4f -> %.4f, accuracy %.4f (always guessing the majority: %.4f)"
           % (len(labels), int(labels.sum()), initial["cost"], final["cost"], final["accuracy"], majority))
-    results.write_results(out, EXPERIMENT, run_config.record(config), {"n_rows": int(len(labels)), "initial": initial, "final": final,
-                                                "majority_baseline": float(majority),
-                                                "step_cost": [r.avg_cost for r in history]})
+    run.write({"n_rows": int(len(labels)), "initial": initial, "final": final, "majority_baseline": float(majority),
+               "step_cost": [r.avg_cost for r in history]})
 
 
 def main(_):

@@ -3,11 +3,22 @@
 golbin's toy scripts run ``for step in range(100)`` over the whole table at
 once. Here that is ``train()`` with one batch per "epoch", the table's
 arrays fed as they are, with a hook that prints what the original printed.
+
+``recording`` gives such a script the MNIST runs' interrupt record: a
+SIGINT or SIGTERM once its ``--output`` is checked (reading the CSV,
+building the graph, training, reporting) writes the results JSON with
+status "interrupted", the steps done and their costs, then exits 130 / 143
+(legacy/cli.py). The first signal during training lets the current step
+finish; a second one stops at once. There are no checkpoints.
 """
-from legacy.hooks import StepPrinter
+import contextlib
+
+from legacy import config as run_config, results
+from legacy.errors import Interrupted, signal_of
+from legacy.hooks import StepPrinter, StopOnSignal, signals_ignored
 from legacy.inputs import FeedInput
 from legacy.tf import tf
-from legacy.train import session_config, train
+from legacy.train import LoopState, session_config, train
 
 
 class WholeTable(FeedInput):
@@ -43,12 +54,53 @@ def full_batch_input(features, targets):
     return WholeTable(features, targets)
 
 
-def run_full_batch(config, build, features, targets, steps, hooks, report):
+class Run(object):
+    """Where a full-batch script is (``during``, the loop's ``loop``) and its
+    results JSON (``write``); made by ``recording``."""
+
+    def __init__(self, out, experiment, config):
+        self.out, self.experiment, self.config = out, experiment, config
+        self.loop = LoopState()
+        self.during = "reading the data"
+
+    def write(self, metrics):
+        """The finished run's record (status "ok"), never cut in half by a signal."""
+        self.during = "writing the results"
+        with signals_ignored():
+            return results.write_results(self.out, self.experiment, run_config.record(self.config), metrics)
+
+
+@contextlib.contextmanager
+def recording(out, experiment, config):
+    """``with recording(out, EXPERIMENT, config) as run:`` around all of a
+    full-batch script's work after ``out`` is checked; ``run`` goes to
+    ``run_full_batch`` and ``run.write`` writes the record."""
+    run = Run(out, experiment, config)
+    try:
+        yield run
+    except (Interrupted, KeyboardInterrupt) as err:
+        with signals_ignored():
+            loop = run.loop
+            stop = Interrupted(err.signum if isinstance(err, Interrupted) else signal_of(err), loop.step, None)
+            stop.during, stop.output = run.during, out
+            stop.record = results.write_results(out, experiment, run_config.record(config), {
+                "global_step": loop.step, "step_cost": [r.avg_cost for r in loop.history], "checkpoint": None,
+                "interrupted": {"signal": stop.signum, "step": loop.step, "during": run.during, "checkpoint": None},
+            }, status="interrupted")
+        raise stop
+
+
+def run_full_batch(config, build, features, targets, steps, hooks, report, run=None):
     """Build ``build(x, y) -> TrainGraph``, train ``steps`` full-batch steps.
 
     Returns (history, report(sess, net, feed)), where ``feed`` is the
     whole table and ``report`` reads whatever the experiment prints at the end.
+    With ``run`` (from ``recording``) signals stop the loop after its step
+    and ``run`` follows what is being done.
     """
+    run = run or Run(None, None, None)
+    hooks = list(hooks) + [StopOnSignal()]
+    run.during = "building the graph"
     tf.reset_default_graph()
     tf.set_random_seed(config.seed)
     inputs = full_batch_input(features, targets)
@@ -59,8 +111,12 @@ def run_full_batch(config, build, features, targets, steps, hooks, report):
         if isinstance(hook, StepPrinter) and hook.feed is None:
             hook.feed = feed
     with tf.Session(config=session_config(config.intra_op_threads, config.inter_op_threads)) as sess:
+        run.during = "initializing the variables"
         sess.run(tf.global_variables_initializer())
         initial = report(sess, net, feed, initial=True)
-        history = train(sess, net, inputs, steps, keep_prob=1.0, hooks=hooks)
+        run.during = "training"
+        history = train(sess, net, inputs, steps, keep_prob=1.0, hooks=hooks, state=run.loop)
+        run.during = "the final evaluation"
         final = report(sess, net, feed, initial=False)
+    run.during = "reporting the results"
     return history, initial, final
