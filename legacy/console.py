@@ -24,45 +24,13 @@ def main(name):
     startup.launch(COMMANDS[name])
 
 
-def fetch_mnist():
-    main("fetch_mnist")
+def _command(name):
+    def command():
+        main(name)
+    command.__name__ = command.__qualname__ = name
+    command.__doc__ = "swu-%s: runs %s" % (name.replace("_", "-"), COMMANDS[name])
+    return command
 
 
-def make_data():
-    main("make_data")
-
-
-def mnist_dnn():
-    main("mnist_dnn")
-
-
-def mnist_cnn():
-    main("mnist_cnn")
-
-
-def linear_regression():
-    main("linear_regression")
-
-
-def logistic_regression():
-    main("logistic_regression")
-
-
-def animals_dnn():
-    main("animals_dnn")
-
-
-def compare_optimizers():
-    main("compare_optimizers")
-
-
-def lr_sweep():
-    main("lr_sweep")
-
-
-def reproduce():
-    main("reproduce")
-
-
-def benchmark():
-    main("benchmark")
+# One function per command (fetch_mnist, mnist_dnn, ...), the names setup.py's entry points give.
+globals().update((name, _command(name)) for name in COMMANDS)

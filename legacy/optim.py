@@ -16,8 +16,9 @@ from legacy.tf import tf
 ADAM_DEFAULTS = collections.OrderedDict([("adam_beta1", 0.9), ("adam_beta2", 0.999), ("adam_epsilon", 1e-8)])
 
 
-def _adam(learning_rate, adam_beta1=0.9, adam_beta2=0.999, adam_epsilon=1e-8):
-    return tf.train.AdamOptimizer(learning_rate, beta1=adam_beta1, beta2=adam_beta2, epsilon=adam_epsilon)
+def _adam(learning_rate, **constants):
+    c = dict(ADAM_DEFAULTS, **constants)
+    return tf.train.AdamOptimizer(learning_rate, beta1=c["adam_beta1"], beta2=c["adam_beta2"], epsilon=c["adam_epsilon"])
 
 
 OPTIMIZERS = {
