@@ -16,13 +16,12 @@ import warnings
 
 import numpy as np
 
-from legacy import fileio
+from legacy import REPO, fileio
 
 HANGUL_FONTS = ("NanumGothic", "NanumBarunGothic", "NanumMyeongjo", "Noto Sans CJK KR", "Noto Sans KR",
                 "UnDotum", "Baekmuk Gulim", "Malgun Gothic", "AppleGothic")
 FONT_HINT = "install a Hangul font, e.g. `apt-get install fonts-nanum` (Debian/Ubuntu)"
-SHIPPED_FONT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "fonts",
-                            "HangulSubset.ttf")
+SHIPPED_FONT = os.path.join(REPO, "data", "fonts", "HangulSubset.ttf")
 
 
 def _pyplot():

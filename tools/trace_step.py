@@ -1,9 +1,8 @@
 #!/usr/bin/env python
 """Where a training step's time goes: TensorFlow's own per-op trace (RunMetadata, FULL_TRACE).
 
-Builds each model's step exactly as `make bench`'s bare cases do (legacy/study/throughput.py:
-the registry's settings, the scripts' session config, the dropout seed fed each step), warms it
-up, then traces --steps steps and prints per op type the summed op time (all threads) and its
+Builds each model's step with `make bench`'s own BareStep (legacy/study/throughput.py: the
+registry's settings, the scripts' session config, the dropout seed fed each step), warms it up, then traces --steps steps and prints per op type the summed op time (all threads) and its
 share, plus, for the graph input, how long the step waits for the input op XY (the py_func
 gather) before the first layer can start: its end relative to the step's first op.
 
@@ -29,43 +28,18 @@ FLAGS = flags.FLAGS
 
 
 def trace_case(model_name, input_name, steps, data_dir):
-    from legacy.data.mnist import batch_dataflow, load_mnist
-    from legacy.graph import build_classifier
-    from legacy.inputs import make_input
-    from legacy.models.layers import find_dropout_seed
-    from legacy.study.throughput import BATCH, MODELS, _model_fn, _session_config
+    from legacy.study.throughput import BareStep
     from legacy.tf import TF_VERSION, tf
 
-    model = MODELS[model_name]
-    data = load_mnist(data_dir, download=False)
-    tf.reset_default_graph()
-    tf.set_random_seed(0)
-    dataflow = batch_dataflow(data.train, BATCH, seed=0)
-    if input_name == "const":
-        x, y = tf.constant(data.train.images[:BATCH]), tf.constant(data.train.labels[:BATCH])
-        inputs = None
-    else:
-        inputs = make_input(input_name, dataflow, [784])
-        x, y = inputs.tensors(num_classes=10)
-    net = build_classifier(_model_fn(model_name), x, y, model["optimizer"], model["learning_rate"])
-    sess = tf.Session(config=_session_config({}))
-    sess.run(tf.global_variables_initializer())
-    seed_t = find_dropout_seed(net.cost.graph)
-    feeds = iter(inputs.epoch()) if inputs is not None else None
+    case = BareStep(model_name, input_name, data_dir, {})
+    case.train(case.model["warmup_steps"])
     options = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
 
     per_type = collections.Counter()
     step_us, wait_us = [], []
-    for step in range(model["warmup_steps"] + steps):
-        feed = dict(next(feeds)) if feeds is not None else {}
-        feed.update({net.keep_prob: model["keep_prob"], net.training: True})
-        if seed_t is not None:
-            feed[seed_t] = [step, 0]
-        traced = step >= model["warmup_steps"]
-        meta = tf.RunMetadata() if traced else None
-        sess.run([net.train_op, net.cost], feed, options=options if traced else None, run_metadata=meta)
-        if not traced:
-            continue
+    for _ in range(steps):
+        meta = tf.RunMetadata()
+        case.train(1, options=options, run_metadata=meta)
         starts, ends, xy_end = [], [], None
         for dev in meta.step_stats.dev_stats:
             if "/device:CPU:0" not in dev.device or "stream" in dev.device:
@@ -84,7 +58,7 @@ def trace_case(model_name, input_name, steps, data_dir):
         step_us.append(max(ends) - min(starts))
         if xy_end is not None:
             wait_us.append(xy_end - min(starts))
-    sess.close()
+    case.sess.close()
     total = sum(per_type.values())
     med = sorted(step_us)[len(step_us) // 2]
     result = dict(model=model_name, input=input_name, tf=TF_VERSION, steps=steps,

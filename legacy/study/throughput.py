@@ -192,81 +192,96 @@ def _tensorpack_steps(spec, dataflow):
     return train_steps
 
 
+class BareStep(object):
+    """One case's training step as legacy/train.py runs it (the same feeds,
+    a fresh dropout seed each step, the same fetches, the scripts' session
+    config), without the loop's bookkeeping and hooks around it. Also used
+    by tools/trace_step.py."""
+
+    def __init__(self, model_name, input_name, data_dir, setting):
+        from legacy.data.mnist import batch_dataflow, load_mnist
+        from legacy.graph import build_classifier
+        from legacy.inputs import make_input
+        from legacy.models.layers import find_dropout_seed
+        from legacy.tf import tf
+
+        self.model = model = MODELS[model_name]
+        data = load_mnist(data_dir, download=False)
+        tf.reset_default_graph()
+        tf.set_random_seed(0)
+        self.dataflow = batch_dataflow(data.train, BATCH, seed=0)
+        if input_name == "const":
+            x, y = tf.constant(data.train.images[:BATCH]), tf.constant(data.train.labels[:BATCH])
+            self.inputs = None
+        else:
+            self.inputs = make_input(input_name, self.dataflow, [784])
+            x, y = self.inputs.tensors(num_classes=10)
+        self.net = net = build_classifier(_model_fn(model_name), x, y, model["optimizer"], model["learning_rate"])
+        self.fetch_input = tf.group(x, y)
+        self.sess = tf.Session(config=_session_config(setting))
+        self.sess.run(tf.global_variables_initializer())
+        self.stream = self._feeds()
+        self.train_feed = {net.keep_prob: model["keep_prob"], net.training: True}
+        self.seed_t, self.step = find_dropout_seed(net.cost.graph), 0
+
+    def _feeds(self):
+        while True:
+            if self.inputs is None:
+                yield {}
+            else:
+                for feed in self.inputs.epoch():
+                    yield feed
+
+    def train(self, n, **run_kwargs):
+        """``n`` training steps; ``run_kwargs`` go to each ``sess.run`` (a trace's options)."""
+        for _ in range(n):
+            feed = next(self.stream)
+            feed.update(self.train_feed)
+            if self.seed_t is not None:
+                feed[self.seed_t] = [self.step, 0]
+            self.step += 1
+            self.sess.run([self.net.train_op, self.net.cost], feed, **run_kwargs)
+
+    def input_only(self, n):
+        for _ in range(n):
+            self.sess.run(self.fetch_input, next(self.stream))
+
+
 def _worker(spec):
     """Build one case, then answer the parent's commands on stdin, one JSON line each."""
     reply = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # anything printed by libraries goes to stderr, not into the protocol
     from legacy.data.mnist import batch_dataflow, load_mnist
-    from legacy.graph import build_classifier
-    from legacy.inputs import make_input
-    from legacy.models.layers import find_dropout_seed
     from legacy.tf import TF_VERSION, tf
 
     model = MODELS[spec["model"]]
     if spec["input"] == "loop":
         return _loop_worker(spec, model, reply)
-    data = load_mnist(spec["data_dir"], download=False)
-    tf.reset_default_graph()
-    tf.set_random_seed(0)
-    dataflow = batch_dataflow(data.train, BATCH, seed=0)
     if spec["input"] in TENSORPACK_INPUTS:
-        train_steps = _tensorpack_steps(spec, dataflow)
+        data = load_mnist(spec["data_dir"], download=False)
+        tf.reset_default_graph()
+        tf.set_random_seed(0)
+        train_steps = _tensorpack_steps(spec, batch_dataflow(data.train, BATCH, seed=0))
         train_steps(model["warmup_steps"])
         reply.write(json.dumps({"ready": True, "tf": TF_VERSION, "flops": None}) + "\n")
         reply.flush()
         return _serve(reply, {"train": train_steps})
-    if spec["input"] == "const":
-        x, y = tf.constant(data.train.images[:BATCH]), tf.constant(data.train.labels[:BATCH])
-        inputs = None
-    else:
-        inputs = make_input(spec["input"], dataflow, [784])
-        x, y = inputs.tensors(num_classes=10)
-    net = build_classifier(_model_fn(spec["model"]), x, y, model["optimizer"], model["learning_rate"])
-    fetch_input = tf.group(x, y)
-    flops = _flops(tf.get_default_graph(), net)
-    sess = tf.Session(config=_session_config(spec["setting"]))
-    sess.run(tf.global_variables_initializer())
-
-    def feeds():
-        while True:
-            if inputs is None:
-                yield {}
-            else:
-                for feed in inputs.epoch():
-                    yield feed
-
-    stream = feeds()
-    train_feed = {net.keep_prob: model["keep_prob"], net.training: True}
-    seed_t, step = find_dropout_seed(net.cost.graph), [0]
-
-    def train_steps(n):
-        # legacy/train.py's step: the same feeds (a fresh dropout seed each
-        # step) and fetches; only the loop's bookkeeping and hooks are absent.
-        for _ in range(n):
-            feed = next(stream)
-            feed.update(train_feed)
-            if seed_t is not None:
-                feed[seed_t] = [step[0], 0]
-            step[0] += 1
-            sess.run([net.train_op, net.cost], feed)
-
-    def input_steps(n):
-        for _ in range(n):
-            sess.run(fetch_input, next(stream))
+    case = BareStep(spec["model"], spec["input"], spec["data_dir"], spec["setting"])
+    flops = _flops(tf.get_default_graph(), case.net)
 
     def dataflow_steps(n, state={}):
         for _ in range(n):
             try:
                 next(state["it"])
             except (KeyError, StopIteration):
-                state["it"] = iter(dataflow)
+                state["it"] = iter(case.dataflow)
                 next(state["it"])
 
-    train_steps(model["warmup_steps"])
-    input_steps(20)
+    case.train(model["warmup_steps"])
+    case.input_only(20)
     reply.write(json.dumps({"ready": True, "tf": TF_VERSION, "flops": flops}) + "\n")
     reply.flush()
-    _serve(reply, {"train": train_steps, "input": input_steps, "dataflow": dataflow_steps})
+    _serve(reply, {"train": case.train, "input": case.input_only, "dataflow": dataflow_steps})
 
 
 class _Quit(Exception):
