@@ -9,7 +9,7 @@ from legacy import optim
 from legacy.config import FIELDS
 from legacy.graph import build_classifier
 from legacy.models.registry import MODELS
-from legacy.runners.mnist import run_mnist
+from legacy.runners.mnist_classifier import run_mnist
 from legacy.tf import tf
 from scripts_util import read_json, run_script
 

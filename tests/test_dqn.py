@@ -4,7 +4,7 @@ through the loop, and one-line errors."""
 import numpy as np
 import pytest
 
-from legacy.models.dqn import dqn
+from legacy.models.q_network import dqn
 from legacy.rl.game import Game
 from legacy.rl.replay import FrameStack, ReplayMemory, Schedule, q_targets
 from legacy.tf import tf

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import run_config
 from legacy.data.mnist import batch_dataflow
-from legacy.runners.mnist import run_mnist
+from legacy.runners.mnist_classifier import run_mnist
 from legacy.inputs import FeedInput, GraphInput
 from legacy.models.cnn import cnn
 from legacy.models.mlp import mlp

@@ -21,7 +21,7 @@ import pytest
 
 from conftest import REPO, run_config
 from legacy import results
-from legacy.runners.mnist import run_mnist
+from legacy.runners.mnist_classifier import run_mnist
 from legacy.models.mlp import mlp
 
 with open(os.path.join(REPO, "data", "reference", "lane_costs.json"), encoding="utf-8") as _handle:

@@ -33,7 +33,7 @@ import pytest
 from conftest import REPO, run_config
 from legacy.config import RunConfig
 from legacy.models.registry import MODELS
-from legacy.runners.mnist import run_mnist
+from legacy.runners.mnist_classifier import run_mnist
 from legacy.originals import port
 from legacy.tf import IS_TF2, tf
 from scripts_util import read_json

@@ -1,11 +1,11 @@
-"""PGGAN's layers and loss (legacy/models/pggan.py), in process, on tiny networks."""
+"""PGGAN's layers and loss (legacy/models/pggan_networks.py), in process, on tiny networks."""
 import numpy as np
 import pytest
 
-from legacy.models import pggan
+from legacy.models import pggan_networks
 from legacy.tf import tf
 
-TINY = pggan.NetSize(resolution=16, channels=1, fmap_base=32, fmap_decay=1.0, fmap_max=8, latent_size=None,
+TINY = pggan_networks.NetSize(resolution=16, channels=1, fmap_base=32, fmap_decay=1.0, fmap_max=8, latent_size=None,
                      mbstd_group_size=4)
 
 
@@ -21,8 +21,8 @@ def test_generator_fade_in_blends_the_two_resolutions_exactly():
     tf.reset_default_graph()
     tf.set_random_seed(1)
     lod = tf.placeholder(tf.float32, [])
-    z = tf.constant(np.random.RandomState(0).randn(4, pggan.latent_size(TINY)).astype(np.float32))
-    out = pggan.generator(pggan.Params("G"), z, lod, TINY)
+    z = tf.constant(np.random.RandomState(0).randn(4, pggan_networks.latent_size(TINY)).astype(np.float32))
+    out = pggan_networks.generator(pggan_networks.Params("G"), z, lod, TINY)
     with _session() as sess:
         new, old = sess.run(out, {lod: 1.0}), sess.run(out, {lod: 2.0})
         assert new.shape == (4, 16, 16, 1) and not np.allclose(new, old)
@@ -37,10 +37,10 @@ def test_generator_fade_in_blends_the_two_resolutions_exactly():
 def _d_from_4x4(params, h):
     """D's 4x4 block (minibatch stddev, 3x3 conv, two dense layers) on 4x4
     features ``h``, composed here from the layer functions and D's own weights."""
-    x = pggan.minibatch_stddev(h, TINY.mbstd_group_size)
-    x = pggan.leaky_relu(pggan.conv2d(params, "4x4/Conv", x, pggan.nf(TINY, 1), 3))
-    x = pggan.leaky_relu(pggan.dense(params, "4x4/Dense0", x, pggan.nf(TINY, 0)))
-    return pggan.dense(params, "4x4/Dense1", x, 1, gain=1)[:, 0]
+    x = pggan_networks.minibatch_stddev(h, TINY.mbstd_group_size)
+    x = pggan_networks.leaky_relu(pggan_networks.conv2d(params, "4x4/Conv", x, pggan_networks.nf(TINY, 1), 3))
+    x = pggan_networks.leaky_relu(pggan_networks.dense(params, "4x4/Dense0", x, pggan_networks.nf(TINY, 0)))
+    return pggan_networks.dense(params, "4x4/Dense1", x, 1, gain=1)[:, 0]
 
 
 def test_discriminator_fade_in_blends_the_two_resolutions_exactly():
@@ -52,14 +52,14 @@ def test_discriminator_fade_in_blends_the_two_resolutions_exactly():
     tf.set_random_seed(2)
     lod, a = tf.placeholder(tf.float32, []), tf.placeholder(tf.float32, [])
     images = tf.constant(np.random.RandomState(1).uniform(-1, 1, (8, 16, 16, 1)).astype(np.float32))
-    params = pggan.Params("D")
-    scores = pggan.discriminator(params, images, lod, TINY)
+    params = pggan_networks.Params("D")
+    scores = pggan_networks.discriminator(params, images, lod, TINY)
     count = len(params.vars)
-    lrelu, conv, down = pggan.leaky_relu, pggan.conv2d, pggan.downscale2d
-    x = lrelu(conv(params, "FromRGB_lod1", down(images, 2), pggan.nf(TINY, 2), 1))
-    x = lrelu(conv(params, "8x8/Conv0", x, pggan.nf(TINY, 2), 3))
-    new = down(lrelu(conv(params, "8x8/Conv1", x, pggan.nf(TINY, 1), 3)))
-    old = lrelu(conv(params, "FromRGB_lod2", down(images, 4), pggan.nf(TINY, 1), 1))
+    lrelu, conv, down = pggan_networks.leaky_relu, pggan_networks.conv2d, pggan_networks.downscale2d
+    x = lrelu(conv(params, "FromRGB_lod1", down(images, 2), pggan_networks.nf(TINY, 2), 1))
+    x = lrelu(conv(params, "8x8/Conv0", x, pggan_networks.nf(TINY, 2), 3))
+    new = down(lrelu(conv(params, "8x8/Conv1", x, pggan_networks.nf(TINY, 1), 3)))
+    old = lrelu(conv(params, "FromRGB_lod2", down(images, 4), pggan_networks.nf(TINY, 1), 1))
     by_hand = _d_from_4x4(params, new + (old - new) * a)
     assert len(params.vars) == count  # the hand-built paths use D's weights, no new ones
     with _session() as sess:
@@ -79,7 +79,7 @@ def test_reals_fade_between_pyramid_levels():
     tf.reset_default_graph()
     lod = tf.placeholder(tf.float32, [])
     reals = tf.placeholder(tf.float32, [None, None, None, 1])
-    out = pggan.process_reals(reals, lod, 16)
+    out = pggan_networks.process_reals(reals, lod, 16)
     x = np.random.RandomState(2).uniform(-1, 1, (2, 8, 8, 1)).astype(np.float32)
     coarse = x.reshape(2, 4, 2, 4, 2, 1).mean(axis=(2, 4))
     up = lambda v, f: v.repeat(f, axis=1).repeat(f, axis=2)  # noqa: E731
@@ -92,9 +92,9 @@ def test_reals_fade_between_pyramid_levels():
 def test_equalized_learning_rate_scales_n01_weights_by_he_constant_at_run_time():
     tf.reset_default_graph()
     tf.set_random_seed(3)
-    params = pggan.Params("T")
+    params = pggan_networks.Params("T")
     x = tf.placeholder(tf.float32, [1, 1, 1, 64])
-    y = pggan.conv2d(params, "c", x, 32, 1)
+    y = pggan_networks.conv2d(params, "c", x, 32, 1)
     w = params.vars["T/c/weight"]
     ones = np.ones((1, 1, 1, 64), np.float32)
     with _session() as sess:
@@ -102,17 +102,17 @@ def test_equalized_learning_rate_scales_n01_weights_by_he_constant_at_run_time()
     assert w_val.shape == (1, 1, 64, 32)
     assert abs(w_val.std() - 1.0) < 0.1 and abs(w_val.mean()) < 0.1  # stored N(0, 1)
     he = np.sqrt(2) / np.sqrt(64)
-    assert pggan.he_std([1, 1, 64, 32]) == pytest.approx(he)
+    assert pggan_networks.he_std([1, 1, 64, 32]) == pytest.approx(he)
     np.testing.assert_allclose(y_val[0, 0, 0], w_val[0, 0].sum(axis=0) * he, rtol=1e-5)
     # toRGB's gain 1 and a 3x3 kernel's fan-in
-    assert pggan.he_std([3, 3, 16, 8], gain=1) == pytest.approx(1 / 12.0)
+    assert pggan_networks.he_std([3, 3, 16, 8], gain=1) == pytest.approx(1 / 12.0)
 
 
 def test_pixel_norm_gives_each_pixel_unit_mean_square_and_ignores_scale():
     tf.reset_default_graph()
     x = np.random.RandomState(4).randn(3, 4, 4, 16).astype(np.float32) * 7
     with tf.Session() as sess:
-        y, y_scaled = sess.run([pggan.pixel_norm(tf.constant(x)), pggan.pixel_norm(tf.constant(x * 100))])
+        y, y_scaled = sess.run([pggan_networks.pixel_norm(tf.constant(x)), pggan_networks.pixel_norm(tf.constant(x * 100))])
     np.testing.assert_allclose(np.mean(np.square(y), axis=-1), 1.0, rtol=1e-5)
     np.testing.assert_allclose(y, y_scaled, rtol=1e-4)
     np.testing.assert_allclose(y, x / np.sqrt(np.mean(x ** 2, axis=-1, keepdims=True) + 1e-8), rtol=1e-5)
@@ -122,7 +122,7 @@ def test_minibatch_stddev_appends_one_map_per_group():
     tf.reset_default_graph()
     x = np.random.RandomState(5).randn(8, 4, 4, 6).astype(np.float32)
     with tf.Session() as sess:
-        y = sess.run(pggan.minibatch_stddev(tf.constant(x), group_size=4))
+        y = sess.run(pggan_networks.minibatch_stddev(tf.constant(x), group_size=4))
     assert y.shape == (8, 4, 4, 7)
     np.testing.assert_array_equal(y[..., :6], x)
     groups = x.reshape(4, 2, 4, 4, 6)  # members of group m: images m, m + 2, m + 4, m + 6
@@ -131,7 +131,7 @@ def test_minibatch_stddev_appends_one_map_per_group():
         np.testing.assert_allclose(y[i, ..., 6], expect[i % 2], rtol=1e-5)
     # a minibatch smaller than the group is one group
     with tf.Session() as sess:
-        assert sess.run(pggan.minibatch_stddev(tf.constant(x[:2]), 4)).shape == (2, 4, 4, 7)
+        assert sess.run(pggan_networks.minibatch_stddev(tf.constant(x[:2]), 4)).shape == (2, 4, 4, 7)
 
 
 def test_gradient_penalty_matches_finite_differences():
@@ -141,14 +141,14 @@ def test_gradient_penalty_matches_finite_differences():
     tf.reset_default_graph()
     tf.set_random_seed(6)
     size = TINY._replace(resolution=8)
-    params = pggan.Params("D")
+    params = pggan_networks.Params("D")
     rng = np.random.RandomState(7)
     reals = rng.uniform(-1, 1, (4, 8, 8, 1))
     fakes = rng.uniform(-1, 1, (4, 8, 8, 1))
     mix = rng.uniform(size=(4, 1, 1, 1))
     lod = tf.constant(0.0)
-    d = lambda x: pggan.discriminator(params, x, lod, size)  # noqa: E731
-    gp, norms = pggan.gradient_penalty(d, tf.constant(reals, tf.float32), tf.constant(fakes, tf.float32),
+    d = lambda x: pggan_networks.discriminator(params, x, lod, size)  # noqa: E731
+    gp, norms = pggan_networks.gradient_penalty(d, tf.constant(reals, tf.float32), tf.constant(fakes, tf.float32),
                                        tf.constant(mix, tf.float32))
     x_in = tf.placeholder(tf.float32, [4, 8, 8, 1])
     total = tf.reduce_sum(d(x_in))
@@ -173,7 +173,7 @@ def test_gradient_penalty_matches_finite_differences():
 def test_training_graph_steps_d_then_g_and_moves_the_ema():
     tf.reset_default_graph()
     tf.set_random_seed(8)
-    g = pggan.build(TINY._replace(resolution=8))
+    g = pggan_networks.build(TINY._replace(resolution=8))
     reals = np.random.RandomState(9).uniform(-1, 1, (8, 8, 8, 1)).astype(np.float32)
     with _session() as sess:
         gs0, g0 = sess.run([g.gs_vars[0], g.g_vars[0]])

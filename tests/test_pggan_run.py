@@ -12,7 +12,7 @@ import pytest
 
 from legacy.data import images
 from legacy.errors import UsageError
-from legacy.runners.pggan import Schedule
+from legacy.runners.pggan_training import Schedule
 from scripts_util import REPO, read_json, run_script
 
 

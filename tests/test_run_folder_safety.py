@@ -318,17 +318,17 @@ def test_resume_with_no_complete_checkpoint_is_refused_naming_each(mnist_dir, fi
 
 # 4. Every interrupt tells the truth.
 
-# Runs a script with the final evaluation's evaluate() (runners/mnist.py calls
+# Runs a script with the final evaluation's evaluate() (runners/mnist_classifier.py calls
 # it only there) first saying so and waiting: the test's signal lands inside it.
 _PAUSE_IN_THE_FINAL_EVALUATION = """import runpy, sys, time
 sys.path.insert(0, %(repo)r)
-from legacy.runners import mnist
-real = mnist.evaluate
+from legacy.runners import mnist_classifier
+real = mnist_classifier.evaluate
 def evaluate(*args, **kwargs):
     open(%(mark)r, "w").close()
     time.sleep(60)
     return real(*args, **kwargs)
-mnist.evaluate = evaluate
+mnist_classifier.evaluate = evaluate
 sys.argv = %(argv)r
 runpy.run_path(sys.argv[0], run_name="__main__")
 """

@@ -18,7 +18,7 @@ import pytest
 from tensorpack.tfutils.tower import TowerContext
 
 from conftest import run_config
-from legacy.runners.mnist import run_mnist
+from legacy.runners.mnist_classifier import run_mnist
 from legacy.runners.tp_trainer import ClassifierModel, run_tensorpack
 from legacy.models.registry import MODELS
 from legacy.models.tensorpack_convnet import WEIGHT_DECAY

@@ -2,7 +2,7 @@
 import functools
 
 from conftest import run_config
-from legacy.runners.mnist import run_mnist
+from legacy.runners.mnist_classifier import run_mnist
 from legacy.models.mlp import mlp
 
 

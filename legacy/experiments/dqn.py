@@ -1,7 +1,7 @@
 """golbin 12: a DQN learns his car-dodging game (legacy/rl/game.py), headless.
 
 6 x 10 screen, the last 4 screens stacked; Q network conv 32@4x4 -> conv
-64@2x2 -> dense 512 -> 3 actions (legacy/models/dqn.py), a target copy of it
+64@2x2 -> dense 512 -> 3 actions (legacy/models/q_network.py), a target copy of it
 updated every 1,000 game steps; replay memory of 10,000 transitions, batch
 32, gamma 0.99, Adam 1e-6, a training step every 4 game steps after 100
 observed ones, epsilon from 1 down by 1/1000 per game step once 100 episodes
@@ -40,7 +40,7 @@ from legacy import cli, config as run_config, pictures
 from legacy.errors import Interrupted, UsageError
 from legacy.graph import TrainGraph, mode_placeholders
 from legacy.hooks import Hook
-from legacy.models.dqn import dqn
+from legacy.models.q_network import dqn
 from legacy.optim import make_optimizer
 from legacy.rl import game as game_lib
 from legacy.rl.replay import FrameStack, ReplayMemory, Schedule, q_targets

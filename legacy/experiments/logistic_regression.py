@@ -22,7 +22,7 @@ from legacy.hooks import StepPrinter
 from legacy.models.registry import MODELS
 from legacy.models.regression import logistic_regression, softmax_regression
 from legacy.runners.full_batch import recording, run_full_batch
-from legacy.runners.mnist import run_mnist
+from legacy.runners.mnist_classifier import run_mnist
 
 EXPERIMENT = "logistic_regression"
 

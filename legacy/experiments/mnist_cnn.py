@@ -11,7 +11,7 @@ Example (the study's run): python scripts/mnist_cnn.py --variant=swu --eval_keep
 """
 from legacy import cli, cluster, config as run_config
 from legacy.models.registry import MODELS
-from legacy.runners.mnist import run_mnist
+from legacy.runners.mnist_classifier import run_mnist
 
 EXPERIMENT = "mnist_cnn"
 VARIANT_MODEL = {"golbin": "cnn", "swu": "cnn-swu"}

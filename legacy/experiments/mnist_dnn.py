@@ -17,7 +17,7 @@ Example (`make run`): python scripts/mnist_dnn.py --keep_prob=0.8
 """
 from legacy import cli, cluster, config as run_config
 from legacy.models.registry import MLPS, MODELS
-from legacy.runners.mnist import run_mnist
+from legacy.runners.mnist_classifier import run_mnist
 
 EXPERIMENT = "mnist_dnn"
 DEFAULT = "dnn4"

@@ -128,7 +128,7 @@ def make_config():
 
 def main(_):
     from legacy.data import images
-    from legacy.runners.pggan import run_pggan
+    from legacy.runners.pggan_training import run_pggan
     config = make_config()
     data = images.load(config.dataset, config.resolution, data_dir=config.data_dir, cache_dir=config.cache_dir,
                        download=config.download)

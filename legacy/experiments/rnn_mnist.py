@@ -11,7 +11,7 @@ Example: python scripts/rnn_mnist.py --epochs=30
 """
 from legacy import cli, config as run_config
 from legacy.models.registry import MODELS
-from legacy.runners.mnist import run_mnist
+from legacy.runners.mnist_classifier import run_mnist
 
 EXPERIMENT = "rnn_mnist"
 MODEL = "rnn"

@@ -20,7 +20,7 @@ from legacy import cli, config as run_config, pictures
 from legacy.data import words
 from legacy.errors import UsageError
 from legacy.graph import TrainGraph, minimize, mode_placeholders
-from legacy.models.word2vec import skip_gram
+from legacy.models.skip_gram import skip_gram
 from legacy.runners.tracks import ArrayInput, EpochLine, RandomBatch, run_loop
 from legacy.tf import tf
 

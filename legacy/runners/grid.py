@@ -15,7 +15,7 @@ import os
 from legacy import config as run_config, figures, fileio, results
 from legacy.errors import DataError, Diverged, UsageError
 from legacy.models.registry import MODELS
-from legacy.runners.mnist import run_mnist
+from legacy.runners.mnist_classifier import run_mnist
 
 
 def define_grid_flags(experiment, model):

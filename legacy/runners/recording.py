@@ -4,7 +4,7 @@
 diverges or is interrupted, writes its results JSON with that status before
 the error goes on to legacy/cli.py; ``write_run_record`` writes a run's
 record, in --output and as results.json in its run folder. Used by the
-runners of golbin's other chapters (tracks.py) and by PGGAN (pggan.py);
+runners of golbin's other chapters (tracks.py) and by PGGAN (pggan_training.py);
 nothing here imports tensorpack (PGGAN's path loads it nowhere).
 """
 import os

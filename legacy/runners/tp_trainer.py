@@ -145,7 +145,7 @@ class EpochCost(Callback):
         self._cost = self.trainer.tower_func.towers.training()[0].get_tensor("cost")
 
     def _before_train(self):
-        from legacy.runners.mnist import weights_fingerprint
+        from legacy.runners.mnist_classifier import weights_fingerprint
         self.initial_weights_sha1 = weights_fingerprint(self.trainer.sess)
 
     def _before_epoch(self):

@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from legacy.models import pggan
+from legacy.models import pggan_networks
 from legacy.tf import tf
 from legacy.train import session_config
 
@@ -21,8 +21,8 @@ def bench(resolution=32, channels=1, fmap_base=256, fmap_max=128, batch=32, step
           seed=0, threads=0, log=print):
     tf.reset_default_graph()
     tf.set_random_seed(seed)
-    size = pggan.NetSize(resolution, channels, fmap_base, 1.0, fmap_max, None, 4)
-    g = pggan.build(size)
+    size = pggan_networks.NetSize(resolution, channels, fmap_base, 1.0, fmap_max, None, 4)
+    g = pggan_networks.build(size)
     rng = np.random.RandomState(seed)
     out = collections.OrderedDict()
     log2 = int(np.log2(resolution))

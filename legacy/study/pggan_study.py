@@ -97,7 +97,7 @@ COVERAGE_FILE = "mode_coverage.json"
 def measure_coverage(out_dir, python=None, log=print):
     """Classify each run's last SWD samples (Gs images, ``fakes-latest.npy``
     in its run folder) with the project's CNN; ``mode_coverage.json``."""
-    from legacy.runners.pggan import SAMPLES_FILE
+    from legacy.runners.pggan_training import SAMPLES_FILE
     classifier, record = mode_coverage.train_classifier(out_dir, python, log=log)
     found = collections.OrderedDict(classifier={"run": classifier, "test_accuracy": record.get("test_accuracy"),
                                                 "epochs": record["flags"]["epochs"]})

@@ -299,7 +299,7 @@ def _loop_worker(spec, model, reply):
     import tempfile
     from legacy.config import RunConfig
     from legacy.hooks import Hook
-    from legacy.runners.mnist import run_mnist
+    from legacy.runners.mnist_classifier import run_mnist
     from legacy.tf import TF_VERSION
 
     class WindowServer(Hook):

@@ -370,10 +370,10 @@ class TickPrinter(Hook):
 
 def build_graph(data, config):
     """The PGGAN graph as a TrainGraph with a D and a G phase."""
-    from legacy.models import pggan
-    size = pggan.NetSize(data.resolution, data.channels, config.fmap_base, config.fmap_decay, config.fmap_max,
-                         config.latent_size, config.mbstd_group_size)
-    graph = pggan.build(size, adam=dict(learning_rate=config.learning_rate))
+    from legacy.models import pggan_networks
+    size = pggan_networks.NetSize(data.resolution, data.channels, config.fmap_base, config.fmap_decay, config.fmap_max,
+                                  config.latent_size, config.mbstd_group_size)
+    graph = pggan_networks.build(size, adam=dict(learning_rate=config.learning_rate))
     keep_prob, training = mode_placeholders()
     phases = [Phase("d_loss", graph.d_train_op, graph.d_loss), Phase("g_loss", graph.g_train_op, graph.g_loss)]
     model_variables = graph.g_vars + graph.d_vars + graph.gs_vars
