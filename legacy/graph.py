@@ -1,13 +1,16 @@
 """Turns a model builder into the training graph every experiment shares.
 
-A model is a function ``logits = model(x, keep_prob, training)``; this module
-adds what golbin's scripts wrote around it: the cost
+A model is a function ``logits = model(x)``; this module adds what golbin's
+scripts wrote around it: the cost
 ``reduce_mean(softmax_cross_entropy_with_logits)``, the optimizer step, and
-accuracy. Tensors are named (``cost``, ``accuracy``, ``keep_prob``,
-``is_training``) so that hooks and evaluation find them by name.
+accuracy. Tensors are named (``cost``, ``accuracy``) so that hooks and
+evaluation find them by name. Dropout and batch norm read the graph's mode
+inputs (``keep_prob``, ``is_training``: legacy/models/layers.py
+``mode_inputs``), which the training loop feeds.
 """
 import collections
 
+from legacy.models.layers import mode_inputs
 from legacy.optim import make_optimizer
 from legacy.tf import tf
 
@@ -17,7 +20,7 @@ from legacy.tf import tf
 # D step, then its G step), a sequence of Phase; None is the one phase
 # (train_op, cost).
 TrainGraph = collections.namedtuple(
-    "TrainGraph", ["x", "y", "keep_prob", "training", "logits", "cost", "accuracy", "correct", "train_op",
+    "TrainGraph", ["x", "y", "logits", "cost", "accuracy", "correct", "train_op",
                    "global_step", "model_variables", "phases"], defaults=(None,))
 # One optimizer step of a training step: ``train_op`` runs with ``cost`` fetched;
 # ``name`` labels the cost in hooks and records ("d_loss", "g_loss").
@@ -39,14 +42,6 @@ def minimize(cost, optimizer, learning_rate, adam=None):
     return train_op, global_step
 
 
-def mode_placeholders():
-    """keep_prob and is_training. Their defaults make plain evaluation the
-    no-feed case: dropout off, BN in inference mode. Training feeds both."""
-    keep_prob = tf.placeholder_with_default(1.0, shape=[], name="keep_prob")
-    training = tf.placeholder_with_default(False, shape=[], name="is_training")
-    return keep_prob, training
-
-
 def build_classifier(model_fn, x, y, optimizer, learning_rate, loss="xent", adam=None):
     """Wire ``model_fn`` between inputs ``x``, one-hot ``y`` and an optimizer.
 
@@ -56,14 +51,13 @@ def build_classifier(model_fn, x, y, optimizer, learning_rate, loss="xent", adam
     compares it with. ``adam``: Adam's constants ({adam_epsilon: ...},
     legacy/optim.py), None for TF1's defaults.
     """
-    keep_prob, training = mode_placeholders()
-    logits, cost, correct, accuracy, model_variables = classifier_tensors(model_fn, x, y, keep_prob, training, loss)
+    mode_inputs()  # made here, before the model, so every graph has them
+    logits, cost, correct, accuracy, model_variables = classifier_tensors(model_fn, x, y, loss)
     train_op, global_step = minimize(cost, optimizer, learning_rate, adam)
-    return TrainGraph(x, y, keep_prob, training, logits, cost, accuracy, correct, train_op, global_step,
-                      model_variables)
+    return TrainGraph(x, y, logits, cost, accuracy, correct, train_op, global_step, model_variables)
 
 
-def classifier_tensors(model_fn, x, y, keep_prob, training, loss="xent"):
+def classifier_tensors(model_fn, x, y, loss="xent"):
     """The model and its named ``cost`` and ``accuracy``, without an optimizer
     (a tensorpack ModelDesc's build_graph, legacy/runners/tp_trainer.py,
     calls this and lets tensorpack's trainer minimise the cost).
@@ -73,7 +67,7 @@ def classifier_tensors(model_fn, x, y, keep_prob, training, loss="xent"):
     this call are part of the cost. The study's models add none.
     """
     before = len(tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES))
-    logits = model_fn(x, keep_prob, training)
+    logits = model_fn(x)
     model_variables = tf.global_variables()
     decay = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)[before:]
     with tf.name_scope("cost"):
@@ -97,8 +91,7 @@ def classifier_tensors(model_fn, x, y, keep_prob, training, loss="xent"):
 def build_regression(x, y, cost, optimizer, learning_rate, output, accuracy=None, adam=None):
     """The same TrainGraph around a regression's own cost, so the regressions
     run through the one training loop too."""
-    keep_prob, training = mode_placeholders()
+    mode_inputs()
     model_variables = tf.global_variables()
     train_op, global_step = minimize(cost, optimizer, learning_rate, adam)
-    return TrainGraph(x, y, keep_prob, training, output, cost, accuracy, None, train_op, global_step,
-                      model_variables)
+    return TrainGraph(x, y, output, cost, accuracy, None, train_op, global_step, model_variables)

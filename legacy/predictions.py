@@ -8,14 +8,15 @@ from a network with dropout still on; ``--eval_keep_prob=0.8`` reproduces that.
 """
 import numpy as np
 
-from legacy.models.layers import find_dropout_seed
+from legacy.models.layers import find_dropout_seed, mode_inputs
 
 COUNT = 10
 PREDICT_SALT = 4000000  # the dropout seed's salt for these predictions (see legacy/train.py)
 
 
-def predict_first(sess, net, split, keep_prob=1.0, step=0, count=COUNT):
+def predict_first(sess, net, split, eval_keep_prob=1.0, step=0, count=COUNT):
     """Predicted labels of the first ``count`` images of ``split``.
+    ``eval_keep_prob`` < 1 predicts with dropout on, as the original's figure did.
 
     An input with a static batch dimension (``--input=graph``) takes exactly
     that many rows; the rest of the chunk is the following test images.
@@ -24,7 +25,7 @@ def predict_first(sess, net, split, keep_prob=1.0, step=0, count=COUNT):
     images = split.images[:static or count]
     if len(images) < (static or count):
         images = np.concatenate([images, np.zeros((static - len(images),) + images.shape[1:], images.dtype)])
-    feed = {net.x: images, net.keep_prob: keep_prob}
+    feed = {net.x: images, mode_inputs(net.cost.graph).keep_prob: eval_keep_prob}
     seed_t = find_dropout_seed(net.cost.graph)
     if seed_t is not None:
         feed[seed_t] = [step, PREDICT_SALT]

@@ -12,7 +12,7 @@ import numpy as np
 
 from legacy.errors import Diverged, Interrupted
 from legacy.graph import phases_of
-from legacy.models.layers import find_dropout_seed
+from legacy.models.layers import find_dropout_seed, mode_inputs
 from legacy.tf import tf
 
 # ``phase_costs``: {phase name: the epoch's average cost} of a net with
@@ -39,7 +39,7 @@ def evaluate(sess, net, split, keep_prob=1.0, batch_size=2000, dropout_seed=None
     ``keep_prob`` < 1 reproduces the original's dropout-at-evaluation bug;
     its masks are keyed by ``dropout_seed`` (step, salt) plus the chunk, so
     the same step evaluates the same way in a resumed run."""
-    seed_t = find_dropout_seed(net.cost.graph)
+    seed_t, mode = find_dropout_seed(net.cost.graph), mode_inputs(net.cost.graph)
     step, salt = dropout_seed if dropout_seed is not None else (0, 3000000)
     # An input with a static batch dimension (GraphInput) takes chunks of
     # exactly that size; the last one is padded and the padding not counted.
@@ -53,7 +53,7 @@ def evaluate(sess, net, split, keep_prob=1.0, batch_size=2000, dropout_seed=None
         if static and n < static:
             images = np.concatenate([images, np.zeros((static - n,) + images.shape[1:], images.dtype)])
             labels = np.concatenate([labels, np.zeros((static - n,) + labels.shape[1:], labels.dtype)])
-        feed = {net.x: images, net.y: labels, net.keep_prob: keep_prob}
+        feed = {net.x: images, net.y: labels, mode.keep_prob: keep_prob}
         if seed_t is not None:
             feed[seed_t] = [step, salt + chunk]
         hits = sess.run(net.correct, feed)
@@ -105,8 +105,8 @@ def train(sess, net, inputs, epochs, keep_prob, validation=None, eval_keep_prob=
     """
     loop = state or LoopState()
     phases = phases_of(net)
-    seed_t = find_dropout_seed(net.cost.graph)
-    train_feed = {net.keep_prob: keep_prob, net.training: True}
+    seed_t, mode = find_dropout_seed(net.cost.graph), mode_inputs(net.cost.graph)
+    train_feed = {mode.keep_prob: keep_prob, mode.training: True}  # what dropout and batch norm read
     try:
         for hook in hooks:
             hook.loop = loop

@@ -4,6 +4,7 @@ reads a field that does not exist (a misspelling fails here, not at step
 import ast
 import glob
 import os
+import sys
 
 import pytest
 
@@ -15,12 +16,33 @@ from legacy.models.registry import MODELS
 _TUPLE_API = {"_replace", "_asdict", "_fields"}
 
 
+def string_value(node):
+    """The text of a string literal node, else None (Python 3.7 parses them as ast.Str)."""
+    if sys.version_info < (3, 8):
+        return node.s if isinstance(node, ast.Str) else None
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _names(node, name):
+    """Whether ``node`` is the object called ``name``: ``name``, ``<anything>.name``
+    (``self.config``) or ``<anything>["name"]`` (``report["config"]``)."""
+    if isinstance(node, ast.Name):
+        return node.id == name
+    if isinstance(node, ast.Attribute):
+        return node.attr == name
+    if isinstance(node, ast.Subscript):
+        key = node.slice.value if isinstance(node.slice, ast.Index) else node.slice  # 3.7 wraps it in ast.Index
+        return string_value(key) == name
+    return False
+
+
 def _attribute_reads(path, name):
-    """(line, attribute) of every ``<name>.<attribute>`` in the file."""
+    """(line, attribute) of every ``<name>.<attribute>`` in the file, with
+    ``<name>`` also reached as an attribute or a string key (``_names``)."""
     with open(path, encoding="utf-8") as handle:
         tree = ast.parse(handle.read(), path)
     return [(node.lineno, node.attr) for node in ast.walk(tree)
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == name]
+            if isinstance(node, ast.Attribute) and _names(node.value, name)]
 
 
 def _sources():
@@ -46,8 +68,13 @@ def test_every_config_field_read_in_the_code_exists():
 
 def test_the_check_finds_a_misspelling(tmp_path):
     path = tmp_path / "typo.py"
-    path.write_text("def f(config):\n    return config.keep_prb\n")
-    assert [attr for _, attr in _attribute_reads(str(path), "config") if attr not in FIELDS] == ["keep_prb"]
+    path.write_text("def f(config, report):\n"
+                    "    a = config.keep_prb\n"
+                    "    b = self.config.sed\n"
+                    "    c = report['config'].epoch\n"
+                    "    return config.keep_prob + self.config.seed + report['config'].epochs + other.keep_prb\n")
+    found = [attr for _, attr in _attribute_reads(str(path), "config") if attr not in FIELDS]
+    assert sorted(found) == ["epoch", "keep_prb", "sed"]
 
 
 def test_config_is_immutable_and_refuses_unknown_fields():

@@ -69,5 +69,13 @@ def test_lr_sweep_marks_diverged_runs_and_goes_on(tmp_path, mnist_dir):
     verdict = {(r["loss"], float(r["learning rate"])): r["verdict"] for r in rows}
     assert verdict[("xent", 100000.0)] == "diverged"
     assert verdict[("xent", 0.5)] != "diverged"
-    assert read_json(tmp_path / "sweep" / "xent-gd-100000.json")["status"] == "diverged"
+    # The diverged point's JSON is the runner's full record, written once
+    # (runners/grid.py does not overwrite it): where it diverged, the costs so far.
+    record = read_json(tmp_path / "sweep" / "xent-gd-100000.json")
+    assert record["status"] == "diverged" and record["test_accuracy"] is None
+    assert record["flags"]["learning_rate"] == 100000.0 and record["flags"]["optimizer"] == "gd"
+    diverged = record["diverged"]
+    assert diverged["epoch"] == 1 and 1 <= diverged["step"] <= record["steps_per_epoch"]
+    assert diverged["cost"] in ("nan", "inf", "-inf")
+    assert record["global_step"] == diverged["step"]
     assert (tmp_path / "sweep.png").read_bytes()[:4] == b"\x89PNG"

@@ -40,7 +40,7 @@ def test_batch_norm_adds_update_ops_and_moving_statistics():
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         before = sess.run(moving)
-        sess.run(net.train_op, {net.x: x, net.y: y, net.training: True})
+        sess.run(net.train_op, {net.x: x, net.y: y, layers.mode_inputs().training: True})
         after = sess.run(moving)
         assert all(not np.allclose(a, b) for a, b in zip(before, after))
         # Inference uses the moving statistics: one image's logits do not

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from legacy.data import words
-from legacy.models import rnn, unsupervised, word2vec
+from legacy.models import rnn, skip_gram, unsupervised
 from legacy.tf import tf
 from scripts_util import read_json, run_script
 
@@ -52,13 +52,13 @@ def test_word_data_is_golbins():
 def test_graph_shapes():
     _session()
     x = tf.placeholder(tf.float32, [5, 784])
-    assert rnn.rnn_mnist(x, 1.0, False).shape.as_list() == [5, 10]
+    assert rnn.rnn_mnist(x).shape.as_list() == [5, 10]
     seq = tf.placeholder(tf.float32, [5, 3, 26])
-    assert rnn.autocomplete(seq, 0.5).shape.as_list() == [5, 26]
+    assert rnn.autocomplete(seq).shape.as_list() == [5, 26]
     model = rnn.Seq2Seq(41)
-    logits = model.logits(tf.placeholder(tf.float32, [5, 4, 41]), tf.placeholder(tf.float32, [5, 3, 41]), 1.0)
+    logits = model.logits(tf.placeholder(tf.float32, [5, 4, 41]), tf.placeholder(tf.float32, [5, 3, 41]))
     assert logits.shape.as_list() == [5, 3, 41]
-    longer = model.logits(tf.placeholder(tf.float32, [2, 6, 41]), tf.placeholder(tf.float32, [2, 7, 41]), 1.0)
+    longer = model.logits(tf.placeholder(tf.float32, [2, 6, 41]), tf.placeholder(tf.float32, [2, 7, 41]))
     assert longer.shape.as_list() == [2, 7, 41]
     decoder, cost = unsupervised.autoencoder(x)
     assert decoder.shape.as_list() == [5, 784] and cost.shape.ndims == 0
@@ -66,7 +66,7 @@ def test_graph_shapes():
     assert g.samples.shape.as_list() == [5, 784] and g.z.shape.as_list() == [5, 128]
     c = unsupervised.conditional_gan(x, tf.placeholder(tf.float32, [5, 10]))
     assert c.samples.shape.as_list() == [5, 784]
-    m = word2vec.skip_gram(tf.placeholder(tf.int32, [20]), tf.placeholder(tf.int32, [20, 1]), 16)
+    m = skip_gram.skip_gram(tf.placeholder(tf.int32, [20]), tf.placeholder(tf.int32, [20, 1]), 16)
     assert m.embeddings.shape.as_list() == [16, 2] and m.cost.shape.ndims == 0
 
 
@@ -94,7 +94,7 @@ def test_few_steps_lower_the_losses(mnist):
     # rnn_mnist
     _session()
     x, y = tf.placeholder(tf.float32, [None, 784]), tf.placeholder(tf.float32, [None, 10])
-    logits = rnn.rnn_mnist(x, 1.0, False)
+    logits = rnn.rnn_mnist(x)
     cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(logits=logits, labels=y))
     _steps_lower(cost, tf.train.AdamOptimizer(0.001).minimize(cost), {x: images, y: labels})
     # autoencoder
@@ -106,7 +106,7 @@ def test_few_steps_lower_the_losses(mnist):
     _session()
     inputs, targets = words.autocomplete_batch()
     seq, t = tf.placeholder(tf.float32, [None, 3, 26]), tf.placeholder(tf.int32, [None])
-    cost = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(logits=rnn.autocomplete(seq, 1.0),
+    cost = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(logits=rnn.autocomplete(seq),
                                                                          labels=t))
     _steps_lower(cost, tf.train.AdamOptimizer(0.01).minimize(cost), {seq: inputs, t: targets})
     # seq2seq
@@ -114,14 +114,14 @@ def test_few_steps_lower_the_losses(mnist):
     enc, dec, tgt = words.seq2seq_batch()
     e, d, t = (tf.placeholder(tf.float32, [None, 4, 41]), tf.placeholder(tf.float32, [None, 3, 41]),
                tf.placeholder(tf.int32, [None, 3]))
-    logits = rnn.Seq2Seq(41).logits(e, d, 1.0)
+    logits = rnn.Seq2Seq(41).logits(e, d)
     cost = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(logits=logits, labels=t))
     _steps_lower(cost, tf.train.AdamOptimizer(0.01).minimize(cost), {e: enc, d: dec, t: tgt})
     # word2vec: NCE draws new negatives each run, so compare the loss over all pairs, 50 steps apart
     _session()
     pairs = words.skip_grams()
     i, l = tf.placeholder(tf.int32, [None]), tf.placeholder(tf.int32, [None, 1])
-    model = word2vec.skip_gram(i, l, 16)
+    model = skip_gram.skip_gram(i, l, 16)
     _steps_lower(model.cost, tf.train.AdamOptimizer(0.1).minimize(model.cost), {i: pairs[:, 0], l: pairs[:, 1:]},
                  steps=50)
 
@@ -187,7 +187,7 @@ def test_word2vec_puts_the_most_frequent_pair_closer_than_a_random_pair():
     for seed in range(5):
         _session(seed)
         i, l = tf.placeholder(tf.int32, [None]), tf.placeholder(tf.int32, [None, 1])
-        model = word2vec.skip_gram(i, l, 16)
+        model = skip_gram.skip_gram(i, l, 16)
         train = tf.train.AdamOptimizer(0.1).minimize(model.cost)
         rng = np.random.RandomState(seed)
         with tf.Session() as sess:

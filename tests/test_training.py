@@ -1,6 +1,8 @@
 """The shared loop on a 2,000-image subset: it learns, and a seed repeats."""
 import functools
 
+import pytest
+
 from conftest import run_config
 from legacy.runners.mnist_classifier import run_mnist
 from legacy.models.mlp import mlp
@@ -60,9 +62,7 @@ def test_phases_run_in_order_each_step():
     cost = tf.reduce_mean(tf.square(tf.matmul(x, w) + b - y))
     step_w = tf.train.GradientDescentOptimizer(0.05).minimize(cost, var_list=[w])
     step_b, global_step = minimize(cost, "gd", 0.05)
-    keep_prob = tf.placeholder_with_default(1.0, [])
-    training = tf.placeholder_with_default(False, [])
-    net = TrainGraph(x, y, keep_prob, training, None, cost, None, None, step_b, global_step, [w, b],
+    net = TrainGraph(x, y, None, cost, None, None, step_b, global_step, [w, b],
                      phases=[Phase("w_step", step_w, cost), Phase("all_step", step_b, cost)])
 
     class Costs(Hook):
@@ -90,3 +90,31 @@ def test_phases_run_in_order_each_step():
     np.testing.assert_allclose(got, expected, rtol=1e-5)
     assert [r.phase_costs["all_step"] for r in history] == [float(c["all_step"]) for c in Costs.seen]
     assert [r.avg_cost for r in history] == [float(c["w_step"]) for c in Costs.seen]
+
+
+@pytest.mark.parametrize("eval_keep_prob, passes", [(1.0, 2), (0.8, 3)])
+def test_the_test_split_is_evaluated_once_per_measurement(tmp_path, monkeypatch, eval_keep_prob, passes):
+    """Issue 14: the final test accuracy is computed once. A 2-epoch run
+    measures the test split at each epoch's end (TensorBoard) and reports the
+    last of those; with dropout on at evaluation it adds the one dropout-off
+    measurement of the same weights, and nothing else."""
+    from legacy import hooks
+    from legacy.runners import mnist_classifier
+    real, seen = hooks.evaluate, []
+
+    def counting(sess, net, split, keep_prob=1.0, **kwargs):
+        accuracy = real(sess, net, split, keep_prob, **kwargs)
+        if len(split.images) == 10000:
+            seen.append((keep_prob, accuracy))
+        return accuracy
+
+    monkeypatch.setattr(hooks, "evaluate", counting)
+    monkeypatch.setattr(mnist_classifier, "evaluate", counting)
+    config = run_config(train_limit=500, epochs=2, keep_prob=0.8, eval_keep_prob=eval_keep_prob,
+                        output=str(tmp_path / "r.json"), logdir=str(tmp_path / "run"))
+    record = mnist_classifier.run_mnist("once", functools.partial(mlp, hidden=[32]), config)
+    assert len(seen) == passes
+    assert [keep for keep, _ in seen[:2]] == [eval_keep_prob] * 2  # the two epochs' ends
+    assert record["test_accuracy"] == seen[1][1]  # the last epoch's, not a new pass
+    if eval_keep_prob < 1:
+        assert seen[2][0] == 1.0 and record["test_accuracy_without_dropout"] == seen[2][1]

@@ -78,7 +78,7 @@ def classify_rnn(prefix, images):
     graph = tf.Graph()
     with graph.as_default():
         x = tf.placeholder(tf.float32, [None, 784], name="X")
-        logits = rnn_mnist(x, 1.0, False)
+        logits = rnn_mnist(x)
         with tf.Session() as sess:
             checkpoints.restore(sess, prefix, tf.global_variables(), "--classifier")
             return np.argmax(sess.run(logits, {x: images}), 1)

@@ -14,7 +14,8 @@ import numpy as np
 
 from legacy import cli, config as run_config
 from legacy.data import words
-from legacy.graph import TrainGraph, minimize, mode_placeholders
+from legacy.graph import TrainGraph, minimize
+from legacy.models.layers import mode_inputs
 from legacy.models.rnn import autocomplete
 from legacy.runners.tracks import ArrayInput, EpochLine, full_batch, run_loop
 from legacy.tf import tf
@@ -29,8 +30,8 @@ run_config.define_run_flags(EXPERIMENT)
 
 def build_autocomplete(inputs, config):
     ph = inputs.tensors()
-    keep_prob, training = mode_placeholders()
-    logits = autocomplete(ph["X"], keep_prob, n_class=len(words.ALPHABET))
+    mode_inputs()
+    logits = autocomplete(ph["X"], n_class=len(words.ALPHABET))
     model_variables = tf.global_variables()
     with tf.name_scope("cost"):
         cost = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(logits=logits, labels=ph["Y"]),
@@ -40,7 +41,7 @@ def build_autocomplete(inputs, config):
         correct = tf.equal(prediction, ph["Y"], name="correct")
         accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="accuracy")
     train_op, global_step = minimize(cost, config.optimizer, config.learning_rate)
-    return TrainGraph(ph["X"], ph["Y"], keep_prob, training, logits, cost, accuracy, correct, train_op, global_step,
+    return TrainGraph(ph["X"], ph["Y"], logits, cost, accuracy, correct, train_op, global_step,
                       model_variables)
 
 
@@ -57,7 +58,7 @@ def main(_):
         print("최적화 완료!")
         prediction = net.logits.graph.get_tensor_by_name("accuracy/prediction:0")
         feed = inputs.feed()
-        feed[net.keep_prob] = config.eval_keep_prob
+        feed[mode_inputs(net.cost.graph).keep_prob] = config.eval_keep_prob
         predict, accuracy = sess.run([prediction, net.accuracy], feed)
         predicted = [w[:3] + words.ALPHABET[p] for w, p in zip(seq_data, predict)]
         print("\n=== 예측 결과 ===")

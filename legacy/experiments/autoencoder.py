@@ -14,7 +14,8 @@ import numpy as np
 
 from legacy import cli, config as run_config, pictures
 from legacy.data.mnist import batch_dataflow, load_for_training
-from legacy.graph import TrainGraph, minimize, mode_placeholders
+from legacy.graph import TrainGraph, minimize
+from legacy.models.layers import mode_inputs
 from legacy.inputs import make_input
 from legacy.models.unsupervised import autoencoder
 from legacy.runners.tracks import EpochLine, run_loop, run_rows
@@ -37,11 +38,11 @@ def main(_):
 
     def build():
         x, y = inputs.tensors(num_classes=10)
-        keep_prob, training = mode_placeholders()
+        mode_inputs()
         decoder, cost = autoencoder(x)
         model_variables = tf.global_variables()
         train_op, global_step = minimize(cost, config.optimizer, config.learning_rate)
-        return TrainGraph(x, y, keep_prob, training, decoder, cost, None, None, train_op, global_step,
+        return TrainGraph(x, y, decoder, cost, None, None, train_op, global_step,
                           model_variables)
 
     def finish(sess, net, loop, run_dir):

@@ -38,7 +38,8 @@ import numpy as np
 
 from legacy import cli, config as run_config, pictures
 from legacy.errors import Interrupted, UsageError
-from legacy.graph import TrainGraph, mode_placeholders
+from legacy.graph import TrainGraph
+from legacy.models.layers import mode_inputs
 from legacy.hooks import Hook
 from legacy.models.q_network import dqn
 from legacy.optim import make_optimizer
@@ -85,8 +86,8 @@ class GameInput(Hook):
 
     name = "game"
 
-    def __init__(self, graph, config, stream=None):
-        self.graph, self.config = graph, config
+    def __init__(self, qnet, config, stream=None):
+        self.qnet, self.config = qnet, config
         self.stream = stream or sys.stdout
         self.game = game_lib.Game(WIDTH, HEIGHT, seed=config.seed)
         self.frames = FrameStack()
@@ -99,7 +100,7 @@ class GameInput(Hook):
         # The largest |main - target| over all weights, read just before and
         # after each copy (the results JSON's target_copies: 0 after every copy).
         self.gap = tf.reduce_max(tf.stack([tf.reduce_max(tf.abs(m - t))
-                                           for m, t in zip(graph.main_vars, graph.target_vars)]), name="target_gap")
+                                           for m, t in zip(qnet.main_vars, qnet.target_vars)]), name="target_gap")
         self.copies = []  # (game step, gap before, gap after)
 
     @property
@@ -121,7 +122,7 @@ class GameInput(Hook):
     def act(self):
         if self.rng.rand() < self.schedule.epsilon:
             return int(self.rng.randint(game_lib.NUM_ACTION))
-        q = self.sess.run(self.graph.q, {self.graph.x: self.frames.state[None]})
+        q = self.sess.run(self.qnet.q, {self.qnet.x: self.frames.state[None]})
         return int(np.argmax(q[0]))
 
     def play_one_step(self):
@@ -138,7 +139,7 @@ class GameInput(Hook):
         train_now = self.schedule.trains(self.time_step)
         if self.schedule.copies(self.time_step):
             before = self.sess.run(self.gap)
-            self.sess.run(self.graph.copy_op)
+            self.sess.run(self.qnet.copy_op)
             self.copies.append((self.time_step, float(before), float(self.sess.run(self.gap))))
         self.time_step += 1
         if terminal:
@@ -153,12 +154,12 @@ class GameInput(Hook):
             while not self.play_one_step():
                 pass
             batch = self.memory.sample(BATCH_SIZE)
-            next_q = self.sess.run(self.graph.target_q, {self.graph.x: batch.next_state})
+            next_q = self.sess.run(self.qnet.target_q, {self.qnet.x: batch.next_state})
             y = q_targets(batch.reward, batch.terminal, next_q, self.config.gamma)
-            yield {self.graph.x: batch.state, self.graph.action: batch.action, self.graph.target: y}
+            yield {self.qnet.x: batch.state, self.qnet.action: batch.action, self.qnet.target: y}
 
 
-def play(sess, graph, seed, episodes, policy, frames_out=None):
+def play(sess, qnet, seed, episodes, policy, frames_out=None):
     """Mean reward of ``episodes`` games, each capped at EVAL_MAX_STEPS;
     ``policy`` "greedy" (argmax Q) or "random"."""
     rng = np.random.RandomState(seed)
@@ -172,7 +173,7 @@ def play(sess, graph, seed, episodes, policy, frames_out=None):
             if policy == "random":
                 action = int(rng.randint(game_lib.NUM_ACTION))
             else:
-                action = int(np.argmax(sess.run(graph.q, {graph.x: stack.state[None]})[0]))
+                action = int(np.argmax(sess.run(qnet.q, {qnet.x: stack.state[None]})[0]))
             screen, reward, terminal = game.step(action)
             stack.push(screen)
             total += reward
@@ -199,15 +200,15 @@ def main(_):
     parts = {}
 
     def build():
-        graph = parts["graph"] = dqn(WIDTH, HEIGHT, game_lib.NUM_ACTION)
-        keep_prob, training = mode_placeholders()
-        model_variables = graph.main_vars + graph.target_vars
+        qnet = parts["qnet"] = dqn(WIDTH, HEIGHT, game_lib.NUM_ACTION)
+        mode_inputs()
+        model_variables = qnet.main_vars + qnet.target_vars
         with tf.name_scope("optimizer"):
             global_step = tf.Variable(0, trainable=False, name="global_step", dtype=tf.int64)
             train_op = make_optimizer(config.optimizer, config.learning_rate).minimize(
-                graph.cost, var_list=graph.main_vars, global_step=global_step)
-        parts["input"] = GameInput(graph, config)
-        return TrainGraph(graph.x, graph.target, keep_prob, training, graph.q, graph.cost, None, None, train_op,
+                qnet.cost, var_list=qnet.main_vars, global_step=global_step)
+        parts["input"] = GameInput(qnet, config)
+        return TrainGraph(qnet.x, qnet.target, qnet.q, qnet.cost, None, None, train_op,
                           global_step, model_variables)
 
     class Inputs(object):
@@ -228,11 +229,11 @@ def main(_):
                    "%.2f" % np.mean(done) if done else "-", max(game.schedule.epsilon, 0.0)))
 
     def finish(sess, net, loop, run_dir):
-        graph, game = parts["graph"], parts["input"]
+        qnet, game = parts["qnet"], parts["input"]
         start = time.time()
-        greedy, capped = play(sess, graph, EVAL_SEED + config.seed, config.eval_episodes, "greedy",
+        greedy, capped = play(sess, qnet, EVAL_SEED + config.seed, config.eval_episodes, "greedy",
                               frames_out=config.record_frames or None)
-        random_rewards, _ = play(sess, graph, EVAL_SEED + config.seed, config.eval_episodes, "random")
+        random_rewards, _ = play(sess, qnet, EVAL_SEED + config.seed, config.eval_episodes, "random")
         mean = lambda v: float(np.mean(v)) if v else None  # noqa: E731
         print("greedy policy: mean reward %s over %d episodes (%d reached the %d-step cap); random policy: %s"
               % (_fmt(mean(greedy)), len(greedy), capped, EVAL_MAX_STEPS, _fmt(mean(random_rewards))))

@@ -25,7 +25,8 @@ import numpy as np
 
 from legacy import cli, config as run_config, pictures
 from legacy.data.mnist import batch_dataflow, load_for_training
-from legacy.graph import Phase, TrainGraph, mode_placeholders
+from legacy.graph import Phase, TrainGraph
+from legacy.models.layers import mode_inputs
 from legacy.hooks import Hook
 from legacy.inputs import make_input
 from legacy.models.unsupervised import conditional_gan, gan
@@ -50,7 +51,7 @@ run_config.define_run_flags(EXPERIMENT)
 
 def build_gan(x, y, conditional, learning_rate):
     """The TrainGraph with D's and G's steps as its two phases."""
-    keep_prob, training = mode_placeholders()
+    mode_inputs()
     model = conditional_gan(x, y) if conditional else gan(x)
     overlap = set(model.d_vars) & set(model.g_vars)
     assert not overlap, "D and G share variables: %s" % overlap
@@ -63,7 +64,7 @@ def build_gan(x, y, conditional, learning_rate):
             train_g = make_optimizer("adam", learning_rate).minimize(model.g_objective, var_list=model.g_vars,
                                                                     global_step=global_step)
     phases = [Phase("d_loss", train_d, model.d_loss), Phase("g_loss", train_g, model.g_loss)]
-    net = TrainGraph(x, y, keep_prob, training, model.samples, model.d_loss, None, None, train_g, global_step,
+    net = TrainGraph(x, y, model.samples, model.d_loss, None, None, train_g, global_step,
                      model_variables, phases)
     return net, model
 

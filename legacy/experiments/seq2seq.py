@@ -22,7 +22,8 @@ Example: python scripts/seq2seq.py --translate=word,wodr,love,loev,abcd
 """
 from legacy import cli, config as run_config
 from legacy.data import words
-from legacy.graph import TrainGraph, minimize, mode_placeholders
+from legacy.graph import TrainGraph, minimize
+from legacy.models.layers import mode_inputs
 from legacy.models.rnn import Seq2Seq
 from legacy.runners.tracks import ArrayInput, EpochLine, full_batch, run_loop
 from legacy.tf import tf
@@ -39,8 +40,8 @@ class Translator(object):
     """golbin's translate(): one unrolled graph per word length, sharing the
     trained variables, built on first use."""
 
-    def __init__(self, model, keep_prob):
-        self.model, self.keep_prob, self.graphs = model, keep_prob, {}
+    def __init__(self, model):
+        self.model, self.graphs = model, {}
 
     def __call__(self, sess, word, keep_prob=1.0):
         enc, dec, _ = words.translation_batch(word)
@@ -48,24 +49,24 @@ class Translator(object):
             with tf.name_scope("translate%d" % len(word)):
                 enc_t = tf.placeholder(tf.float32, [None] + list(enc.shape[1:]), name="enc_input")
                 dec_t = tf.placeholder(tf.float32, [None] + list(dec.shape[1:]), name="dec_input")
-                prediction = tf.argmax(self.model.logits(enc_t, dec_t, self.keep_prob), 2)
+                prediction = tf.argmax(self.model.logits(enc_t, dec_t), 2)
             self.graphs[len(word)] = (enc_t, dec_t, prediction)
         enc_t, dec_t, prediction = self.graphs[len(word)]
-        result = sess.run(prediction, {enc_t: enc, dec_t: dec, self.keep_prob: keep_prob})
+        result = sess.run(prediction, {enc_t: enc, dec_t: dec, mode_inputs(sess.graph).keep_prob: keep_prob})
         return words.decode(result[0])
 
 
 def build_seq2seq(inputs, config):
     ph = inputs.tensors()
-    keep_prob, training = mode_placeholders()
+    mode_inputs()
     model = Seq2Seq(len(words.SEQ2SEQ_CHARS))
-    logits = model.logits(ph["enc_input"], ph["dec_input"], keep_prob)
+    logits = model.logits(ph["enc_input"], ph["dec_input"])
     model_variables = tf.global_variables()
     with tf.name_scope("cost"):
         cost = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(logits=logits, labels=ph["targets"]),
                               name="cost")
     train_op, global_step = minimize(cost, config.optimizer, config.learning_rate)
-    net = TrainGraph(ph["enc_input"], ph["targets"], keep_prob, training, logits, cost, None, None, train_op,
+    net = TrainGraph(ph["enc_input"], ph["targets"], logits, cost, None, None, train_op,
                      global_step, model_variables)
     return net, model
 
@@ -87,7 +88,7 @@ def main(_):
 
     def finish(sess, net, loop, run_dir):
         print("최적화 완료!")
-        translate = Translator(parts["model"], net.keep_prob)
+        translate = Translator(parts["model"])
         print("\n=== 번역 테스트 ===")
         translations = {}
         for word in config.translate:

@@ -19,7 +19,8 @@ import os
 from legacy import cli, config as run_config, pictures
 from legacy.data import words
 from legacy.errors import UsageError
-from legacy.graph import TrainGraph, minimize, mode_placeholders
+from legacy.graph import TrainGraph, minimize
+from legacy.models.layers import mode_inputs
 from legacy.models.skip_gram import skip_gram
 from legacy.runners.tracks import ArrayInput, EpochLine, RandomBatch, run_loop
 from legacy.tf import tf
@@ -50,12 +51,12 @@ def main(_):
 
     def build():
         ph = inputs.tensors()
-        keep_prob, training = mode_placeholders()
+        mode_inputs()
         parts["model"] = model = skip_gram(ph["inputs"], ph["labels"], len(vocab), config.embedding_size,
                                            config.num_sampled)
         model_variables = tf.global_variables()
         train_op, global_step = minimize(model.cost, config.optimizer, config.learning_rate)
-        return TrainGraph(ph["inputs"], ph["labels"], keep_prob, training, model.embeddings, model.cost, None, None,
+        return TrainGraph(ph["inputs"], ph["labels"], model.embeddings, model.cost, None, None,
                           train_op, global_step, model_variables)
 
     def line(record, loop):

@@ -5,6 +5,8 @@ these helpers keep that math visible while removing the repetition. No
 ``tf.layers``, Keras or ``tf.contrib``: the same code must build under TF 2's
 ``tf.compat.v1``.
 """
+import collections
+import contextlib
 import math
 
 from legacy.tf import tf
@@ -87,9 +89,46 @@ def find_dropout_seed(graph=None):
     return found[0] if found else None
 
 
-def dropout(x, keep_prob):
-    """Dropout with the study's keep probability (a tensor, so that the same
-    graph trains with 0.8 and evaluates with 1.0, or 0.8 as the original).
+# The graph's mode inputs: what the training loop feeds (legacy/train.py) and
+# what dropout() and batch_norm() read. Each lives in a collection of its own
+# (tensors, so that meta graphs can save them); the newest entry is current.
+ModeInputs = collections.namedtuple("ModeInputs", ["keep_prob", "training"])
+KEEP_PROB, TRAINING = "mode_keep_prob", "mode_is_training"
+
+
+def mode_inputs(graph=None):
+    """The ``keep_prob`` and ``is_training`` placeholders of ``graph``, made on
+    first use at the top level. Their defaults make plain evaluation the
+    no-feed case: dropout off, batch norm in inference mode; the training loop
+    feeds both (``--keep_prob``, True). Inside ``use_mode`` the tensors given
+    there are returned instead."""
+    graph = graph or tf.get_default_graph()
+    if not graph.get_collection(KEEP_PROB):
+        with graph.as_default(), graph.name_scope(""):
+            graph.add_to_collection(KEEP_PROB, tf.placeholder_with_default(1.0, shape=[], name="keep_prob"))
+            graph.add_to_collection(TRAINING, tf.placeholder_with_default(False, shape=[], name="is_training"))
+    return ModeInputs(graph.get_collection(KEEP_PROB)[-1], graph.get_collection(TRAINING)[-1])
+
+
+@contextlib.contextmanager
+def use_mode(keep_prob, training):
+    """Models built inside read these tensors as their mode inputs (a
+    tensorpack tower's constants, legacy/runners/tp_trainer.py)."""
+    graph = tf.get_default_graph()
+    pushed = ((graph.get_collection_ref(KEEP_PROB), keep_prob), (graph.get_collection_ref(TRAINING), training))
+    for stack, tensor in pushed:
+        stack.append(tensor)
+    try:
+        yield
+    finally:
+        for stack, _ in pushed:
+            stack.pop()
+
+
+def dropout(x, keep_prob=None):
+    """Dropout with the study's keep probability: the graph's ``keep_prob``
+    input (``mode_inputs``) unless a tensor is given, so that the same graph
+    trains with 0.8 and evaluates with 1.0, or 0.8 as the original.
 
     The arithmetic is ``tf.nn.dropout``'s: keep where ``floor(keep_prob + U)``
     is 1, scale by ``1 / keep_prob``; at keep_prob 1 the output is ``x``
@@ -103,6 +142,8 @@ def dropout(x, keep_prob):
     index = len(graph.get_collection("dropout_layers"))
     graph.add_to_collection("dropout_layers", x)
     salt = ((graph.seed or 0) % 2 ** 20) * 2 ** 10 + index  # < 2**30
+    if keep_prob is None:
+        keep_prob = mode_inputs(graph).keep_prob
     with tf.name_scope("dropout"):
         keep_prob = tf.convert_to_tensor(keep_prob, dtype=x.dtype, name="keep_prob")
         key = tf.stack([seed[0], seed[1] * 2 ** 30 + salt], name="mask_seed")
@@ -111,14 +152,14 @@ def dropout(x, keep_prob):
         return tf.div(x, keep_prob) * keep
 
 
-def batch_norm(x, training, decay=0.9, epsilon=1e-3):
+def batch_norm(x, decay=0.9, epsilon=1e-3):
     """Batch normalization as hunkim's BN lab places it: after the matmul,
     before the ReLU.
 
     In training the batch's own mean and variance normalise, and two update
     ops (collected in ``tf.GraphKeys.UPDATE_OPS``, which the optimizer step
     depends on) move the running averages; at inference the running averages
-    are used. ``training`` is a boolean tensor.
+    are used: the graph's ``is_training`` input (``mode_inputs``) chooses.
 
     ``decay`` 0.9 (PyTorch's default momentum) rather than Keras's 0.99: the
     averages then settle within about 50 steps, so short runs and tests also
@@ -133,7 +174,7 @@ def batch_norm(x, training, decay=0.9, epsilon=1e-3):
     for var, value in ((moving_mean, batch_mean), (moving_variance, batch_variance)):
         update = tf.assign_sub(var, (var - value) * (1.0 - decay))
         tf.add_to_collection(tf.GraphKeys.UPDATE_OPS, update)
-    mean, variance = tf.cond(training,
+    mean, variance = tf.cond(mode_inputs().training,
                              lambda: (batch_mean, batch_variance),
                              lambda: (tf.identity(moving_mean), tf.identity(moving_variance)))
     return tf.nn.batch_normalization(x, mean, variance, beta, gamma, epsilon)

@@ -9,7 +9,7 @@ from legacy.models import layers
 from legacy.tf import tf
 
 
-def mlp(x, keep_prob, training, hidden=(256, 256, 256), num_classes=10, batch_norm=False,
+def mlp(x, hidden=(256, 256, 256), num_classes=10, batch_norm=False,
         init="normal", stddev=0.01, use_bias=False, bn_decay=0.9):
     """Logits of an MLP; each hidden layer is matmul [-> BN] -> ReLU -> dropout."""
     h = x
@@ -17,8 +17,8 @@ def mlp(x, keep_prob, training, hidden=(256, 256, 256), num_classes=10, batch_no
         with tf.name_scope("layer%d" % i):
             h = layers.dense(h, units, init, stddev, use_bias)
             if batch_norm:
-                h = layers.batch_norm(h, training, decay=bn_decay)
+                h = layers.batch_norm(h, decay=bn_decay)
             h = tf.nn.relu(h)
-            h = layers.dropout(h, keep_prob)
+            h = layers.dropout(h)
     with tf.name_scope("output"):
         return tf.identity(layers.dense(h, num_classes, init, stddev, use_bias), name="logits")

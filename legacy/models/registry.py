@@ -12,8 +12,8 @@ import functools
 
 class ModelEntry(collections.namedtuple("ModelEntry", ["source", "settings", "builder"])):
     """``settings``: the original hyper-parameters, as RunConfig fields;
-    ``builder(config)``: the model function ``logits = model(x, keep_prob,
-    training)`` for a RunConfig (whose --hidden, --batch_norm win)."""
+    ``builder(config)``: the model function ``logits = model(x)`` for a
+    RunConfig (whose --hidden, --batch_norm win)."""
 
     def build(self, config):
         return self.builder(config)

@@ -37,9 +37,8 @@ def logistic_regression(x, y):
     return W, b, hypothesis, cost, accuracy
 
 
-def softmax_regression(x, keep_prob, training, num_classes=10):
+def softmax_regression(x, num_classes=10):
     """Logits of the 784 -> 10 softmax regression (no hidden layer)."""
-    del keep_prob, training
     with tf.name_scope("output"):
         W = tf.Variable(tf.zeros([int(x.shape[-1]), num_classes]), name="W")
         b = tf.Variable(tf.zeros([num_classes]), name="b")

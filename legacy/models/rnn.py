@@ -52,23 +52,23 @@ class Cell(object):
         return h, (c, h)
 
 
-def unroll(cell, inputs, state=None, keep_prob=None):
+def unroll(cell, inputs, state=None, dropout=False):
     """Run ``cell`` over ``inputs`` ([batch, time, features], time static);
-    returns (outputs per step, last state). ``keep_prob``: dropout on each
-    step's output (a new mask per step), not on the state."""
+    returns (outputs per step, last state). ``dropout``: dropout (the graph's
+    keep_prob) on each step's output, a new mask per step, not on the state."""
     steps = tf.unstack(inputs, axis=1)
     if state is None:
         state = cell.zero_state(tf.shape(inputs)[0])
     outputs = []
     for x in steps:
         out, state = cell.step(x, state)
-        if keep_prob is not None:
-            out = layers.dropout(out, keep_prob)
+        if dropout:
+            out = layers.dropout(out)
         outputs.append(out)
     return outputs, state
 
 
-def rnn_mnist(x, keep_prob, training, n_step=28, n_input=28, n_hidden=128, n_class=10):
+def rnn_mnist(x, n_step=28, n_input=28, n_hidden=128, n_class=10):
     """golbin 10/01: each image as 28 steps of 28 pixels into a BasicRNNCell(128);
     the last output -> W [128, 10] + b, both N(0, 1). Logits."""
     sequence = tf.reshape(x, [-1, n_step, n_input])
@@ -80,12 +80,12 @@ def rnn_mnist(x, keep_prob, training, n_step=28, n_input=28, n_hidden=128, n_cla
         return tf.identity(tf.matmul(outputs[-1], w) + b, name="logits")
 
 
-def autocomplete(x, keep_prob, n_hidden=128, n_class=26):
+def autocomplete(x, n_hidden=128, n_class=26):
     """golbin 10/02: two BasicLSTMCell(128) stacked, dropout on layer 1's
     outputs, the last output -> W [128, 26] + b, both N(0, 1). Logits."""
     n_input = int(x.shape[-1])
     with tf.name_scope("lstm1"):
-        outputs, _ = unroll(Cell(n_input, n_hidden, "lstm"), x, keep_prob=keep_prob)
+        outputs, _ = unroll(Cell(n_input, n_hidden, "lstm"), x, dropout=True)
     with tf.name_scope("lstm2"):
         outputs, _ = unroll(Cell(n_hidden, n_hidden, "lstm"), tf.stack(outputs, axis=1))
     with tf.name_scope("output"):
@@ -114,11 +114,11 @@ class Seq2Seq(object):
             self.w = glorot([n_hidden, n_chars])
             self.b = tf.Variable(tf.zeros([n_chars]), name="bias")
 
-    def logits(self, enc_input, dec_input, keep_prob):
+    def logits(self, enc_input, dec_input):
         """[batch, decoder steps, chars] logits."""
         with tf.name_scope("encode"):
-            _, state = unroll(self.encoder, enc_input, keep_prob=keep_prob)
+            _, state = unroll(self.encoder, enc_input, dropout=True)
         with tf.name_scope("decode"):
-            outputs, _ = unroll(self.decoder, dec_input, state=state, keep_prob=keep_prob)
+            outputs, _ = unroll(self.decoder, dec_input, state=state, dropout=True)
         with tf.name_scope("dense"):
             return tf.stack([tf.matmul(o, self.w) + self.b for o in outputs], axis=1, name="logits")

@@ -53,14 +53,13 @@ def _pool(x):
     return tf.nn.max_pool(x, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="VALID")
 
 
-def tensorpack_convnet(x, keep_prob, training):
+def tensorpack_convnet(x):
     """Logits of mnist-convnet.py's network; ``x`` is [N, 784] in [0, 1]."""
-    del training  # no batch norm
     h = tf.reshape(x, [-1, 28, 28, 1]) * 2 - 1
     h = _pool(_conv(h, "conv0"))
     h = _pool(_conv(_conv(h, "conv1"), "conv2"))
     h = _conv(h, "conv3")
     h = tf.reshape(h, [-1, 7 * 7 * 32])
-    h = layers.dropout(tf.nn.relu(_fc(h, "fc0", 512)), keep_prob)
+    h = layers.dropout(tf.nn.relu(_fc(h, "fc0", 512)))
     with tf.name_scope("output"):
         return tf.identity(_fc(h, "fc1", 10), name="logits")

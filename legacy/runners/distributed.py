@@ -56,7 +56,8 @@ import numpy as np
 from legacy import checkpoints, cluster, config as run_config, fileio, results, runs
 from legacy.data.mnist import ArraySplit, load_for_training
 from legacy.errors import UsageError
-from legacy.graph import classifier_tensors, mode_placeholders
+from legacy.graph import classifier_tensors
+from legacy.models.layers import mode_inputs
 from legacy.models.layers import find_dropout_seed
 from legacy.optim import adam_settings, make_optimizer
 from legacy.tf import tf
@@ -202,9 +203,8 @@ def run_distributed(experiment, model_fn, config, spec, feature_shape=(784,)):
     with tf.device(device):
         x = tf.placeholder(tf.float32, [None] + list(feature_shape), name="X")
         y = tf.placeholder(tf.float32, [None, 10], name="Y")
-        keep_prob, training = mode_placeholders()
-        logits, cost, correct, accuracy, model_variables = classifier_tensors(model_fn, x, y, keep_prob, training,
-                                                                             config.loss)
+        keep_prob, training = mode_inputs()
+        logits, cost, correct, accuracy, model_variables = classifier_tensors(model_fn, x, y, config.loss)
         with tf.name_scope("optimizer"):
             global_step = tf.Variable(0, trainable=False, name="global_step", dtype=tf.int64)
             sync = tf.train.SyncReplicasOptimizer(make_optimizer(config.optimizer, config.learning_rate,
@@ -221,7 +221,7 @@ def run_distributed(experiment, model_fn, config, spec, feature_shape=(784,)):
     seed_t = find_dropout_seed()
     saver_keeper = checkpoints.RunCheckpoints(run_dir, keep=3) if chief else None
     ready = tf.report_uninitialized_variables(tf.global_variables())
-    net = _EvalNet(x, y, keep_prob, correct, cost)
+    net = _EvalNet(x, y, correct, cost)
     session_config = tf.ConfigProto(intra_op_parallelism_threads=config.intra_op_threads,
                                     inter_op_parallelism_threads=config.inter_op_threads,
                                     device_filters=["/job:ps", "/job:worker/task:%d" % index])
@@ -382,8 +382,8 @@ def _first_cause(message):
 class _EvalNet(object):
     """What legacy/train.py's evaluate reads from a TrainGraph."""
 
-    def __init__(self, x, y, keep_prob, correct, cost):
-        self.x, self.y, self.keep_prob, self.correct, self.cost = x, y, keep_prob, correct, cost
+    def __init__(self, x, y, correct, cost):
+        self.x, self.y, self.correct, self.cost = x, y, correct, cost
 
 
 def _save(keeper, sess, step, epoch_cost, history):

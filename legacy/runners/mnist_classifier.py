@@ -128,32 +128,41 @@ def _train(report, model_fn, data):
                 _record_interrupt(report, err)
             raise err
         report["during"] = "the final evaluation"
-        # TensorBoard measured the test split at the last epoch's end, at this
-        # step and with this seed; only a run that trained no epoch here measures it now.
-        test_accuracy = board.test_accuracy_at(loop.step)
-        if test_accuracy is None:
-            test_accuracy = evaluate(sess, net, data.test, config.eval_keep_prob, dropout_seed=(loop.step, TEST_SALT))
-        # With dropout left on at evaluation (the original's bug), also measure
-        # the same weights the right way, so one run shows both numbers.
-        fixed_accuracy = test_accuracy if config.eval_keep_prob == 1.0 else evaluate(sess, net, data.test, 1.0)
-        extra = {}
+        accuracies = _final_evaluation(sess, net, data, config, board, loop.step)
         if config.plot_predictions:
-            extra["predicted_labels"] = predictions.predict_first(sess, net, data.test, config.eval_keep_prob,
-                                                                  loop.step)
-            predictions.plot(config.plot_predictions, data.test.images, extra["predicted_labels"],
+            accuracies["predicted_labels"] = predictions.predict_first(sess, net, data.test, config.eval_keep_prob,
+                                                                       loop.step)
+            predictions.plot(config.plot_predictions, data.test.images, accuracies["predicted_labels"],
                              "%s, eval keep_prob %g" % (report["experiment"], config.eval_keep_prob))
     wall = time.time() - start
     report["during"] = "writing the results"
+    _print_summary(report, config, accuracies, history, wall)
+    return _write(report, "ok", wall, **accuracies)
 
+
+def _final_evaluation(sess, net, data, config, board, step):
+    """The test accuracy, measured once: TensorBoard measured the test split
+    at the last epoch's end, at this step and with this seed, so only a run
+    that trained no epoch here measures it now. With dropout left on at
+    evaluation (the original's bug), also the same weights the right way, so
+    one run shows both numbers."""
+    test_accuracy = board.test_accuracy_at(step)
+    if test_accuracy is None:
+        test_accuracy = evaluate(sess, net, data.test, config.eval_keep_prob, dropout_seed=(step, TEST_SALT))
+    fixed_accuracy = test_accuracy if config.eval_keep_prob == 1.0 else evaluate(sess, net, data.test, 1.0)
+    return dict(test_accuracy=test_accuracy, test_accuracy_without_dropout=fixed_accuracy)
+
+
+def _print_summary(report, config, accuracies, history, wall):
+    """The study's closing lines, then one line of ours."""
     print("최적화 완료!")
-    print("정확도:", test_accuracy)
+    print("정확도:", accuracies["test_accuracy"])
     per_epoch = [r.seconds for r in history]
     print("test accuracy %.4f (eval keep_prob %g%s), %d epochs in %.1f s (%.2f s per epoch), results in %s"
-          % (test_accuracy, config.eval_keep_prob,
-             "" if config.eval_keep_prob == 1.0 else "; %.4f with dropout off" % fixed_accuracy,
+          % (accuracies["test_accuracy"], config.eval_keep_prob,
+             "" if config.eval_keep_prob == 1.0 else "; %.4f with dropout off" % accuracies[
+                 "test_accuracy_without_dropout"],
              len(history), wall, sum(per_epoch) / max(len(per_epoch), 1), report["out"]))
-    return _write(report, "ok", wall, test_accuracy=test_accuracy, test_accuracy_without_dropout=fixed_accuracy,
-                  **extra)
 
 
 def _record_interrupt(report, err):

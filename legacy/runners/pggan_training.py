@@ -31,7 +31,8 @@ import time
 import numpy as np
 
 from legacy import checkpoints, fileio, results, runs
-from legacy.graph import Phase, TrainGraph, mode_placeholders
+from legacy.graph import Phase, TrainGraph
+from legacy.models.layers import mode_inputs
 from legacy.hooks import Checkpointer, Hook, ProgressBar, StopOnSignal, TensorBoard
 from legacy.inputs import rng_from_json, rng_to_json
 from legacy.metrics import swd as swd_metric
@@ -374,10 +375,10 @@ def build_graph(data, config):
     size = pggan_networks.NetSize(data.resolution, data.channels, config.fmap_base, config.fmap_decay, config.fmap_max,
                                   config.latent_size, config.mbstd_group_size)
     graph = pggan_networks.build(size, adam=dict(learning_rate=config.learning_rate))
-    keep_prob, training = mode_placeholders()
+    mode_inputs()
     phases = [Phase("d_loss", graph.d_train_op, graph.d_loss), Phase("g_loss", graph.g_train_op, graph.g_loss)]
     model_variables = graph.g_vars + graph.d_vars + graph.gs_vars
-    net = TrainGraph(graph.reals, None, keep_prob, training, graph.samples, graph.d_loss, None, None,
+    net = TrainGraph(graph.reals, None, graph.samples, graph.d_loss, None, None,
                      graph.d_train_op, graph.global_step, model_variables, phases)
     return graph, net
 

@@ -48,7 +48,7 @@ from legacy import checkpoints, config as run_config, fileio, results, runs
 from legacy.data.mnist import ArraySplit, batch_dataflow, load_for_training
 from legacy.errors import UsageError
 from legacy.graph import classifier_tensors
-from legacy.models.layers import DROPOUT_SEED
+from legacy.models.layers import DROPOUT_SEED, use_mode
 from legacy.optim import make_optimizer
 from legacy.tf import tf
 from legacy.train import session_config
@@ -108,9 +108,8 @@ class ClassifierModel(ModelDesc):
                     seed = tf.stack([tf.cast(step, tf.int64), tf.constant(0, tf.int64)], name=DROPOUT_SEED)
                 graph.add_to_collection(DROPOUT_SEED, seed)
         with shared_variables(self.variables, create=training), tf.name_scope("model"):
-            _, cost, _, accuracy, _ = classifier_tensors(
-                self.model_fn, x, y, tf.constant(keep, tf.float32, name="keep_prob"),
-                tf.constant(training, name="is_training"), self.config.loss)
+            with use_mode(tf.constant(keep, tf.float32, name="keep_prob"), tf.constant(training, name="is_training")):
+                _, cost, _, accuracy, _ = classifier_tensors(self.model_fn, x, y, self.config.loss)
         cost = tf.identity(cost, name="cost")
         accuracy = tf.identity(accuracy, name="accuracy")
         if training:

@@ -66,7 +66,7 @@ def classify(run_dir, images):
     graph = tf.Graph()
     with graph.as_default():
         x = tf.placeholder(tf.float32, [None, 784], name="X")
-        logits = cnn(x, 1.0, False, variant="golbin")
+        logits = cnn(x, variant="golbin")
         with tf.Session() as sess:
             checkpoints.restore(sess, prefix, tf.global_variables(), "--classifier")
             return np.concatenate([np.argmax(sess.run(logits, {x: batch}), 1)

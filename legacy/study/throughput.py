@@ -202,7 +202,7 @@ class BareStep(object):
         from legacy.data.mnist import batch_dataflow, load_mnist
         from legacy.graph import build_classifier
         from legacy.inputs import make_input
-        from legacy.models.layers import find_dropout_seed
+        from legacy.models.layers import find_dropout_seed, mode_inputs
         from legacy.tf import tf
 
         self.model = model = MODELS[model_name]
@@ -221,7 +221,8 @@ class BareStep(object):
         self.sess = tf.Session(config=_session_config(setting))
         self.sess.run(tf.global_variables_initializer())
         self.stream = self._feeds()
-        self.train_feed = {net.keep_prob: model["keep_prob"], net.training: True}
+        mode = mode_inputs(net.cost.graph)
+        self.train_feed = {mode.keep_prob: model["keep_prob"], mode.training: True}
         self.seed_t, self.step = find_dropout_seed(net.cost.graph), 0
 
     def _feeds(self):
