@@ -7,7 +7,6 @@ import pytest
 from conftest import run_config
 from legacy import optim
 from legacy.config import FIELDS
-from legacy.graph import build_classifier
 from legacy.models.registry import MODELS
 from legacy.runners.mnist_classifier import run_mnist
 from legacy.tf import tf

@@ -121,7 +121,7 @@ def test_pruning_deletes_only_the_files_it_wrote(tmp_path):
     from legacy import checkpoints
     from legacy.tf import tf
     tf.reset_default_graph()
-    v = tf.Variable(0.0, name="v")
+    tf.Variable(0.0, name="v")  # a variable for the Saver
     run = checkpoints.RunCheckpoints(str(tmp_path), keep=1)
     mine = ["model.ckpt-1.notes", "model.ckpt-1-backup.index", "model.ckpt-1.index.orig", "my.model.ckpt-1.meta"]
     for name in mine:

@@ -13,12 +13,12 @@ import functools
 
 import numpy as np
 
-from legacy import cli, config as run_config, results
+from legacy import cli, config as run_config
 from legacy.data import csv_table, tables
 from legacy.graph import build_classifier
 from legacy.hooks import StepPrinter
 from legacy.models.mlp import mlp
-from legacy.runners.full_batch import recording, run_full_batch
+from legacy.runners.full_batch import run_full_batch, run_recorded
 
 EXPERIMENT = "animals_dnn"
 PRINT_ROWS = 40  # more rows than this print as a summary (the study's table has 20)
@@ -32,10 +32,7 @@ run_config.define("string", "csv", "", "Train from this CSV (columns fur,wing,ot
 
 
 def main(_):
-    config = run_config.build()
-    out = results.output_path(config.output, EXPERIMENT)
-    with recording(out, EXPERIMENT, config) as run:  # an interrupt from here on is recorded
-        train_and_report(config, run)
+    run_recorded(EXPERIMENT, run_config.build(), train_and_report)
 
 
 def train_and_report(config, run):

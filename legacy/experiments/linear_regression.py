@@ -14,12 +14,12 @@ Example: python scripts/linear_regression.py --standardize
 """
 import numpy as np
 
-from legacy import cli, config as run_config, results
+from legacy import cli, config as run_config
 from legacy.data import csv_table, tables
 from legacy.graph import build_regression
 from legacy.hooks import StepPrinter
 from legacy.models.regression import linear_regression
-from legacy.runners.full_batch import recording, run_full_batch
+from legacy.runners.full_batch import run_full_batch, run_recorded
 
 EXPERIMENT = "linear_regression"
 QUERIES_M = (1.55, 1.70)
@@ -61,10 +61,7 @@ def load_data(csv_path):
 
 
 def main(_):
-    config = run_config.build()
-    out = results.output_path(config.output, EXPERIMENT)
-    with recording(out, EXPERIMENT, config) as run:  # an interrupt from here on is recorded
-        train_and_report(config, run)
+    run_recorded(EXPERIMENT, run_config.build(), train_and_report)
 
 
 def train_and_report(config, run):

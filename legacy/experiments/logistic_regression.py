@@ -14,14 +14,14 @@ biases, GD 0.5, batch 100, the classic TF1 baseline at about 92 %.
 Example: python scripts/logistic_regression.py --model=softmax
 """
 
-from legacy import cli, config as run_config, results
+from legacy import cli, config as run_config
 from legacy.data import csv_table, tables
 from legacy.graph import build_regression
 from legacy.optim import adam_settings
 from legacy.hooks import StepPrinter
 from legacy.models.registry import MODELS
 from legacy.models.regression import logistic_regression, softmax_regression
-from legacy.runners.full_batch import recording, run_full_batch
+from legacy.runners.full_batch import run_full_batch, run_recorded
 from legacy.runners.mnist_classifier import run_mnist
 
 EXPERIMENT = "logistic_regression"
@@ -37,9 +37,7 @@ run_config.define("bool", "standardize", True, "z-score the features of --model=
 
 
 def run_binary(config):
-    out = results.output_path(config.output, EXPERIMENT)
-    with recording(out, EXPERIMENT, config) as run:  # an interrupt from here on is recorded
-        train_binary(config, run)
+    run_recorded(EXPERIMENT, config, train_binary)
 
 
 def train_binary(config, run):

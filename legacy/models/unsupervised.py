@@ -104,7 +104,7 @@ def conditional_gan(x, y, n_noise=128, n_hidden=256):
     n_input = int(x.shape[-1])
     n_class = int(y.shape[-1])
     z = noise(tf.shape(x)[0], n_noise, "uniform")
-    with tf.name_scope("generator") as g_scope:
+    with tf.name_scope("generator"):
         g1 = (glorot([n_noise + n_class, n_hidden]), tf.Variable(tf.zeros([n_hidden]), name="b"))
         g2 = (glorot([n_hidden, n_input]), tf.Variable(tf.zeros([n_input]), name="b"))
         samples = tf.nn.sigmoid(_apply(tf.nn.relu(_apply(tf.concat([z, y], 1), g1)), g2), name="samples")

@@ -90,6 +90,14 @@ def recording(out, experiment, config):
         raise stop
 
 
+def run_recorded(experiment, config, train_and_report):
+    """A full-batch script's run: check --output, then
+    ``train_and_report(config, run)`` inside ``recording``."""
+    out = results.output_path(config.output, experiment)
+    with recording(out, experiment, config) as run:  # an interrupt from here on is recorded
+        return train_and_report(config, run)
+
+
 def run_full_batch(config, build, features, targets, steps, hooks, report, run=None):
     """Build ``build(x, y) -> TrainGraph``, train ``steps`` full-batch steps.
 
