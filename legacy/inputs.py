@@ -10,12 +10,12 @@ them the same way.
 
 - ``FeedInput`` (``--input=feed``) is the original's way: numpy batches into
   ``tf.placeholder``s of shape ``[None, 784]``.
-- ``GraphInput`` (``--input=graph``) feeds only the 100 row numbers of each
-  batch; an op in the graph gathers the rows from the in-memory arrays. Its
-  tensors have a static batch dimension. That, more than the copy it saves,
-  is what makes it fast: with a known batch size Grappler folds the shape
-  arithmetic of dropout and of the gradients, which with ``[None, 784]`` runs
-  as small ops every step (see docs/speed.md).
+- ``GraphInput`` (``--input=graph``) picks the rows of each batch from the
+  in-memory arrays by their row numbers and feeds them to placeholders of
+  shape ``[100, 784]``. The static batch dimension is what makes it fast:
+  with a known batch size Grappler folds the shape arithmetic of dropout and
+  of the gradients, which with ``[None, 784]`` runs as small ops every step
+  (see docs/speed.md).
 """
 import numpy as np
 
@@ -79,7 +79,8 @@ def rng_from_json(state):
 
 
 class GraphInput(FeedInput):
-    """The batch is gathered inside the graph; each step feeds only its row numbers.
+    """Batches of a known size: the rows are picked from the in-memory arrays
+    by their row numbers and fed to placeholders of shape ``[100, 784]``.
 
     A FeedInput in all but how the batch gets in: it shares the dataflow, its
     length and anything else that reads the dataflow's RNG.
@@ -87,19 +88,28 @@ class GraphInput(FeedInput):
     ``dataflow`` is the same ``BatchData(ArraySplit)`` FeedInput iterates;
     here only its ``epoch_order()`` is used, so both inputs draw the same
     permutation from the same RNG, and a resumed run that restores that RNG
-    replays the same batches. Each yielded feed holds that step's indices
-    only, so skipping the first k feeds of an epoch skips exactly k batches.
+    replays the same batches. Each yielded feed holds that step's row numbers
+    (``index``) and its rows (``x``, ``y``), so skipping the first k feeds of
+    an epoch skips exactly k batches.
 
-    The gather is one ``tf.py_func`` over the verified in-memory arrays: no
-    copy of them is made, and checkpoints and meta graphs stay small (a
-    ``tf.Variable`` holding the arrays would put 172 MB into every
-    checkpoint). Every random op of the models has an explicit op seed
+    The static batch dimension is what makes it fast: Grappler folds the
+    shape arithmetic of dropout and of the gradients, which with
+    ``[None, 784]`` runs as small ops every step. Grappler only knows the
+    shape of a fed tensor from a placeholder's ``shape``; that is why ``x``
+    and ``y`` are placeholders. Until 2026-12 the rows were gathered by a
+    ``tf.py_func`` in the graph (only ``index`` fed): the op's call into
+    Python ran before the first layer of every step, 0.1-0.3 ms; the numpy
+    gather here is 0.04-0.05 ms, and a thread that gathers the next batch
+    during this step was slower still on two cores (docs/speed.md). The
+    graph holds no copy of the arrays, so checkpoints and meta graphs stay
+    small. Every random op of the models has an explicit op seed
     (legacy/models/layers.py), so the ops this input adds change no initial
     weight or dropout mask: both inputs train the same numbers.
 
-    ``x`` and ``y`` have a static batch dimension; ``evaluate`` in
-    legacy/train.py feeds them in chunks of that size (feeding the outputs
-    of an op is allowed in TF1, and then the op does not run).
+    ``index`` is not read by the graph; it is in the feed so that what a
+    step trained on can be told from its feed (tests, resume checks).
+    ``evaluate`` in legacy/train.py feeds ``x`` and ``y`` in chunks of the
+    static batch size.
     """
 
     name = "graph"
@@ -120,23 +130,20 @@ class GraphInput(FeedInput):
             raise ValueError("arrays %s %s, %s %s do not match float32 features %s and %d classes"
                              % (images.dtype, images.shape, labels.dtype, labels.shape, self.feature_shape,
                                 num_classes))
-
-        def gather(index):
-            return images[index], labels[index]
-
         self.index = tf.placeholder(tf.int32, [self.batch_size], name="index")
-        self.x, self.y = tf.py_func(gather, [self.index], [tf.float32, tf.float32], stateful=True, name="XY")
-        self.x.set_shape([self.batch_size] + self.feature_shape)
-        self.y.set_shape([self.batch_size, num_classes])
+        self.x = tf.placeholder(tf.float32, [self.batch_size] + self.feature_shape, name="X")
+        self.y = tf.placeholder(tf.float32, [self.batch_size, num_classes], name="Y")
         return self.x, self.y
 
     def epoch(self, skip=0):
         """Feed dicts of one epoch; ``skip`` drops the first batches (a
         resumed run's), after drawing the whole order as FeedInput does."""
         order = self.split.epoch_order().astype(np.int32)
+        images, labels = self.split.images, self.split.labels
         size = self.batch_size
         for step in range(skip, self.steps_per_epoch):
-            yield {self.index: order[step * size:(step + 1) * size]}
+            index = order[step * size:(step + 1) * size]
+            yield {self.index: index, self.x: images[index], self.y: labels[index]}
 
 
 INPUTS = {"feed": FeedInput, "graph": GraphInput}
@@ -145,3 +152,4 @@ INPUTS = {"feed": FeedInput, "graph": GraphInput}
 def make_input(name, dataflow, feature_shape):
     """The input called ``name`` (a ``--input`` value) over ``dataflow``."""
     return INPUTS[name](dataflow, feature_shape)
+

@@ -118,3 +118,33 @@ def test_evaluation_pads_the_last_chunk(mnist):
             [part.images[100:], np.zeros((70, 784), np.float32)])})[:30]])
         expected = np.mean(np.argmax(logits, 1) == np.argmax(part.labels, 1))
         assert evaluate(sess, net, part) == pytest.approx(expected)
+
+
+def test_graph_input_feeds_the_rows_of_its_index(mnist):
+    """Each feed's x and y are the rows its index names, over an epoch's end,
+    after a skip, and the RNG is drawn once per epoch however far the epoch
+    ran: a checkpoint's RNG state at an epoch's start stays right."""
+    tf.reset_default_graph()
+    split = mnist.train._replace(images=mnist.train.images[:500], labels=mnist.train.labels[:500])
+    inputs = GraphInput(batch_dataflow(split, 100, seed=4), [784])
+    x, y = inputs.tensors(num_classes=10)
+    assert x.op.type == y.op.type == "Placeholder"  # a fed tensor's shape reaches Grappler only from a placeholder
+    assert x.shape.as_list() == [100, 784] and y.shape.as_list() == [100, 10]
+    start = inputs.rng_state()
+    epochs = [list(inputs.epoch()), list(inputs.epoch())]
+    after_two = inputs.rng_state()
+    for feed in epochs[0] + epochs[1]:
+        np.testing.assert_array_equal(feed[x], split.images[feed[inputs.index]])
+        np.testing.assert_array_equal(feed[y], split.labels[feed[inputs.index]])
+    assert not np.array_equal(epochs[0][0][inputs.index], epochs[1][0][inputs.index])
+
+    inputs.set_rng_state(start)
+    partial = inputs.epoch()
+    next(partial)
+    partial.close()  # a run stopped after one step of the epoch
+    resumed = list(inputs.epoch(skip=3))  # the next epoch, resumed after 3 of its 5 steps
+    assert inputs.rng_state() == after_two
+    assert len(resumed) == 2
+    for a, b in zip(epochs[1][3:], resumed):
+        for tensor in (inputs.index, x, y):
+            np.testing.assert_array_equal(a[tensor], b[tensor])

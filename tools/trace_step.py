@@ -3,8 +3,10 @@
 
 Builds each model's step with `make bench`'s own BareStep (legacy/study/throughput.py: the
 registry's settings, the scripts' session config, the dropout seed fed each step), warms it up, then traces --steps steps and prints per op type the summed op time (all threads) and its
-share, plus, for the graph input, how long the step waits for the input op XY (the py_func
-gather) before the first layer can start: its end relative to the step's first op.
+share, plus how long after the step's first op the first layer (its first MatMul or Conv2D)
+starts; against the const input, that is what the input adds inside the step (until
+2026-12-04 the graph input's py_func gather XY ran there; its rows are now fed to
+placeholders, see legacy/inputs.py).
 
     python tools/trace_step.py --models=dnn4,cnn,cnn-swu --inputs=graph,const --steps=30
 
@@ -26,6 +28,8 @@ flags.DEFINE_string("data_dir", "data/mnist", "Folder of the verified MNIST file
 flags.DEFINE_string("output", None, "Optional JSON of the figures.")
 FLAGS = flags.FLAGS
 
+FIRST_LAYER_OPS = ("MatMul", "_MklMatMul", "Conv2D", "_MklConv2D", "_MklNativeConv2D")
+
 
 def trace_case(model_name, input_name, steps, data_dir):
     from legacy.study.throughput import BareStep
@@ -36,11 +40,11 @@ def trace_case(model_name, input_name, steps, data_dir):
     options = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
 
     per_type = collections.Counter()
-    step_us, wait_us = [], []
+    step_us, first_layer_us = [], []
     for _ in range(steps):
         meta = tf.RunMetadata()
         case.train(1, options=options, run_metadata=meta)
-        starts, ends, xy_end = [], [], None
+        starts, ends, first_layer = [], [], None
         for dev in meta.step_stats.dev_stats:
             if "/device:CPU:0" not in dev.device or "stream" in dev.device:
                 continue
@@ -53,17 +57,18 @@ def trace_case(model_name, input_name, steps, data_dir):
                 op_type = node.timeline_label.split("(")[0].split("=")[-1].strip() or node.node_name
                 op_type = op_type.split()[-1] if op_type else node.node_name
                 per_type[op_type] += node.all_end_rel_micros
-                if node.node_name == "XY":
-                    xy_end = end
+                if op_type in FIRST_LAYER_OPS and (first_layer is None or start < first_layer):
+                    first_layer = start
         step_us.append(max(ends) - min(starts))
-        if xy_end is not None:
-            wait_us.append(xy_end - min(starts))
+        if first_layer is not None:
+            first_layer_us.append(first_layer - min(starts))
     case.sess.close()
     total = sum(per_type.values())
     med = sorted(step_us)[len(step_us) // 2]
     result = dict(model=model_name, input=input_name, tf=TF_VERSION, steps=steps,
                   step_ms_median=med / 1e3,
-                  input_wait_ms_median=(sorted(wait_us)[len(wait_us) // 2] / 1e3) if wait_us else None,
+                  first_layer_start_ms_median=(sorted(first_layer_us)[len(first_layer_us) // 2] / 1e3
+                                               if first_layer_us else None),
                   op_ms_per_step={k: v / 1e3 / steps for k, v in per_type.most_common()},
                   op_share={k: v / total for k, v in per_type.most_common()})
     return result
@@ -77,11 +82,11 @@ def main(_):
         for input_name in FLAGS.inputs:
             r = trace_case(model_name, input_name, FLAGS.steps, FLAGS.data_dir)
             results.append(r)
-            wait = r["input_wait_ms_median"]
+            start = r["first_layer_start_ms_median"]
             print("\n== %s / %s (TF %s): step %.2f ms (median traced span)%s" % (
                 model_name, input_name, r["tf"], r["step_ms_median"],
-                "; the first layer waits %.3f ms for XY (%.1f %% of the step)" % (wait, 100 * wait / r["step_ms_median"])
-                if wait is not None else ""))
+                "; the first layer starts %.3f ms in (%.1f %% of the step)" % (start, 100 * start / r["step_ms_median"])
+                if start is not None else ""))
             for op_type, ms in list(r["op_ms_per_step"].items())[:10]:
                 print("   %-28s %8.3f ms/step  %5.1f %%" % (op_type, ms, 100 * r["op_share"][op_type]))
     if FLAGS.output:
