@@ -244,8 +244,9 @@ def define_dropout_flags(keep_prob=1.0, eval_keep_prob=1.0):
 
 def define_input_flag(input_path="graph"):
     define("enum", "input", input_path, ["feed", "graph"],
-           "How batches reach the graph: feed (numpy batches into placeholders, as the original) or "
-           "graph (the arrays in the graph, only row numbers fed; same batches for the same seed).")
+           "How batches reach the graph: feed (numpy batches into [None, 784] placeholders, as the original) "
+           "or graph (the same batches into placeholders of the fixed batch size, which lets TensorFlow fold "
+           "the graph's shape arithmetic: faster; same results for the same seed).")
 
 
 def define_training_flags(experiment, settings, eval_keep_prob=1.0, seed=0, input_path="graph"):

@@ -88,9 +88,9 @@ class GraphInput(FeedInput):
     ``dataflow`` is the same ``BatchData(ArraySplit)`` FeedInput iterates;
     here only its ``epoch_order()`` is used, so both inputs draw the same
     permutation from the same RNG, and a resumed run that restores that RNG
-    replays the same batches. Each yielded feed holds that step's row numbers
-    (``index``) and its rows (``x``, ``y``), so skipping the first k feeds of
-    an epoch skips exactly k batches.
+    replays the same batches. Each yielded feed holds that step's rows
+    (``x``, ``y``; ``epoch_rows`` names them), so skipping the first k feeds
+    of an epoch skips exactly k batches.
 
     The static batch dimension is what makes it fast: Grappler folds the
     shape arithmetic of dropout and of the gradients, which with
@@ -106,8 +106,6 @@ class GraphInput(FeedInput):
     (legacy/models/layers.py), so the ops this input adds change no initial
     weight or dropout mask: both inputs train the same numbers.
 
-    ``index`` is not read by the graph; it is in the feed so that what a
-    step trained on can be told from its feed (tests, resume checks).
     ``evaluate`` in legacy/train.py feeds ``x`` and ``y`` in chunks of the
     static batch size.
     """
@@ -121,7 +119,6 @@ class GraphInput(FeedInput):
         super(GraphInput, self).__init__(dataflow, feature_shape)
         self.split = split
         self.batch_size = dataflow.batch_size
-        self.index = None
 
     def tensors(self, num_classes):
         images, labels = self.split.images, self.split.labels
@@ -130,20 +127,24 @@ class GraphInput(FeedInput):
             raise ValueError("arrays %s %s, %s %s do not match float32 features %s and %d classes"
                              % (images.dtype, images.shape, labels.dtype, labels.shape, self.feature_shape,
                                 num_classes))
-        self.index = tf.placeholder(tf.int32, [self.batch_size], name="index")
         self.x = tf.placeholder(tf.float32, [self.batch_size] + self.feature_shape, name="X")
         self.y = tf.placeholder(tf.float32, [self.batch_size, num_classes], name="Y")
         return self.x, self.y
 
-    def epoch(self, skip=0):
-        """Feed dicts of one epoch; ``skip`` drops the first batches (a
-        resumed run's), after drawing the whole order as FeedInput does."""
-        order = self.split.epoch_order().astype(np.int32)
-        images, labels = self.split.images, self.split.labels
+    def epoch_rows(self, skip=0):
+        """The row numbers of each batch of one epoch; ``skip`` drops the
+        first batches (a resumed run's), after drawing the whole order as
+        FeedInput does (once per epoch, however far the epoch runs)."""
+        order = self.split.epoch_order()
         size = self.batch_size
         for step in range(skip, self.steps_per_epoch):
-            index = order[step * size:(step + 1) * size]
-            yield {self.index: index, self.x: images[index], self.y: labels[index]}
+            yield order[step * size:(step + 1) * size]
+
+    def epoch(self, skip=0):
+        """Feed dicts of one epoch: the rows ``epoch_rows`` names."""
+        images, labels = self.split.images, self.split.labels
+        for rows in self.epoch_rows(skip):
+            yield {self.x: images[rows], self.y: labels[rows]}
 
 
 INPUTS = {"feed": FeedInput, "graph": GraphInput}
@@ -152,4 +153,3 @@ INPUTS = {"feed": FeedInput, "graph": GraphInput}
 def make_input(name, dataflow, feature_shape):
     """The input called ``name`` (a ``--input`` value) over ``dataflow``."""
     return INPUTS[name](dataflow, feature_shape)
-

@@ -46,9 +46,9 @@ def test_graph_input_skips_batches_like_a_resumed_run(mnist):
     split = mnist.train._replace(images=mnist.train.images[:500], labels=mnist.train.labels[:500])
     inputs = GraphInput(batch_dataflow(split, 100, seed=3), [784])
     inputs.tensors(num_classes=10)
-    whole = [feed[inputs.index] for feed in inputs.epoch()]
+    whole = list(inputs.epoch_rows())
     inputs.dataflow.ds.reset_state()  # the RNG back at the epoch's start, as a checkpoint restores it
-    resumed = [feed[inputs.index] for feed in inputs.epoch(skip=2)]
+    resumed = list(inputs.epoch_rows(skip=2))
     assert len(resumed) == 3
     for a, b in zip(whole[2:], resumed):
         np.testing.assert_array_equal(a, b)
@@ -120,8 +120,8 @@ def test_evaluation_pads_the_last_chunk(mnist):
         assert evaluate(sess, net, part) == pytest.approx(expected)
 
 
-def test_graph_input_feeds_the_rows_of_its_index(mnist):
-    """Each feed's x and y are the rows its index names, over an epoch's end,
+def test_graph_input_feeds_the_rows_epoch_rows_names(mnist):
+    """Each feed's x and y are the rows epoch_rows names, over an epoch's end,
     after a skip, and the RNG is drawn once per epoch however far the epoch
     ran: a checkpoint's RNG state at an epoch's start stays right."""
     tf.reset_default_graph()
@@ -131,12 +131,15 @@ def test_graph_input_feeds_the_rows_of_its_index(mnist):
     assert x.op.type == y.op.type == "Placeholder"  # a fed tensor's shape reaches Grappler only from a placeholder
     assert x.shape.as_list() == [100, 784] and y.shape.as_list() == [100, 10]
     start = inputs.rng_state()
+    rows = list(inputs.epoch_rows()) + list(inputs.epoch_rows())
+    inputs.set_rng_state(start)
     epochs = [list(inputs.epoch()), list(inputs.epoch())]
     after_two = inputs.rng_state()
-    for feed in epochs[0] + epochs[1]:
-        np.testing.assert_array_equal(feed[x], split.images[feed[inputs.index]])
-        np.testing.assert_array_equal(feed[y], split.labels[feed[inputs.index]])
-    assert not np.array_equal(epochs[0][0][inputs.index], epochs[1][0][inputs.index])
+    assert set(epochs[0][0]) == {x, y}  # nothing else is fed
+    for feed, index in zip(epochs[0] + epochs[1], rows):
+        np.testing.assert_array_equal(feed[x], split.images[index])
+        np.testing.assert_array_equal(feed[y], split.labels[index])
+    assert not np.array_equal(rows[0], rows[5])  # the second epoch is reshuffled
 
     inputs.set_rng_state(start)
     partial = inputs.epoch()
@@ -146,5 +149,5 @@ def test_graph_input_feeds_the_rows_of_its_index(mnist):
     assert inputs.rng_state() == after_two
     assert len(resumed) == 2
     for a, b in zip(epochs[1][3:], resumed):
-        for tensor in (inputs.index, x, y):
+        for tensor in (x, y):
             np.testing.assert_array_equal(a[tensor], b[tensor])
