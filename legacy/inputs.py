@@ -1,7 +1,8 @@
 """How batches reach the graph, behind one small interface.
 
 An input makes the ``x`` and ``y`` tensors the model is built on
-(``tensors()``), and for each epoch yields the ``feed_dict`` of every step
+(``tensors()``), prepares a new session (``start(sess)``, which the loop
+calls), and for each epoch yields the ``feed_dict`` of every step
 (``epoch()``). Both inputs below take their batches from the same tensorpack
 dataflow (``BatchData`` over ``ArraySplit``), so for one seed they train on
 exactly the same batches; a checkpoint that saves the ArraySplit's RNG state
@@ -10,12 +11,12 @@ them the same way.
 
 - ``FeedInput`` (``--input=feed``) is the original's way: numpy batches into
   ``tf.placeholder``s of shape ``[None, 784]``.
-- ``GraphInput`` (``--input=graph``) picks the rows of each batch from the
-  in-memory arrays by their row numbers and feeds them to placeholders of
-  shape ``[100, 784]``. The static batch dimension is what makes it fast:
-  with a known batch size Grappler folds the shape arithmetic of dropout and
-  of the gradients, which with ``[None, 784]`` runs as small ops every step
-  (see docs/speed.md).
+- ``GraphInput`` (``--input=graph``) keeps the split in the session and
+  feeds only each batch's 100 row numbers; a ``tf.gather`` picks the rows.
+  The static batch dimension of its tensors is what makes it fast: with a
+  known batch size Grappler folds the shape arithmetic of dropout and of the
+  gradients, which with ``[None, 784]`` runs as small ops every step (see
+  docs/speed.md).
 """
 import numpy as np
 
@@ -40,6 +41,9 @@ class FeedInput(object):
         self.x = tf.placeholder(tf.float32, [None] + self.feature_shape, name="X")
         self.y = tf.placeholder(tf.float32, [None, num_classes], name="Y")
         return self.x, self.y
+
+    def start(self, sess):
+        """Whatever the input needs in a new session before its first step (nothing here)."""
 
     def epoch(self, skip=0):
         """Feed dicts of one epoch; ``skip`` drops the first batches, which a
@@ -79,8 +83,8 @@ def rng_from_json(state):
 
 
 class GraphInput(FeedInput):
-    """Batches of a known size: the rows are picked from the in-memory arrays
-    by their row numbers and fed to placeholders of shape ``[100, 784]``.
+    """Batches of a known size gathered in the graph; each step feeds only its
+    100 row numbers.
 
     A FeedInput in all but how the batch gets in: it shares the dataflow, its
     length and anything else that reads the dataflow's RNG.
@@ -88,26 +92,26 @@ class GraphInput(FeedInput):
     ``dataflow`` is the same ``BatchData(ArraySplit)`` FeedInput iterates;
     here only its ``epoch_order()`` is used, so both inputs draw the same
     permutation from the same RNG, and a resumed run that restores that RNG
-    replays the same batches. Each yielded feed holds that step's rows
-    (``x``, ``y``; ``epoch_rows`` names them), so skipping the first k feeds
-    of an epoch skips exactly k batches.
+    replays the same batches. Each yielded feed holds that step's row numbers
+    (``epoch_rows``), so skipping the first k feeds of an epoch skips exactly
+    k batches.
 
-    The static batch dimension is what makes it fast: Grappler folds the
-    shape arithmetic of dropout and of the gradients, which with
-    ``[None, 784]`` runs as small ops every step. Grappler only knows the
-    shape of a fed tensor from a placeholder's ``shape``; that is why ``x``
-    and ``y`` are placeholders. Until 2026-12 the rows were gathered by a
-    ``tf.py_func`` in the graph (only ``index`` fed): the op's call into
-    Python ran before the first layer of every step, 0.1-0.3 ms; the numpy
-    gather here is 0.04-0.05 ms, and a thread that gathers the next batch
-    during this step was slower still on two cores (docs/speed.md). The
-    graph holds no copy of the arrays, so checkpoints and meta graphs stay
-    small. Every random op of the models has an explicit op seed
-    (legacy/models/layers.py), so the ops this input adds change no initial
-    weight or dropout mask: both inputs train the same numbers.
+    The split lives in two local variables (``train_split/images``,
+    ``labels``), filled from the verified arrays once per session by
+    ``start`` (the loop calls it); ``x`` and ``y`` are ``tf.gather``s of the
+    fed rows, with a static batch dimension. That static shape is what makes
+    it fast: Grappler folds the shape arithmetic of dropout and of the
+    gradients, which with ``[None, 784]`` runs as small ops every step. Local
+    variables are neither saved nor hashed, and their initial value is a
+    placeholder, so checkpoints and meta graphs stay small. How this came
+    about (a ``tf.py_func`` gather until 2026-12-04, then fed rows) and what
+    each cost: docs/speed.md. Every random op of the models has an explicit
+    op seed (legacy/models/layers.py), so the ops this input adds change no
+    initial weight or dropout mask: both inputs train the same numbers.
 
-    ``evaluate`` in legacy/train.py feeds ``x`` and ``y`` in chunks of the
-    static batch size.
+    ``evaluate`` in legacy/train.py feeds ``x`` and ``y`` themselves, in
+    chunks of the static batch size (feeding a gather's output is allowed in
+    TF1, and then the gather does not run).
     """
 
     name = "graph"
@@ -127,9 +131,23 @@ class GraphInput(FeedInput):
             raise ValueError("arrays %s %s, %s %s do not match float32 features %s and %d classes"
                              % (images.dtype, images.shape, labels.dtype, labels.shape, self.feature_shape,
                                 num_classes))
-        self.x = tf.placeholder(tf.float32, [self.batch_size] + self.feature_shape, name="X")
-        self.y = tf.placeholder(tf.float32, [self.batch_size, num_classes], name="Y")
+        self.index = tf.placeholder(tf.int32, [self.batch_size], name="index")
+        self.fill = {}
+        with tf.name_scope("train_split"):
+            tables = []
+            for name, array in (("images", images), ("labels", labels)):
+                value = tf.placeholder(array.dtype, array.shape, name=name + "_value")
+                tables.append(tf.Variable(value, trainable=False, collections=[tf.GraphKeys.LOCAL_VARIABLES],
+                                          name=name))
+                self.fill[value] = array
+            self.initializer = tf.group(*[table.initializer for table in tables], name="fill")
+        self.x = tf.gather(tables[0], self.index, name="X")
+        self.y = tf.gather(tables[1], self.index, name="Y")
         return self.x, self.y
+
+    def start(self, sess):
+        """Copies the split into the graph's tables (once per session)."""
+        sess.run(self.initializer, self.fill)
 
     def epoch_rows(self, skip=0):
         """The row numbers of each batch of one epoch; ``skip`` drops the
@@ -141,10 +159,9 @@ class GraphInput(FeedInput):
             yield order[step * size:(step + 1) * size]
 
     def epoch(self, skip=0):
-        """Feed dicts of one epoch: the rows ``epoch_rows`` names."""
-        images, labels = self.split.images, self.split.labels
+        """Feed dicts of one epoch: the row numbers ``epoch_rows`` names."""
         for rows in self.epoch_rows(skip):
-            yield {self.x: images[rows], self.y: labels[rows]}
+            yield {self.index: rows}
 
 
 INPUTS = {"feed": FeedInput, "graph": GraphInput}

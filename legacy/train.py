@@ -107,6 +107,9 @@ def train(sess, net, inputs, epochs, keep_prob, validation=None, eval_keep_prob=
     phases = phases_of(net)
     seed_t, mode = find_dropout_seed(net.cost.graph), mode_inputs(net.cost.graph)
     train_feed = {mode.keep_prob: keep_prob, mode.training: True}  # what dropout and batch norm read
+    start = getattr(inputs, "start", None)
+    if start is not None:
+        start(sess)  # an input that keeps its data in the session (GraphInput's tables)
     try:
         for hook in hooks:
             hook.loop = loop

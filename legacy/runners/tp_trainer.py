@@ -20,8 +20,13 @@ bridged here, not in the models:
 - Gradients are gated per op (``make_trainer``), as ``Optimizer.minimize``
   does, so updates of the models' ref variables cannot race the backward pass.
 - Dropout masks. legacy/train.py feeds the dropout seed with
-  ``[global step, 0]``; tensorpack feeds nothing it does not know, so the
-  training tower computes that same seed from tensorpack's global step.
+  ``[global step, 0]``; here the ``DropoutSeed`` callback feeds the same
+  with every training step (tensorpack's global step before the step's
+  increment). Until 2026-12-04 the training tower read the seed from the
+  global step variable in the graph; tensorpack increments that variable in
+  the same ``sess.run`` with no order between the two, so on TF 2 a step
+  sometimes drew the next step's masks (3 different epoch costs in 5 runs
+  of one seeded command).
 
 Per-epoch average cost is measured as golbin's loop did (the mean of every
 step's cost, fetched with the step) by the ``EpochCost`` callback, which also
@@ -48,7 +53,7 @@ from legacy import checkpoints, config as run_config, fileio, results, runs
 from legacy.data.mnist import ArraySplit, batch_dataflow, load_for_training
 from legacy.errors import UsageError
 from legacy.graph import classifier_tensors
-from legacy.models.layers import DROPOUT_SEED, use_mode
+from legacy.models.layers import find_dropout_seed, use_mode
 from legacy.optim import make_optimizer
 from legacy.tf import tf
 from legacy.train import session_config
@@ -99,14 +104,6 @@ class ClassifierModel(ModelDesc):
     def build_graph(self, x, y):
         training = get_current_tower_context().is_training
         keep = self.config.keep_prob if training else self.config.eval_keep_prob
-        if training:
-            # legacy/train.py feeds [step, 0]; the global step before this update is that step.
-            step = get_global_step_var()
-            graph = tf.get_default_graph()
-            if not graph.get_collection(DROPOUT_SEED):
-                with tf.name_scope(None):
-                    seed = tf.stack([tf.cast(step, tf.int64), tf.constant(0, tf.int64)], name=DROPOUT_SEED)
-                graph.add_to_collection(DROPOUT_SEED, seed)
         with shared_variables(self.variables, create=training), tf.name_scope("model"):
             with use_mode(tf.constant(keep, tf.float32, name="keep_prob"), tf.constant(training, name="is_training")):
                 _, cost, _, accuracy, _ = classifier_tensors(self.model_fn, x, y, self.config.loss)
@@ -126,6 +123,19 @@ class ClassifierModel(ModelDesc):
                                               config.lr_decay_rate, staircase=True, name="learning_rate")
             tf.summary.scalar("lr", rate)
         return make_optimizer(config.optimizer, rate)
+
+
+class DropoutSeed(Callback):
+    """Feeds the dropout seed ``[global step, 0]`` with every training step,
+    as legacy/train.py does (nothing to feed in a model without dropout)."""
+
+    def _setup_graph(self):
+        self._seed = find_dropout_seed()
+
+    def _before_run(self, _):
+        if self._seed is None:
+            return None
+        return tf.train.SessionRunArgs(fetches=[], feed_dict={self._seed: [self.global_step, 0]})
 
 
 class EpochCost(Callback):
@@ -231,6 +241,7 @@ def run_tensorpack(experiment, model_fn, config, trainer="feed", load=""):
     epoch_cost = EpochCost(steps)
     stats = LastStats(["validation_accuracy", "test_accuracy"])
     callbacks = [
+        DropoutSeed(),
         epoch_cost,
         ModelSaver(max_to_keep=3, checkpoint_dir=tp_dir),
         InferenceRunner(eval_dataflow(data.validation), ScalarStats(["cost", "accuracy"], prefix="validation"),

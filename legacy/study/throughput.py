@@ -220,6 +220,8 @@ class BareStep(object):
         self.fetch_input = tf.group(x, y)
         self.sess = tf.Session(config=_session_config(setting))
         self.sess.run(tf.global_variables_initializer())
+        if self.inputs is not None and hasattr(self.inputs, "start"):
+            self.inputs.start(self.sess)
         self.stream = self._feeds()
         mode = mode_inputs(net.cost.graph)
         self.train_feed = {mode.keep_prob: model["keep_prob"], mode.training: True}
