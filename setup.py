@@ -4,7 +4,19 @@ Ranges here are what the code works with; requirements.txt (TF 1.15,
 Python 3.7) and requirements-tf2.txt (TF 2.21, Python 3.10-3.13) hold the exact
 pins that reproduce the reference numbers.
 """
+import ast
+import os
+import re
+
 from setuptools import find_packages, setup
+
+
+def _commands():
+    """The names of legacy/console.py's COMMANDS, the one list of entry points."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "legacy", "console.py")) as handle:
+        source = handle.read()
+    return list(ast.literal_eval(re.search(r"COMMANDS = (\{.*?\n\})", source, re.S).group(1)))
+
 
 setup(
     name="swu-legacy",
@@ -35,13 +47,9 @@ setup(
         "mkl": ["intel-tensorflow==1.15.2; python_version<'3.8'"],
     },
     entry_points={
-        # legacy/console.py: each command sets its signal handlers before absl,
-        # TensorFlow or the experiment loads, then runs legacy/<module>.run.
-        "console_scripts": [
-            "swu-%s = legacy.console:%s" % (name.replace("_", "-"), name)
-            for name in ("fetch_mnist", "make_data", "mnist_dnn", "mnist_cnn", "linear_regression",
-                         "logistic_regression", "animals_dnn", "compare_optimizers", "lr_sweep", "reproduce",
-                         "benchmark")
-        ],
+        # One swu-<name> command per entry of legacy/console.py's COMMANDS (read
+        # here without importing the package): each sets its signal handlers
+        # before absl, TensorFlow or the experiment loads.
+        "console_scripts": ["swu-%s = legacy.console:%s" % (name.replace("_", "-"), name) for name in _commands()],
     },
 )

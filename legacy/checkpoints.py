@@ -201,10 +201,15 @@ def latest(run_dir):
     return found[-1] if found else None
 
 
+# How many checkpoints a run folder keeps (the newest ones): the one policy
+# of every runner, tensorpack's ModelSaver included.
+KEEP = 3
+
+
 class RunCheckpoints(object):
     """Saves checkpoints of one run folder, keeping the newest ``keep``."""
 
-    def __init__(self, run_dir, keep=3, var_list=None):
+    def __init__(self, run_dir, keep=KEEP, var_list=None):
         self.run_dir, self.keep = run_dir, keep
         # max_to_keep=None: with write_state=False the Saver would not delete
         # old files anyway; we do, after the index moved on.

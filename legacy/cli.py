@@ -11,7 +11,6 @@ import threading
 
 from absl import app, flags
 
-from legacy import startup
 from legacy.errors import Diverged, Interrupted, SignalStop, UsageError, signal_of
 
 EXIT_USAGE = 2
@@ -27,11 +26,11 @@ def catch_signals():
     """SIGTERM raises SignalStop like Ctrl-C raises KeyboardInterrupt, so that
     both reach the code that records an interrupted run (instead of SIGTERM
     killing the process with nothing written). Replaces legacy/startup.py's
-    handlers (set while absl and this module loaded). Main thread only."""
+    handlers (set while absl and this module loaded). A SIGINT the parent
+    ignores (a shell's ``&``, ``nohup``) stays ignored. Main thread only."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _raise_stop)
-        current = signal.getsignal(signal.SIGINT)
-        if current is signal.SIG_DFL or startup.installed(current):
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
             signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
@@ -83,17 +82,22 @@ def _interrupted_early(err, when):
 
 
 def launch(module):
-    """What scripts/*.py call: import ``module`` (TensorFlow's import takes
-    seconds) and call its ``run()``, with a signal during the import one line
-    and exit 130 / 143 instead of a traceback."""
+    """What legacy/startup.py's ``launch`` hands over to: import ``module``
+    (TensorFlow's import takes seconds), with a signal during the import one
+    line and exit 130 / 143 instead of a traceback, then ``run`` its
+    ``main``. A module whose flags must not be defined on import (tests
+    import it) defines them in ``define_flags()``, called here first;
+    positional arguments are allowed where it says ``POSITIONAL = True``."""
     try:
         # Inside the try: a signal that lands the instant the handler is set
         # is still one line, not a traceback.
         catch_signals()
-        run_script = importlib.import_module(module).run
+        script = importlib.import_module(module)
     except KeyboardInterrupt as err:
         _interrupted_early(err, "while loading TensorFlow and the script, before any flag was read")
-    run_script()
+    if hasattr(script, "define_flags"):
+        script.define_flags()
+    run(script.main, positional=getattr(script, "POSITIONAL", False))
 
 
 def fail(message, code=EXIT_USAGE):
@@ -119,13 +123,13 @@ def _help_shows_the_experiment(main):
 
     absl's ``--help`` prints ``__main__``'s docstring and the main module's key
     flags, i.e. the flags defined in it. The scripts are thin entry points:
-    their flags are defined in legacy/config.py (``run_config.define``) and in the
+    their flags are defined in legacy/run_config.py (``run_config.define``) and in the
     experiment's own module, and the description is that module's docstring.
     So declare those flags key to the main module and lend it the docstring;
     ``--helpfull`` (every module's flags, absl's own included) is unchanged.
     """
     own = [] if main.__module__ == "__main__" else flags.FLAGS.get_flags_for_module(main.__module__)
-    own += flags.FLAGS.get_flags_for_module("legacy.config")
+    own += flags.FLAGS.get_flags_for_module("legacy.run_config")
     for flag in own:
         flags.FLAGS.register_key_flag_for_module(sys.argv[0], flag)
     experiment = sys.modules.get(main.__module__)

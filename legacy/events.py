@@ -1,4 +1,7 @@
-"""Reading TensorBoard event files back, and a PNG of their scalars.
+"""Reading TensorBoard event files back, and a PNG of a run's TensorBoard scalars
+(cost, accuracies), e.g. for README (scripts/plot_scalars.py)::
+
+    python scripts/plot_scalars.py --logdir=runs/mnist_dnn/<run> --output=docs/scalars.png
 
 ``read_scalars`` applies TensorBoard's own rule for resumed runs: a
 SessionLog START at step s drops the earlier events at steps >= s (logged by
@@ -70,3 +73,23 @@ def plot_scalars(logdir, path, title=None):
     fig.savefig(buf, format="png", dpi=100)
     plt.close(fig)
     fileio.write_bytes(path, buf.getvalue())
+
+
+def define_flags():
+    """scripts/plot_scalars.py's flags (defined when it runs, not on import)."""
+    from absl import flags
+    flags.DEFINE_string("logdir", None, "Run folder holding the event files.")
+    flags.DEFINE_string("output", "scalars.png", "Path of the PNG; its folder must exist.")
+    flags.DEFINE_string("title", None, "Figure title (default: the run folder).")
+
+
+def main(_):
+    """scripts/plot_scalars.py: a PNG of a run's TensorBoard scalars (cost, accuracies)."""
+    from absl import flags
+    from legacy.errors import UsageError
+    given = flags.FLAGS
+    if not given.logdir or not event_files(given.logdir):
+        raise UsageError("--logdir=%s holds no TensorBoard event files" % given.logdir)
+    fileio.check_writable_path(given.output)
+    plot_scalars(given.logdir, given.output, given.title)
+    print("wrote %s" % given.output)

@@ -59,7 +59,7 @@ def build_classifier(model_fn, x, y, optimizer, learning_rate, loss="xent", adam
 
 def classifier_tensors(model_fn, x, y, loss="xent"):
     """The model and its named ``cost`` and ``accuracy``, without an optimizer
-    (a tensorpack ModelDesc's build_graph, legacy/runners/tp_trainer.py,
+    (a tensorpack ModelDesc's build_graph, legacy/tensorpack_trainer/trainer.py,
     calls this and lets tensorpack's trainer minimise the cost).
 
     A model may add weight decay terms to ``tf.GraphKeys.REGULARIZATION_LOSSES``

@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 
+from legacy import checkpoints
 from legacy.checkpoints import SLOT_SUFFIXES, RunCheckpoints
 from legacy.errors import SignalStop
 from legacy.tf import tf
@@ -120,7 +121,7 @@ class Checkpointer(Hook):
     """A checkpoint at the end of every epoch, every ``every_steps`` steps
     (0: never mid-epoch) and when a signal stops the loop."""
 
-    def __init__(self, run_dir, every_steps=0, keep=3, var_list=None, before_save=()):
+    def __init__(self, run_dir, every_steps=0, keep=checkpoints.KEEP, var_list=None, before_save=()):
         self.every_steps = every_steps
         self.before_save = list(before_save)  # e.g. TensorBoard.flush: events reach the checkpoint's step
         self.checkpoints = RunCheckpoints(run_dir, keep=keep, var_list=var_list)

@@ -5,7 +5,7 @@ momentum 0 and epsilon 1e-10, as in the study's CNN comparison; momentum is
 0.9 as in most TF1 tutorials; Adam is ``tf.train.AdamOptimizer(lr)``, i.e.
 beta1 0.9, beta2 0.999 and epsilon 1e-8 (TF1's defaults, which the study's
 ``AdamOptimizer(0.001)`` took; Keras's Adam would have epsilon 1e-7).
-``--adam_epsilon``, ``--adam_beta1`` and ``--adam_beta2`` (legacy/config.py)
+``--adam_epsilon``, ``--adam_beta1`` and ``--adam_beta2`` (legacy/run_config.py)
 change Adam's three constants, and only Adam's.
 """
 import collections
@@ -39,7 +39,7 @@ def make_optimizer(name, learning_rate, adam=None):
     """The optimizer ``name`` at ``learning_rate``; ``adam`` ({field: value}
     of ADAM_DEFAULTS' fields, e.g. adam_settings(config)) sets Adam's
     constants. Another optimizer with Adam constants away from the defaults
-    is a mistake and raises ValueError (legacy/config.py's build() reports
+    is a mistake and raises ValueError (legacy/run_config.py's build() reports
     it to the user as one line first)."""
     adam = dict(adam or {})
     unknown = set(adam) - set(ADAM_DEFAULTS)

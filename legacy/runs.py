@@ -20,7 +20,7 @@ import json
 import os
 import time
 
-from legacy import checkpoints, config as run_config, fileio
+from legacy import checkpoints, run_config, fileio
 from legacy.errors import UsageError
 
 ROOT = "runs"
@@ -32,7 +32,7 @@ _LOCKS = {}  # real path of a run folder -> the fd holding its lock
 # threads or output paths do not change what the earlier steps computed.
 RESUME_MAY_DIFFER = {"epochs", "output", "logdir", "resume", "save_every_steps", "histograms",
                      "intra_op_threads", "inter_op_threads", "data_dir", "download", "init_from",
-                     # a restarted cluster gets new ports (legacy/cluster.py)
+                     # a restarted cluster gets new ports (legacy/distributed/cluster.py)
                      "job_name", "task_index", "ps_hosts", "worker_hosts", "sync_timeout"}
 
 

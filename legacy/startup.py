@@ -35,15 +35,13 @@ def install():
     signal.signal(signal.SIGTERM, _leave)
 
 
-def installed(handler):
-    """Whether ``handler`` (from ``signal.getsignal``) is this module's."""
-    return handler is _leave
-
-
 def launch(module):
     """What scripts/*.py and the swu-* commands call: ``install()``, then
-    legacy.cli's ``launch(module)`` (which imports TensorFlow and the
-    experiment with its own handlers, and runs it)."""
+    legacy.cli's ``launch(module)``, which imports TensorFlow and ``module``
+    with its own handlers and runs the module's ``main``. The import of
+    legacy.cli is here, not at the top: this module loads nothing but ``os``
+    and ``signal`` until the handlers are set (legacy.cli never imports it
+    back)."""
     install()
     from legacy import cli
     cli.launch(module)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Entry point; the experiment itself is legacy/experiments/animals_dnn.py."""
+"""Entry point; what it runs is legacy/experiments/animals_dnn.py (its docstring is this script's --help)."""
 import os
 import sys
 

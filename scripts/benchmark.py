@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Entry point; the benchmark itself is legacy/study/benchmark.py and legacy/study/throughput.py."""
+"""Entry point; what it runs is legacy/study/benchmark.py (its docstring is this script's --help)."""
 import os
 import sys
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Entry point; the experiment itself is legacy/experiments/linear_regression.py."""
+"""Entry point; what it runs is legacy/experiments/linear_regression.py (its docstring is this script's --help)."""
 import os
 import sys
 

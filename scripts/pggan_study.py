@@ -1,15 +1,10 @@
 #!/usr/bin/env python
-"""Entry point; the study itself is legacy/study/pggan_study.py."""
+"""Entry point; what it runs is legacy/pggan/study.py (its docstring is this script's --help)."""
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from legacy import startup  # noqa: E402  (os and signal only)
-
-startup.install()  # first: a signal while the modules below load is one line, not a traceback
-from legacy import cli  # noqa: E402
-from legacy.study import pggan_study  # noqa: E402
+from legacy import startup  # noqa: E402  (os and signal only: absl, TensorFlow and the script load inside launch)
 
 if __name__ == "__main__":
-    pggan_study.define_flags()
-    cli.run(pggan_study.main)
+    startup.launch("legacy.pggan.study")

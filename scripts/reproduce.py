@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Entry point; the experiment itself is legacy/study/reproduce.py."""
+"""Entry point; what it runs is legacy/study/reproduce.py (its docstring is this script's --help)."""
 import os
 import sys
 

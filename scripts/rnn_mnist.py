@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Entry point; the experiment itself is legacy/experiments/rnn_mnist.py."""
+"""Entry point; what it runs is legacy/chapters/rnn_mnist.py (its docstring is this script's --help)."""
 import os
 import sys
 
@@ -7,4 +7,4 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from legacy import startup  # noqa: E402  (os and signal only: absl, TensorFlow and the script load inside launch)
 
 if __name__ == "__main__":
-    startup.launch("legacy.experiments.rnn_mnist")
+    startup.launch("legacy.chapters.rnn_mnist")

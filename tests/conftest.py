@@ -58,11 +58,12 @@ def mnist(mnist_dir):
     return load_mnist(mnist_dir, download=False)
 
 
-def run_config(**overrides):
-    """The RunConfig a script would pass to run_mnist, for in-process runs."""
-    from legacy.config import RunConfig
+def run_config(kind=None, **overrides):
+    """The RunConfig (or ``kind``, a feature's config type) a script would
+    pass to run_mnist, for in-process runs."""
+    from legacy.run_config import RunConfig
     values = dict(data_dir=os.path.join(REPO, "data", "mnist"), download=False, train_limit=2000, epochs=2,
                   batch_size=100, optimizer="gd", learning_rate=0.2, keep_prob=1.0, eval_keep_prob=1.0,
                   seed=0, output="", intra_op_threads=0, inter_op_threads=0, input="graph")
     values.update(overrides)
-    return RunConfig(**values)
+    return (kind or RunConfig)(**values)

@@ -1,4 +1,4 @@
-"""--adam_epsilon, --adam_beta1, --adam_beta2 (legacy/config.py) reach
+"""--adam_epsilon, --adam_beta1, --adam_beta2 (legacy/run_config.py) reach
 tf.train.AdamOptimizer, and their defaults are TF1's (what the study's
 ``tf.train.AdamOptimizer(0.001)`` took)."""
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 
 from conftest import run_config
 from legacy import optim
-from legacy.config import FIELDS
+from legacy.run_config import FIELDS
 from legacy.models.registry import MODELS
 from legacy.runners.mnist_classifier import run_mnist
 from legacy.tf import tf

@@ -1,15 +1,16 @@
-"""The layout rules of issue 14, checked on the code itself.
+"""The layout rules (issues 14 and 27), checked on the code itself.
 
-- No two modules of ``legacy/`` share a file name (``scripts/x.py`` and its
-  ``legacy/experiments/x.py`` or ``legacy/study/x.py`` are one job: the entry
-  point and what it runs).
+- No two modules of ``legacy/`` share a file name.
+- Imports go down: the core of the 2021 study never imports a feature
+  package (pggan/, chapters/, distributed/, tensorpack_trainer/), except what
+  a script picks (experiments/) and the study's measurements (study/); no
+  feature imports another.
 - Following ``--keep_prob`` or ``--seed`` from the flag to the ops it
   controls passes through at most five files. A file is on the path when its
-  code (not its docstrings or comments) names the value; the files that carry
-  the whole RunConfig without naming a field (``legacy/experiments/mnist_dnn.py``)
-  are counted too. The scan covers every ``legacy`` module that a
-  ``mnist_dnn.py`` run imports up to its built training graph, so a builder or
-  wrapper that starts passing ``keep_prob`` along again fails here.
+  code (not its docstrings or comments) names the value. The scan covers
+  every ``legacy`` module that a ``mnist_dnn.py`` run imports up to its built
+  training graph, so a builder or wrapper that starts passing ``keep_prob``
+  along again fails here (a test plants such wrappers and sees it fail).
 """
 import ast
 import collections
@@ -19,6 +20,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO
 from test_config import string_value
 
@@ -27,13 +30,14 @@ from test_config import string_value
 _CLOSURE = """
 import json, sys
 sys.argv = ["mnist_dnn"]
-from legacy import config as run_config
+from legacy import run_config
 import legacy.experiments.mnist_dnn as experiment
 import legacy.runners.mnist_classifier
+from legacy.distributed.cluster import ClusterRunConfig
 from legacy.graph import build_classifier
 from legacy.tf import tf
 run_config.FLAGS(sys.argv)
-config = run_config.build(experiment.MODELS[experiment.DEFAULT].settings)
+config = run_config.build(experiment.MODELS[experiment.DEFAULT].settings, kind=ClusterRunConfig)
 x = tf.placeholder(tf.float32, [100, 784])
 y = tf.placeholder(tf.float32, [100, 10])
 build_classifier(experiment.MODELS[experiment.DEFAULT].build(config), x, y, config.optimizer, config.learning_rate)
@@ -41,23 +45,13 @@ print(json.dumps(sorted({m.__file__ for name, m in list(sys.modules.items())
                          if name.startswith("legacy") and getattr(m, "__file__", None)})))
 """
 
-# keep_prob: defined and validated (config.py), the RunConfig handed to the
-# runner (experiments/mnist_dnn.py), to the loop (runners/mnist_classifier.py),
-# fed to the graph's keep_prob input (train.py), which dropout reads
-# (models/layers.py). The registry holds the presets' values (the default a
-# flag falls back to), not a hop.
-KEEP_PROB_PATH = ["legacy/config.py", "legacy/experiments/mnist_dnn.py", "legacy/runners/mnist_classifier.py",
-                  "legacy/train.py", "legacy/models/layers.py"]
-KEEP_PROB_HOME = "legacy/models/registry.py"
-# Feeds the same keep_prob input with --eval_keep_prob (that flag's path, not this one's).
-EVAL_KEEP_PROB_ONLY = "legacy/predictions.py"
-# seed: config.py -> experiments/mnist_dnn.py -> runners/mnist_classifier.py
-# (tf.set_random_seed, the dataflow's seed) -> data/mnist.py (the batch order)
-# and models/layers.py (op seeds and dropout keys from the graph seed).
-# runs.py names the run folder after it ("...-seed3") and controls no op.
-SEED_PATH = ["legacy/config.py", "legacy/experiments/mnist_dnn.py", "legacy/runners/mnist_classifier.py",
-             "legacy/data/mnist.py", "legacy/models/layers.py"]
-SEED_LABEL_ONLY = "legacy/runs.py"
+# Files that name a value without being a hop of its path from the flag to
+# the ops: the registry holds the presets' values (the default a flag falls
+# back to); predictions.py feeds the same dropout input with --eval_keep_prob;
+# runs.py names the run folder after the seed ("...-seed3").
+NOT_HOPS = {"keep_prob": {"legacy/models/registry.py", "legacy/predictions.py"},
+            "seed": {"legacy/runs.py"}}
+MAX_HOPS = 5
 
 
 def names_in_code(path, identifier):
@@ -99,17 +93,83 @@ def test_no_two_library_modules_share_a_file_name():
     assert not {name: paths for name, paths in names.items() if len(paths) > 1}
 
 
-def test_keep_prob_crosses_five_files_from_flag_to_dropout():
-    files = _closure()
-    assert _naming(files, "keep_prob") == sorted(set(KEEP_PROB_PATH + [KEEP_PROB_HOME, EVAL_KEEP_PROB_ONLY])
-                                                 - {"legacy/experiments/mnist_dnn.py"})
-    assert "legacy/experiments/mnist_dnn.py" in files and len(KEEP_PROB_PATH) <= 5
+def hops(files, identifier):
+    """The files of ``files`` whose code names ``identifier`` (a value's path
+    from its flag to its ops), less those that name it without passing it on."""
+    return sorted(set(_naming(files, identifier)) - NOT_HOPS[identifier])
 
 
-def test_seed_crosses_five_files_from_flag_to_its_ops():
+def check_path(found, identifier):
+    """The rule: the flag's home and the ops' builder are on the path (the
+    scan saw both ends), and the path crosses at most MAX_HOPS files."""
+    assert "legacy/run_config.py" in found and "legacy/models/layers.py" in found, found
+    assert len(found) <= MAX_HOPS, "%s crosses %d files: %s" % (identifier, len(found), found)
+
+
+@pytest.mark.parametrize("identifier", ["keep_prob", "seed"])
+def test_a_value_crosses_at_most_five_files_from_flag_to_its_ops(identifier):
+    check_path(hops(_closure(), identifier), identifier)
+
+
+def test_the_rule_fails_when_wrappers_pass_the_value_along(tmp_path):
+    # The mutation the rule exists for: builders that take keep_prob as an
+    # argument again add hops, until the rule fails.
     files = _closure()
-    assert _naming(files, "seed") == sorted(set(SEED_PATH + [SEED_LABEL_ONLY]) - {"legacy/experiments/mnist_dnn.py"})
-    assert len(SEED_PATH) <= 5
+    found = hops(files, "keep_prob")
+    check_path(found, "keep_prob")
+    for k in range(MAX_HOPS - len(found) + 1):
+        wrapper = tmp_path / ("wrapper%d.py" % k)
+        wrapper.write_text("def build(x, keep_prob):\n    return dropout(x, keep_prob=keep_prob)\n")
+        files.append(os.path.relpath(str(wrapper), REPO))
+    with pytest.raises(AssertionError, match="keep_prob crosses 6 files"):
+        check_path(hops(files, "keep_prob"), "keep_prob")
+
+
+FEATURES = ("chapters", "distributed", "pggan", "tensorpack_trainer")
+# The core modules that may use a feature: what a script picks
+# (experiments/: mnist_dnn and mnist_cnn join a cluster), the study's
+# measurements (study/: make bench times tensorpack's trainer too), and the
+# registry, the one home of every MNIST model's settings, which names the
+# builders of golbin's RNN and tensorpack's convnet (imported only when that
+# model is built, so the study's own runs never load them).
+MAY_USE_FEATURES = ("legacy/experiments/", "legacy/study/", "legacy/models/registry.py")
+
+
+def _imports(path):
+    """Every ``legacy`` module the file imports, at its top or in a function."""
+    with open(path, encoding="utf-8") as handle:
+        tree = ast.parse(handle.read(), path)
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("legacy"))
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("legacy"):
+            found.update("%s.%s" % (node.module, a.name) for a in node.names)
+    return found
+
+
+def _feature_of(name):
+    parts = name.replace("/", ".").split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in FEATURES else None
+
+
+def test_imports_go_down_core_never_reaches_into_a_feature_nor_one_feature_into_another():
+    bad = []
+    for path in glob.glob(os.path.join(REPO, "legacy", "**", "*.py"), recursive=True):
+        rel = os.path.relpath(path, REPO)
+        own = _feature_of(rel)
+        for name in _imports(path):
+            used = _feature_of(name)
+            if used and used != own and not (own is None and rel.startswith(MAY_USE_FEATURES)):
+                bad.append("%s imports %s" % (rel, name))
+    assert not bad, bad
+
+
+def test_the_import_rule_sees_a_function_level_import(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text("def f():\n    from legacy.pggan import networks\n    import legacy.chapters.game\n")
+    assert _imports(str(path)) == {"legacy.pggan.networks", "legacy.chapters.game"}
+    assert _feature_of("legacy.pggan.networks") == "pggan" and _feature_of("legacy/runners/grid.py") is None
 
 
 def test_the_scan_sees_code_and_not_prose(tmp_path):

@@ -6,7 +6,8 @@ import sys
 import pytest
 
 from conftest import REPO, run_config
-from legacy import cluster, launcher
+from legacy.distributed import cluster
+from legacy.distributed import launcher
 from legacy.errors import UsageError
 
 PS, WORKERS = "127.0.0.1:2222", "127.0.0.1:2223,127.0.0.1:2224"

@@ -1,4 +1,4 @@
-"""Synchronous data-parallel training on loopback (legacy/runners/distributed.py).
+"""Synchronous data-parallel training on loopback (legacy/distributed/sync_training.py).
 
 Equivalence: W = 2 workers each training on B/W = 50 rows of every global
 batch of B = 100 compute what one process with batch 100 computes (the mean
@@ -132,7 +132,7 @@ def _initial(model, seed=0):
     them, biases; the study's MLP and swu CNN layers are matmul/conv without
     a bias) at the values a run starts from (explicit op seeds: the same
     graph-building order gives the same values)."""
-    from legacy.config import RunConfig
+    from legacy.run_config import RunConfig
     from legacy.graph import build_classifier
     from legacy.models.registry import MODELS as REGISTRY
     entry = REGISTRY[model]
@@ -215,7 +215,7 @@ def test_a_killed_task_stops_the_run_and_a_restart_reaches_the_same_weights(tmp_
 def test_a_missing_worker_stops_the_others_after_sync_timeout(tmp_path):
     """Only ps0 and worker0 of a two-worker cluster run: the chief's first
     synchronous step can never finish. It must say so and exit, not hang."""
-    from legacy.launcher import free_ports
+    from legacy.distributed.launcher import free_ports
     ports = free_ports(3)
     spec = ["--ps_hosts=127.0.0.1:%d" % ports[0], "--worker_hosts=127.0.0.1:%d,127.0.0.1:%d" % tuple(ports[1:])]
     args = [sys.executable] + MODELS["dnn4"] + COMMON + spec + ["--sync_timeout=15", "--logdir=%s" % (tmp_path / "m")]

@@ -4,9 +4,9 @@ through the loop, and one-line errors."""
 import numpy as np
 import pytest
 
-from legacy.models.q_network import dqn
-from legacy.rl.game import Game
-from legacy.rl.replay import FrameStack, ReplayMemory, Schedule, q_targets
+from legacy.chapters.q_network import dqn
+from legacy.chapters.game import Game
+from legacy.chapters.replay import FrameStack, ReplayMemory, Schedule, q_targets
 from legacy.tf import tf
 from scripts_util import read_json, run_script
 

@@ -31,7 +31,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO, run_config
-from legacy.config import RunConfig
+from legacy.run_config import RunConfig
 from legacy.models.registry import MODELS
 from legacy.runners.mnist_classifier import run_mnist
 from legacy.originals import port

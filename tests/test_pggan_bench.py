@@ -2,7 +2,7 @@
 GFLOP/s figures rest on it); no timing is checked."""
 import numpy as np
 
-from legacy.study import pggan_bench
+from legacy.pggan import bench as pggan_bench
 from legacy.tf import tf
 
 

@@ -1,8 +1,8 @@
-"""PGGAN's layers and loss (legacy/models/pggan_networks.py), in process, on tiny networks."""
+"""PGGAN's layers and loss (legacy/pggan/networks.py), in process, on tiny networks."""
 import numpy as np
 import pytest
 
-from legacy.models import pggan_networks
+from legacy.pggan import networks as pggan_networks
 from legacy.tf import tf
 
 TINY = pggan_networks.NetSize(resolution=16, channels=1, fmap_base=32, fmap_decay=1.0, fmap_max=8, latent_size=None,

@@ -10,9 +10,9 @@ import time
 import numpy as np
 import pytest
 
-from legacy.data import images
+from legacy.pggan import images
 from legacy.errors import UsageError
-from legacy.runners.pggan_training import Schedule
+from legacy.pggan.training import Schedule
 from scripts_util import REPO, read_json, run_script
 
 

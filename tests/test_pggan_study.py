@@ -1,4 +1,4 @@
-"""The §6.2 study driver's plan and report (legacy/study/pggan_study.py), on
+"""The §6.2 study driver's plan and report (legacy/pggan/study.py), on
 hand-made run records: the report's arithmetic, not the GAN's training; and
 the mode-coverage count with a briefly trained CNN."""
 import json
@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-from legacy.study import pggan_study
+from legacy.pggan import study as pggan_study
 
 
 def _record(method, seed, evaluations, logdir):
@@ -66,12 +66,12 @@ def test_plan_runs_both_methods_for_each_seed_with_one_budget(tmp_path):
 
 
 def test_mode_coverage_counts_the_digits_a_trained_cnn_sees(tmp_path, mnist):
-    """The study's mode-coverage step (legacy/study/mode_coverage.py) on a real
+    """The study's mode-coverage step (legacy/pggan/mode_coverage.py) on a real
     classifier: golbin's CNN trained briefly, then MNIST-32 test digits (all
     ten classes) and blank images (one class) through the same path as a
     generator's samples."""
-    from legacy.data.images import pad_mnist
-    from legacy.study import mode_coverage
+    from legacy.pggan.images import pad_mnist
+    from legacy.pggan import mode_coverage
     from scripts_util import read_json, run_script
     run_dir = str(tmp_path / "classifier")
     run_script("mnist_cnn.py", "--variant=golbin", "--epochs=1", "--train_limit=3000", "--download=false",

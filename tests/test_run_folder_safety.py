@@ -16,7 +16,7 @@ import time
 import pytest
 
 from conftest import REPO
-from legacy.config import RunConfig
+from legacy.run_config import RunConfig
 
 # 5 steps per epoch.
 SMALL = ["--train_limit=500", "--batch_size=100", "--hidden=16", "--seed=3", "--optimizer=adam",
@@ -415,7 +415,7 @@ raise SystemExit("the test's signal never came")
 
 ENTRY_POINTS = {
     "scripts/mnist_dnn.py": [os.path.join(REPO, "scripts", "mnist_dnn.py")],  # startup.launch
-    "scripts/plot_scalars.py": [os.path.join(REPO, "scripts", "plot_scalars.py")],  # startup.install, cli.run
+    "scripts/plot_scalars.py": [os.path.join(REPO, "scripts", "plot_scalars.py")],  # startup.launch, define_flags
     # What the wrapper of a console script (setup.py's swu-mnist-dnn) runs.
     "swu-mnist-dnn": ["-c", "import sys; from legacy.console import mnist_dnn; sys.exit(mnist_dnn())"],
 }
@@ -470,24 +470,39 @@ def _loads(path):
 def test_every_entry_point_sets_its_handlers_before_anything_else_loads():
     import re
     from legacy import console
-    scripts = sorted("scripts/" + n for n in os.listdir(os.path.join(REPO, "scripts")) if n.endswith(".py"))
-    assert len(scripts) == 23
-    for path in scripts:
+    scripts = sorted(n[:-3] for n in os.listdir(os.path.join(REPO, "scripts")) if n.endswith(".py"))
+    # One list of entry points: every script is a command of legacy/console.py, and each launches its module.
+    assert scripts == sorted(console.COMMANDS)
+    for name in scripts:
+        path = "scripts/%s.py" % name
         order = _loads(path)
         assert "HANDLERS" in order, path
         assert set(order[:order.index("HANDLERS")]) <= {"os", "sys", "legacy.startup"}, (path, order)
-    # The swu-* commands: setup.py names legacy.console's functions, which
-    # import only legacy.startup (itself only os and signal).
+        with open(os.path.join(REPO, path)) as handle:
+            assert 'startup.launch("%s")' % console.COMMANDS[name] in handle.read(), path
+    # The swu-* commands: setup.py reads the same list for legacy.console's
+    # functions, which import only legacy.startup (itself only os and signal).
     with open(os.path.join(REPO, "setup.py")) as handle:
         setup_py = handle.read()
-    assert '"swu-%s = legacy.console:%s" % (name.replace("_", "-"), name)' in setup_py
-    names = ast.literal_eval(re.search(r"for name in (\([^)]*\))", setup_py).group(1))
-    assert sorted(names) == sorted(console.COMMANDS) and len(names) == 11
+    assert '"swu-%s = legacy.console:%s" % (name.replace("_", "-"), name) for name in _commands()' in setup_py
     for name, module in console.COMMANDS.items():
         assert callable(getattr(console, name)), name
         assert os.path.exists(os.path.join(REPO, module.replace(".", "/") + ".py")), module
     assert _loads("legacy/console.py") == ["legacy.startup"]
     assert _loads("legacy/startup.py") == ["os", "signal"]
+
+
+def test_setup_py_lists_every_command():
+    # setup.py's own _commands(), run without calling setup().
+    import re
+    from legacy import console
+    path = os.path.join(REPO, "setup.py")
+    with open(path) as handle:
+        tree = ast.parse(handle.read())
+    function = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "_commands")
+    namespace = {"__file__": path, "os": os, "re": re, "ast": ast}
+    exec(compile(ast.Module(body=[function], type_ignores=[]), path, "exec"), namespace)
+    assert namespace["_commands"]() == list(console.COMMANDS)
 
 
 # The full-batch scripts keep no checkpoints, but their interrupts are recorded too.
@@ -771,18 +786,16 @@ def test_a_network_too_large_for_memory_names_the_flag(mnist_dir, tmp_path, opti
 
 
 def test_tf_out_of_memory_names_the_flag():
-    from legacy.config import RunConfig
     from legacy.memory import out_of_memory
     from legacy.tf import tf
     # TF 1.15's message for --hidden=200000,200000 with gd (before the size check existed).
     err = tf.errors.ResourceExhaustedError(None, None, "OOM when allocating tensor with shape[200000,200000] and "
                                            "type float on /job:localhost/replica:0/task:0/device:CPU:0 by allocator cpu")
-    config = RunConfig(hidden=(200000, 200000), batch_size=100)
-    assert out_of_memory(err, config, "training") == (
+    assert out_of_memory(err, "training", 100, (200000, 200000)) == (
         "out of memory allocating a [200000, 200000] float tensor (160.0 GB) while training; it does not fit "
         "this machine: lower --hidden=200000,200000")
     err = tf.errors.ResourceExhaustedError(None, None, "OOM when allocating tensor with shape[50000,28,28,32]")
-    assert out_of_memory(err, RunConfig(batch_size=50000), "training").endswith("lower --batch_size=50000")
+    assert out_of_memory(err, "training", 50000).endswith("lower --batch_size=50000")
 
 
 def test_a_data_folder_that_cannot_be_listed_is_named(tmp_path, monkeypatch):

@@ -1,8 +1,8 @@
-"""The sliced Wasserstein distance (legacy/metrics/swd.py) against its
+"""The sliced Wasserstein distance (legacy/pggan/swd.py) against its
 properties and against a straightforward loop implementation."""
 import numpy as np
 
-from legacy.metrics import swd
+from legacy.pggan import swd
 
 
 def _images(seed, n=16, res=32, channels=1):

@@ -1,4 +1,4 @@
-"""tensorpack's trainer on the project's models (legacy/runners/tp_trainer.py).
+"""tensorpack's trainer on the project's models (legacy/tensorpack_trainer/trainer.py).
 
 Equivalence: the same seed gives the same initial weights (explicit op
 seeds), tensorpack's FeedInput and QueueInput iterate the same
@@ -19,9 +19,9 @@ from tensorpack.tfutils.tower import TowerContext
 
 from conftest import run_config
 from legacy.runners.mnist_classifier import run_mnist
-from legacy.runners.tp_trainer import ClassifierModel, run_tensorpack
+from legacy.tensorpack_trainer.trainer import ClassifierModel, run_tensorpack
 from legacy.models.registry import MODELS
-from legacy.models.tensorpack_convnet import WEIGHT_DECAY
+from legacy.tensorpack_trainer.convnet import WEIGHT_DECAY
 from legacy.tf import tf
 
 REL_TOL = 1e-5  # float rounding; a wrong batch, weight or dropout mask moves a cost by > 1e-3

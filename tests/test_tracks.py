@@ -8,8 +8,10 @@ import os
 import numpy as np
 import pytest
 
-from legacy.data import words
-from legacy.models import rnn, skip_gram, unsupervised
+from legacy.chapters import words
+from legacy.chapters import rnn
+from legacy.chapters import skip_gram
+from legacy.chapters import unsupervised
 from legacy.tf import tf
 from scripts_util import read_json, run_script
 
@@ -243,7 +245,7 @@ def test_word_scatter_reports_labels_its_font_cannot_draw(tmp_path):
     """A label in a font without Hangul (boxes) is reported, both from the
     font's character map and from matplotlib's warning; the default font
     draws every word of the vocabulary."""
-    from legacy import pictures
+    from legacy.chapters import pictures
     points = np.zeros((2, 2))
     _, font, missing = pictures.word_scatter(str(tmp_path / "a.png"), points, ["고양이", "cat"], font="DejaVu Sans")
     assert [m for m in missing if len(m) == 1] == sorted("고양이")
@@ -255,7 +257,7 @@ def test_word_scatter_reports_labels_its_font_cannot_draw(tmp_path):
 
 def test_shipped_hangul_font_has_every_project_word():
     from matplotlib.ft2font import FT2Font
-    from legacy import pictures
+    from legacy.chapters import pictures
     charmap = FT2Font(pictures.SHIPPED_FONT).get_charmap()
     text = " ".join(list(words.SENTENCES) + [w for pair in words.SEQ2SEQ_PAIRS for w in pair])
     assert not [c for c in text if not c.isspace() and ord(c) not in charmap]

@@ -12,7 +12,7 @@ import functools, sys, time
 sys.path.insert(0, sys.argv[1])
 import numpy as np
 from legacy.data import csv_table, tables
-from legacy.config import RunConfig
+from legacy.run_config import RunConfig
 from legacy.runners.full_batch import run_full_batch
 from legacy.graph import build_classifier
 from legacy.models.mlp import mlp

@@ -6,7 +6,7 @@
 ``--gan``: a run folder (or checkpoint prefix) of scripts/gan.py, with or
 without --conditional. ``--classifier``: a run folder of the project's CNN,
 ``scripts/mnist_cnn.py --variant=golbin`` (the classifier of the PGGAN
-study's mode coverage, legacy/study/mode_coverage.py); with
+study's mode coverage, legacy/pggan/mode_coverage.py); with
 ``--classifier_model=rnn`` a run folder of scripts/rnn_mnist.py instead.
 
 Draws ``--samples`` samples from a seeded noise (the conditional GAN: the
@@ -14,10 +14,10 @@ same number of each digit) and prints:
 - how many the classifier puts in each class and the number of classes
   holding at least 1 % of them (mode_coverage.coverage); for the
   conditional GAN also the fraction classified as the digit asked for;
-- the sliced Wasserstein distance (legacy/metrics/swd.py, x 10^3 per
+- the sliced Wasserstein distance (legacy/pggan/swd.py, x 10^3 per
   level 32 and 16, and their mean) between the samples and as many MNIST
   test images, both as uint8 and zero-padded 28 -> 32 as the PGGAN path's
-  MNIST-32 (legacy/data/images.py pad_mnist); beside it the same figure for
+  MNIST-32 (legacy/pggan/images.py pad_mnist); beside it the same figure for
   as many *training* images against those test images, the floor that
   real digits reach (``swd_train_vs_test``).
 Writes the figures as JSON with --output.
@@ -57,7 +57,7 @@ def _flags_of(run):
 
 def draw(prefix, conditional, n, seed):
     """``n`` samples of the GAN at ``prefix``, float [n, 784] in [0, 1], and their labels (conditional)."""
-    from legacy.models.unsupervised import conditional_gan, gan
+    from legacy.chapters.unsupervised import conditional_gan, gan
     rng = np.random.RandomState(seed)
     labels = np.repeat(np.arange(10), n // 10) if conditional else None
     graph = tf.Graph()
@@ -74,7 +74,7 @@ def draw(prefix, conditional, n, seed):
 
 
 def classify_rnn(prefix, images):
-    from legacy.models.rnn import rnn_mnist
+    from legacy.chapters.rnn import rnn_mnist
     graph = tf.Graph()
     with graph.as_default():
         x = tf.placeholder(tf.float32, [None, 784], name="X")
@@ -86,8 +86,8 @@ def classify_rnn(prefix, images):
 
 def mnist32(images):
     """float [N, 784] in [0, 1] -> uint8 [N, 32, 32, 1], zero-padded as MNIST-32."""
-    from legacy.data.images import pad_mnist
-    from legacy.metrics.swd import to_uint8
+    from legacy.pggan.images import pad_mnist
+    from legacy.pggan.swd import to_uint8
     digits = to_uint8(np.asarray(images).reshape(-1, 28, 28), drange=(0.0, 1.0))
     return pad_mnist(b"\0" * 16 + digits.tobytes())  # pad_mnist reads IDX bytes: a 16-byte header, then pixels
 
@@ -95,7 +95,7 @@ def mnist32(images):
 def swd_figures(samples32, data_dir, seed):
     """SWD (x1e3) of the samples and of as many training images, each against as many test images."""
     from legacy.data.mnist import load_mnist
-    from legacy.metrics import swd
+    from legacy.pggan import swd
     data = load_mnist(data_dir, download=False)
     n = len(samples32)
     rng = np.random.RandomState(seed + 777)
@@ -120,11 +120,11 @@ def main(_):
     images, labels = draw(gan_prefix, conditional, FLAGS.samples, FLAGS.seed)
     samples32 = mnist32(images)
     if FLAGS.classifier_model == "cnn":
-        from legacy.study import mode_coverage
+        from legacy.pggan import mode_coverage
         classes = mode_coverage.classify(FLAGS.classifier, samples32)
     else:
         classes = classify_rnn(classifier_prefix, images)
-    from legacy.study.mode_coverage import coverage
+    from legacy.pggan.mode_coverage import coverage
     record = {"gan": gan_prefix, "classifier": classifier_prefix, "classifier_model": FLAGS.classifier_model,
               "conditional": conditional, "seed": FLAGS.seed}
     record.update(coverage(classes))

@@ -1,12 +1,12 @@
 #!/usr/bin/env python
 """Build data/fonts/HangulSubset.ttf, the Hangul font the word2vec scatter
-falls back on when the system has none (legacy/pictures.py hangul_font).
+falls back on when the system has none (legacy/chapters/pictures.py hangul_font).
 
     python tools/make_hangul_font.py /usr/share/fonts/truetype/nanum/NanumGothic.ttf
 
 The source is NanumGothic.ttf of Debian's fonts-nanum (20200506-1; SIL Open
 Font License 1.1, data/fonts/OFL.txt). The subset keeps printable ASCII and
-every Hangul syllable of legacy/data/words.py (golbin's sentences and the
+every Hangul syllable of legacy/chapters/words.py (golbin's sentences and the
 seq2seq words), nothing else, so it stays a few kB. The OFL reserves the
 names "Nanum"/"NanumGothic" for the original, so the subset (a Modified
 Version) is renamed "SWU Hangul Subset"; copyright and licence names stay.
@@ -22,7 +22,7 @@ FAMILY = "SWU Hangul Subset"
 
 
 def characters():
-    from legacy.data import words
+    from legacy.chapters import words
     with open(words.__file__, encoding="utf-8") as handle:
         text = handle.read()
     hangul = sorted(set(c for c in text if "\uac00" <= c <= "\ud7a3"))

@@ -9,7 +9,6 @@ Example (`make data`): python scripts/fetch_mnist.py --data_dir=data/mnist
 """
 from absl import flags as absl_flags
 
-from legacy import cli
 from legacy.data.mnist_files import SOURCES, ensure_mnist
 
 absl_flags.DEFINE_string("data_dir", "data/mnist", "Folder for the four MNIST .gz files.")
@@ -22,7 +21,3 @@ FLAGS = absl_flags.FLAGS
 def main(_):
     path = ensure_mnist(FLAGS.data_dir, sources=FLAGS.sources)
     print("fetch_mnist: MNIST verified in %s" % path)
-
-
-def run():
-    cli.run(main)

@@ -14,7 +14,7 @@ import math
 
 from absl import flags as absl_flags
 
-from legacy import cli, config as run_config, fileio
+from legacy import run_config, fileio
 from legacy.data import csv_table, tables
 from legacy.errors import UsageError
 
@@ -30,6 +30,9 @@ absl_flags.register_validator("noise", lambda v: math.isfinite(v) and v >= 0,
                               message="--noise must be a finite number >= 0")
 absl_flags.DEFINE_string("output", "", "CSV path (default data/<kind>.csv).")
 FLAGS = absl_flags.FLAGS
+
+# make_data.py takes the table's kind as a positional argument.
+POSITIONAL = True
 
 
 def main(argv):
@@ -53,7 +56,3 @@ def main(argv):
         rows = [list(f) + list(c) for f, c in zip(feats, classes)]
         csv_table.write_csv(out, tables.ANIMAL_COLUMNS, rows, ["%d"] * 5)
     print("make_data: wrote %d rows to %s" % (len(rows), out))
-
-
-def run():
-    cli.run(main, positional=True)

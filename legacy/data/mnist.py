@@ -48,13 +48,13 @@ def load_mnist(data_dir, download=True, train_limit=None):
                      test=_as_split(test))
 
 
-def load_for_training(config):
+def load_for_training(data_dir, download, train_limit, batch_size):
     """MNIST as a run's flags say (--data_dir, --download, --train_limit),
     refusing a --batch_size larger than the training images with one line."""
-    data = load_mnist(config.data_dir, download=config.download, train_limit=config.train_limit)
-    if len(data.train.images) < config.batch_size:
+    data = load_mnist(data_dir, download=download, train_limit=train_limit)
+    if len(data.train.images) < batch_size:
         raise UsageError("--batch_size=%d is larger than the %d training images (--train_limit)"
-                         % (config.batch_size, len(data.train.images)))
+                         % (batch_size, len(data.train.images)))
     return data
 
 

@@ -13,7 +13,7 @@ import functools
 
 import numpy as np
 
-from legacy import cli, config as run_config
+from legacy import run_config
 from legacy.data import csv_table, tables
 from legacy.graph import build_classifier
 from legacy.hooks import StepPrinter
@@ -70,7 +70,3 @@ def train_and_report(config, run):
         "final_cost": final["cost"], "prediction": final["prediction"], "truth": truth,
         "accuracy": final["accuracy"],
     })
-
-
-def run():
-    cli.run(main)

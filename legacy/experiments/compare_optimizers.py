@@ -11,7 +11,7 @@ run's own JSON in <stem>/.
 """
 from absl import flags as absl_flags
 
-from legacy import cli, config as run_config
+from legacy import run_config
 from legacy.errors import Interrupted, UsageError
 from legacy.models.registry import DEFAULT_RATES, MODELS
 from legacy.optim import OPTIMIZERS
@@ -58,6 +58,3 @@ def main(_):
     title = "%s: average cost per epoch (%s, seed %d)" % (EXPERIMENT, MODELS[config.model].source, config.seed)
     grid.publish(EXPERIMENT, config, path, stem, runs, stopped, (headers, rows, title),
                  {l: r["epoch_avg_cost"] for l, r in runs if r["epoch_avg_cost"]}, {"runs": dict(runs)})
-
-def run():
-    cli.run(main)

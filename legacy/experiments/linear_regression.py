@@ -14,7 +14,7 @@ Example: python scripts/linear_regression.py --standardize
 """
 import numpy as np
 
-from legacy import cli, config as run_config
+from legacy import run_config
 from legacy.data import csv_table, tables
 from legacy.graph import build_regression
 from legacy.hooks import StepPrinter
@@ -111,7 +111,3 @@ def train_and_report(config, run):
         "converged": bool(gap < 1.01),
         "standardize_mean_std": [mean, std],
     })
-
-
-def run():
-    cli.run(main)

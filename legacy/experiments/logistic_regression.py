@@ -14,7 +14,7 @@ biases, GD 0.5, batch 100, the classic TF1 baseline at about 92 %.
 Example: python scripts/logistic_regression.py --model=softmax
 """
 
-from legacy import cli, config as run_config
+from legacy import run_config
 from legacy.data import csv_table, tables
 from legacy.graph import build_regression
 from legacy.optim import adam_settings
@@ -72,7 +72,3 @@ def main(_):
         run_binary(config)
     else:
         run_mnist(EXPERIMENT, softmax_regression, config)
-
-
-def run():
-    cli.run(main)

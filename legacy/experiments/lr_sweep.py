@@ -13,7 +13,7 @@ import math
 
 from absl import flags as absl_flags
 
-from legacy import cli, config as run_config
+from legacy import run_config
 from legacy.errors import Interrupted
 from legacy.models.registry import MODELS
 from legacy.runners import grid
@@ -60,6 +60,3 @@ def main(_):
     grid.publish(EXPERIMENT, config, path, stem, runs, stopped, (headers, rows, title), dict(curves, **accuracies),
                  {"rows": [dict(zip(headers, r)) for r in rows]}, ylabel="final cost / accuracy",
                  xlabel="learning rate", logx=True)
-
-def run():
-    cli.run(main)

@@ -9,9 +9,10 @@ training, 15 epochs, batch 100.
 
 Example (the study's run): python scripts/mnist_cnn.py --variant=swu --eval_keep_prob=0.8
 """
-from legacy import cli, cluster, config as run_config
-from legacy.models.registry import MODELS
+from legacy import run_config
+from legacy.distributed import cluster
 from legacy.runners.mnist_classifier import run_mnist
+from legacy.models.registry import MODELS
 
 EXPERIMENT = "mnist_cnn"
 VARIANT_MODEL = {"golbin": "cnn", "swu": "cnn-swu"}
@@ -26,10 +27,6 @@ run_config.define("enum", "variant", "golbin", sorted(VARIANT_MODEL),
 def main(_):
     variant = run_config.FLAGS.variant
     entry = MODELS[VARIANT_MODEL[variant]]
-    config = run_config.build(entry.settings)
-    experiment = EXPERIMENT if variant == "golbin" else EXPERIMENT + "_swu"
-    run_mnist(experiment, entry.build(config), config)
-
-
-def run():
-    cli.run(main)
+    config = run_config.build(entry.settings, kind=cluster.ClusterRunConfig)
+    experiment = EXPERIMENT if variant == "golbin" else "%s_%s" % (EXPERIMENT, variant)
+    cluster.run_classifier(run_mnist, experiment, entry.build(config), config)

@@ -15,9 +15,10 @@ explicitly override a preset.
 
 Example (`make run`): python scripts/mnist_dnn.py --keep_prob=0.8
 """
-from legacy import cli, cluster, config as run_config
-from legacy.models.registry import MLPS, MODELS
+from legacy import run_config
+from legacy.distributed import cluster
 from legacy.runners.mnist_classifier import run_mnist
+from legacy.models.registry import MLPS, MODELS
 
 EXPERIMENT = "mnist_dnn"
 DEFAULT = "dnn4"
@@ -33,10 +34,6 @@ run_config.define("enum", "preset", DEFAULT, MLPS,
 
 def main(_):
     preset = run_config.FLAGS.preset
-    config = run_config.build(MODELS[preset].settings)
+    config = run_config.build(MODELS[preset].settings, kind=cluster.ClusterRunConfig)
     experiment = EXPERIMENT if preset == DEFAULT else "%s_%s" % (EXPERIMENT, preset)
-    run_mnist(experiment, MODELS[preset].build(config), config)
-
-
-def run():
-    cli.run(main)
+    cluster.run_classifier(run_mnist, experiment, MODELS[preset].build(config), config)

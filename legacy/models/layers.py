@@ -113,7 +113,7 @@ def mode_inputs(graph=None):
 @contextlib.contextmanager
 def use_mode(keep_prob, training):
     """Models built inside read these tensors as their mode inputs (a
-    tensorpack tower's constants, legacy/runners/tp_trainer.py)."""
+    tensorpack tower's constants, legacy/tensorpack_trainer/trainer.py)."""
     graph = tf.get_default_graph()
     pushed = ((graph.get_collection_ref(KEEP_PROB), keep_prob), (graph.get_collection_ref(TRAINING), training))
     for stack, tensor in pushed:

@@ -38,12 +38,12 @@ def _cnn(variant):
 
 
 def _tensorpack_convnet(config):
-    from legacy.models.tensorpack_convnet import tensorpack_convnet
+    from legacy.tensorpack_trainer.convnet import tensorpack_convnet
     return tensorpack_convnet
 
 
 def _rnn(config):
-    from legacy.models.rnn import rnn_mnist
+    from legacy.chapters.rnn import rnn_mnist
     return rnn_mnist
 
 

@@ -13,7 +13,7 @@ finish; a second one stops at once. There are no checkpoints.
 """
 import contextlib
 
-from legacy import config as run_config, results
+from legacy import run_config, results
 from legacy.errors import Interrupted, signal_of
 from legacy.hooks import StepPrinter, StopOnSignal, signals_ignored
 from legacy.inputs import FeedInput

@@ -12,7 +12,7 @@ holds a run, or the network does not fit in memory), as "failed". With
 import math
 import os
 
-from legacy import config as run_config, figures, fileio, results
+from legacy import run_config, figures, fileio, results
 from legacy.errors import DataError, Diverged, UsageError
 from legacy.models.registry import MODELS
 from legacy.runners.mnist_classifier import run_mnist

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 
-from legacy import checkpoints, cluster, config as run_config, fileio, memory, optim, predictions, results, runs
+from legacy import checkpoints, run_config, fileio, memory, optim, predictions, results, runs
 from legacy.data.mnist import batch_dataflow, load_for_training
 from legacy.errors import Diverged, Interrupted, UsageError, signal_of
 from legacy.graph import build_classifier
@@ -44,13 +44,9 @@ def run_mnist(experiment, model_fn, config, feature_shape=(784,), extra_hooks=()
     building the graph, training, the final evaluation; a second Ctrl-C
     included) writes the results JSON with status "interrupted", what the
     run was doing and its newest complete checkpoint, then raises Interrupted.
-    With a cluster (--job_name or TF_CONFIG) this process is one task of a
-    synchronous data-parallel run (legacy/runners/distributed.py).
+    (A task of a cluster runs legacy/distributed/sync_training.py instead:
+    legacy/distributed/cluster.py's ``run_classifier`` picks.)
     """
-    spec = cluster.from_config(config)
-    if spec:
-        from legacy.runners.distributed import run_distributed
-        return run_distributed(experiment, model_fn, config, spec, feature_shape)
     out = results.output_path(config.output, experiment)
     report = dict(experiment=experiment, out=out, run_dir=None, config=config, inputs=None, loop=LoopState(),
                   extra_hooks=list(extra_hooks),
@@ -74,7 +70,7 @@ def _run(report, model_fn, feature_shape):
     report["init_from"] = checkpoints.resolve(config.init_from, "--init_from") if config.init_from else None
     if config.plot_predictions:
         fileio.check_writable_path(config.plot_predictions, "--plot_predictions")
-    data = load_for_training(config)
+    data = load_for_training(config.data_dir, config.download, config.train_limit, config.batch_size)
     report["during"] = "opening the run folder"
     run_dir, resume_from = runs.prepare(report["experiment"], config)
     report.update(run_dir=run_dir, resumed_from=resume_from, during="building the graph")
@@ -83,7 +79,7 @@ def _run(report, model_fn, feature_shape):
     try:
         return _train(report, model_fn, data)
     except tf.errors.ResourceExhaustedError as err:
-        raise UsageError(memory.out_of_memory(err, config, report["during"]))
+        raise UsageError(memory.out_of_memory(err, report["during"], config.batch_size, config.hidden))
 
 
 def _train(report, model_fn, data):
@@ -96,7 +92,7 @@ def _train(report, model_fn, data):
     board = TensorBoard(run_dir, test=data.test, eval_keep_prob=config.eval_keep_prob, histograms=config.histograms)
     checkpointer = Checkpointer(run_dir, every_steps=config.save_every_steps, before_save=[board.flush])
     hooks = [ProgressBar(), EpochPrinter(), board, checkpointer, StopOnSignal()] + report["extra_hooks"]
-    memory.check_fits(config)
+    memory.check_fits(config.batch_size, config.hidden)
 
     start = time.time()
     with tf.Session(config=session_config(config.intra_op_threads, config.inter_op_threads)) as sess:

@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-from legacy import checkpoints, config as run_config, fileio, results
+from legacy import checkpoints, run_config, fileio, results
 from legacy.errors import Diverged, Interrupted
 from legacy.hooks import signals_ignored
 from legacy.train import train

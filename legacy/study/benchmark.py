@@ -12,7 +12,7 @@ import time
 
 from absl import flags
 
-from legacy import cli, fileio, results
+from legacy import fileio, results
 from legacy.study import throughput
 from legacy.data.mnist_files import ensure_mnist
 from legacy.errors import UsageError
@@ -75,7 +75,3 @@ def main(_):
           % (len(FLAGS.models), record["wall_seconds"], record["loadavg_before"], record["loadavg_after"],
              record["peak_before"]["gflop_per_s"], record["peak_after"]["gflop_per_s"], record["peak_gflop_per_s"],
              FLAGS.output))
-
-
-def run():
-    cli.run(main)

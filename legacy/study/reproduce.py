@@ -19,7 +19,6 @@ import time
 
 from absl import flags as absl_flags
 
-from legacy import cli
 from legacy.data.mnist_files import ensure_mnist
 from legacy.errors import UsageError
 from legacy.study.plan import DRIVER_FLAGS, LANES, PLAN, current_lane, execute, read_back
@@ -88,7 +87,3 @@ def main(_):
     command = " ".join(["python", "scripts/reproduce.py"] + [shlex.quote(a) for a in sys.argv[1:]])
     path = write_report(lanes, FLAGS.results_dir, seeds, time.time() - start, command=command)
     print("reproduce: report written to %s (%.0f s)" % (path, time.time() - start))
-
-
-def run():
-    cli.run(main)

@@ -24,7 +24,7 @@ Inputs:
   run the loop's step (the same fetches, feeds and dropout seed) without
   the loop around it.
 - ``tp-feed``, ``tp-queue``: the same model as tensorpack's ``ModelDesc``
-  (legacy/runners/tp_trainer.py) stepped by tensorpack's trainer with its
+  (legacy/tensorpack_trainer/trainer.py) stepped by tensorpack's trainer with its
   ``FeedInput`` (``SimpleTrainer``) or ``QueueInput`` (a thread fills a TF
   queue; ``QueueInputTrainer``): ``trainer.run_step()`` and the step counter,
   without the scripts' evaluation and saving callbacks. ``StagingInput``
@@ -85,7 +85,7 @@ SETTINGS = collections.OrderedDict([
 # ---------------------------------------------------------------- worker side
 
 def _model_fn(model):
-    from legacy.config import RunConfig
+    from legacy.run_config import RunConfig
     return REGISTRY[model].build(RunConfig(**REGISTRY[model].settings))
 
 
@@ -169,8 +169,8 @@ def _tensorpack_steps(spec, dataflow):
     from tensorpack.tfutils.sesscreate import NewSessionCreator
     from tensorpack.tfutils.sessinit import JustCurrentSession
     from tensorpack.utils import logger
-    from legacy.config import RunConfig
-    from legacy.runners.tp_trainer import ClassifierModel, make_trainer
+    from legacy.run_config import RunConfig
+    from legacy.tensorpack_trainer.trainer import ClassifierModel, make_trainer
 
     logger._logger.setLevel(logging.ERROR)  # its graph-building notes would bury make bench's tables
     config = RunConfig(**REGISTRY[spec["model"]].settings)
@@ -300,7 +300,7 @@ def _loop_worker(spec, model, reply):
     one; the median leaves such windows out)."""
     import shutil
     import tempfile
-    from legacy.config import RunConfig
+    from legacy.run_config import RunConfig
     from legacy.hooks import Hook
     from legacy.runners.mnist_classifier import run_mnist
     from legacy.tf import TF_VERSION

@@ -23,16 +23,18 @@ import os
 
 import numpy as np
 
-from legacy import cli, config as run_config, pictures
+from legacy import run_config
+from legacy.chapters import pictures
 from legacy.data.mnist import batch_dataflow, load_for_training
 from legacy.graph import Phase, TrainGraph
 from legacy.models.layers import mode_inputs
 from legacy.hooks import Hook
 from legacy.inputs import make_input
-from legacy.models.unsupervised import conditional_gan, gan
+from legacy.chapters.unsupervised import conditional_gan, gan
 from legacy.optim import make_optimizer
-from legacy.runners.tracks import EpochLine, run_loop, run_rows
+from legacy.chapters.tracks import EpochLine, run_loop, run_rows
 from legacy.tf import tf
+from legacy.chapters.chapter_config import ChapterConfig
 
 EXPERIMENT = "gan"
 GRID = 10  # a 10 x 10 grid of samples
@@ -102,11 +104,11 @@ class SampleGrids(Hook):
 
 
 def main(_):
-    config = run_config.build()
+    config = run_config.build(kind=ChapterConfig)
     learning_rate = config.learning_rate or (0.001 if config.conditional else 0.0002)
     config = config._replace(learning_rate=learning_rate)
     experiment = EXPERIMENT + ("_conditional" if config.conditional else "")
-    data = load_for_training(config)
+    data = load_for_training(config.data_dir, config.download, config.train_limit, config.batch_size)
     inputs = make_input(config.input, batch_dataflow(data.train, config.batch_size, seed=config.seed), (784,))
 
     def build():
@@ -139,7 +141,3 @@ def main(_):
                 "last_batch_losses": {k: float(v) for k, v in loop.step_costs.items()}}
 
     run_loop(experiment, config, inputs, build, config.epochs, lines=[EpochLine(line)], hooks=hooks, finish=finish)
-
-
-def run():
-    cli.run(main)

@@ -1,11 +1,11 @@
-"""golbin 12: a DQN learns his car-dodging game (legacy/rl/game.py), headless.
+"""golbin 12: a DQN learns his car-dodging game (legacy/chapters/game.py), headless.
 
 6 x 10 screen, the last 4 screens stacked; Q network conv 32@4x4 -> conv
-64@2x2 -> dense 512 -> 3 actions (legacy/models/q_network.py), a target copy of it
+64@2x2 -> dense 512 -> 3 actions (legacy/chapters/q_network.py), a target copy of it
 updated every 1,000 game steps; replay memory of 10,000 transitions, batch
 32, gamma 0.99, Adam 1e-6, a training step every 4 game steps after 100
 observed ones, epsilon from 1 down by 1/1000 per game step once 100 episodes
-were played (legacy/rl/replay.py). Prints golbin's
+were played (legacy/chapters/replay.py). Prints golbin's
 ``게임횟수: 1 점수: 3`` line after every episode.
 
 How it relates to the shared loop: the game is the input. ``GameInput``
@@ -36,17 +36,19 @@ import time
 
 import numpy as np
 
-from legacy import cli, config as run_config, pictures
+from legacy import run_config
+from legacy.chapters import pictures
 from legacy.errors import Interrupted, UsageError
 from legacy.graph import TrainGraph
 from legacy.models.layers import mode_inputs
 from legacy.hooks import Hook
-from legacy.models.q_network import dqn
+from legacy.chapters.q_network import dqn
 from legacy.optim import make_optimizer
-from legacy.rl import game as game_lib
-from legacy.rl.replay import FrameStack, ReplayMemory, Schedule, q_targets
-from legacy.runners.tracks import EpochLine, run_loop
+from legacy.chapters import game as game_lib
+from legacy.chapters.replay import FrameStack, ReplayMemory, Schedule, q_targets
+from legacy.chapters.tracks import EpochLine, run_loop
 from legacy.tf import tf
+from legacy.chapters.chapter_config import ChapterConfig
 
 EXPERIMENT = "dqn"
 WIDTH, HEIGHT = 6, 10
@@ -188,7 +190,7 @@ def play(sess, qnet, seed, episodes, policy, frames_out=None):
 
 
 def main(_):
-    config = run_config.build()
+    config = run_config.build(kind=ChapterConfig)
     if config.resume:
         raise UsageError("--resume: the DQN cannot continue a run (its replay memory, game and epsilon are not "
                          "checkpointed); start a new run, or --init_from=RUN to start from its weights")
@@ -264,7 +266,3 @@ def main(_):
 
 def _fmt(value):
     return "-" if value is None else "%.2f" % value
-
-
-def run():
-    cli.run(main)

@@ -2,7 +2,7 @@
 
 26 one-hot letters; the words word, wood, deep, dive, cold, cool, load,
 love, kiss, kind; two BasicLSTMCell(128) stacked (written out in
-legacy/models/rnn.py), dropout keep 0.5 on the first layer's outputs in
+legacy/chapters/rnn.py), dropout keep 0.5 on the first layer's outputs in
 training and none when predicting; the last output -> W [128, 26] + b (N(0, 1));
 sparse softmax cross-entropy; Adam 0.01; 30 full-batch epochs. Prints
 golbin's ``Epoch: 0001 cost = 0.xxxxxx`` lines, ``최적화 완료!`` and his
@@ -12,13 +12,14 @@ Example: python scripts/autocomplete.py --epochs=30
 """
 import numpy as np
 
-from legacy import cli, config as run_config
-from legacy.data import words
+from legacy import run_config
+from legacy.chapters import words
 from legacy.graph import TrainGraph, minimize
 from legacy.models.layers import mode_inputs
-from legacy.models.rnn import autocomplete
-from legacy.runners.tracks import ArrayInput, EpochLine, full_batch, run_loop
+from legacy.chapters.rnn import autocomplete
+from legacy.chapters.tracks import ArrayInput, EpochLine, full_batch, run_loop
 from legacy.tf import tf
+from legacy.chapters.chapter_config import ChapterConfig
 
 EXPERIMENT = "autocomplete"
 
@@ -46,7 +47,7 @@ def build_autocomplete(inputs, config):
 
 
 def main(_):
-    config = run_config.build()
+    config = run_config.build(kind=ChapterConfig)
     seq_data = list(config.words)
     x, y = words.autocomplete_batch(seq_data)
     inputs = ArrayInput([("X", x), ("Y", y)], full_batch(len(seq_data)))
@@ -70,7 +71,3 @@ def main(_):
 
     run_loop(EXPERIMENT, config, inputs, lambda: build_autocomplete(inputs, config), config.epochs,
              keep_prob=config.keep_prob, lines=[EpochLine(line)], finish=finish, checkpoint_every_epochs=10)
-
-
-def run():
-    cli.run(main)

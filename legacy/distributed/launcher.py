@@ -1,6 +1,6 @@
-"""Start a whole TF1 cluster on this machine: ``scripts/launch_cluster.py``.
+"""Start a TF1 cluster on this machine (scripts/launch_cluster.py)::
 
-    scripts/launch_cluster.py --ps=1 --workers=2 -- scripts/mnist_cnn.py --variant=swu --epochs=1
+    python scripts/launch_cluster.py --ps=1 --workers=2 -- scripts/mnist_cnn.py --variant=swu --epochs=1
 
 starts ``--ps`` parameter servers and ``--workers`` workers of the script
 after ``--``, each as its own process on 127.0.0.1 with a free port, adding
@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 
-from legacy import cluster
+from legacy.distributed import cluster
 from legacy.errors import UsageError
 
 CLUSTER_FLAGS = ("job_name", "task_index", "ps_hosts", "worker_hosts")
@@ -185,3 +185,25 @@ def launch(ps, workers, script_args, timeout=0, ps_hosts="", worker_hosts="", ou
         running.stop(graceful)
         signal.signal(signal.SIGTERM, previous)
     return code
+
+
+# scripts/launch_cluster.py: ``--`` separates the launcher's flags from the script's.
+POSITIONAL = True
+
+
+def define_flags():
+    """scripts/launch_cluster.py's flags (defined when it runs, not on import)."""
+    from absl import flags
+    flags.DEFINE_integer("ps", 1, "Parameter servers to start.")
+    flags.DEFINE_integer("workers", 2, "Workers to start (worker 0 is the chief).")
+    flags.DEFINE_integer("timeout", 3600, "Stop every task after this many seconds (0: no limit).")
+    flags.DEFINE_string("ps_hosts", "", "Instead of --ps: these 127.0.0.1:port addresses.")
+    flags.DEFINE_string("worker_hosts", "", "Instead of --workers: these 127.0.0.1:port addresses.")
+
+
+def main(argv):
+    """scripts/launch_cluster.py: start the cluster, wait for it, exit with the chief's code."""
+    from absl import flags
+    given = flags.FLAGS
+    sys.exit(launch(given.ps, given.workers, argv[1:], timeout=given.timeout, ps_hosts=given.ps_hosts,
+                    worker_hosts=given.worker_hosts))

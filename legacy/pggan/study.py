@@ -26,7 +26,7 @@ import numpy as np
 
 from legacy import REPO, fileio, figures, results
 from legacy.errors import UsageError
-from legacy.study import mode_coverage
+from legacy.pggan import mode_coverage
 
 METHODS = collections.OrderedDict([("progressive", ["--progressive=true"]),
                                    ("non-progressive", ["--progressive=false"])])
@@ -97,7 +97,7 @@ COVERAGE_FILE = "mode_coverage.json"
 def measure_coverage(out_dir, python=None, log=print):
     """Classify each run's last SWD samples (Gs images, ``fakes-latest.npy``
     in its run folder) with the project's CNN; ``mode_coverage.json``."""
-    from legacy.runners.pggan_training import SAMPLES_FILE
+    from legacy.pggan.training import SAMPLES_FILE
     classifier, record = mode_coverage.train_classifier(out_dir, python, log=log)
     found = collections.OrderedDict(classifier={"run": classifier, "test_accuracy": record.get("test_accuracy"),
                                                 "epochs": record["flags"]["epochs"]})
@@ -321,7 +321,7 @@ def main(_):
     if not f.report_only:
         run_all(f.out_dir, seeds, f.budget_seconds, extra=f.pggan_args, methods=tuple(f.methods))
         if f.bench and not os.path.exists(os.path.join(f.out_dir, "bench.json")):
-            from legacy.study.pggan_bench import bench
+            from legacy.pggan.bench import bench
             record = bench(steps=f.bench_steps)
             record["environment"] = results.environment()
             fileio.write_json(os.path.join(f.out_dir, "bench.json"), record)

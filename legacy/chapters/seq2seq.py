@@ -3,7 +3,7 @@
 Characters "S" (start), "E" (end), "P" (padding), a-z and the syllables of
 단어 나무 놀이 소녀 키스 사랑; pairs word->단어, wood->나무, game->놀이,
 girl->소녀, kiss->키스, love->사랑. Encoder and decoder BasicRNNCell(128)
-(written out in legacy/models/rnn.py) with output dropout 0.5, the decoder
+(written out in legacy/chapters/rnn.py) with output dropout 0.5, the decoder
 started from the encoder's last state and fed "S" + the translation
 (teacher forcing), a dense layer to the characters, sparse softmax
 cross-entropy, Adam 0.01, 100 full-batch epochs. Prints golbin's
@@ -20,13 +20,14 @@ translation procedure).
 
 Example: python scripts/seq2seq.py --translate=word,wodr,love,loev,abcd
 """
-from legacy import cli, config as run_config
-from legacy.data import words
+from legacy import run_config
+from legacy.chapters import words
 from legacy.graph import TrainGraph, minimize
 from legacy.models.layers import mode_inputs
-from legacy.models.rnn import Seq2Seq
-from legacy.runners.tracks import ArrayInput, EpochLine, full_batch, run_loop
+from legacy.chapters.rnn import Seq2Seq
+from legacy.chapters.tracks import ArrayInput, EpochLine, full_batch, run_loop
 from legacy.tf import tf
+from legacy.chapters.chapter_config import ChapterConfig
 
 EXPERIMENT = "seq2seq"
 
@@ -72,7 +73,7 @@ def build_seq2seq(inputs, config):
 
 
 def main(_):
-    config = run_config.build()
+    config = run_config.build(kind=ChapterConfig)
     words.check_words(config.translate, words.ALPHABET, flag="--translate")
     enc, dec, targets = words.seq2seq_batch()
     inputs = ArrayInput([("enc_input", enc), ("dec_input", dec), ("targets", targets)],
@@ -102,7 +103,3 @@ def main(_):
 
     run_loop(EXPERIMENT, config, inputs, build, config.epochs, keep_prob=config.keep_prob, lines=[EpochLine(line)],
              finish=finish, checkpoint_every_epochs=50)
-
-
-def run():
-    cli.run(main)

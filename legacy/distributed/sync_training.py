@@ -1,6 +1,6 @@
 """Synchronous data-parallel MNIST training on TF1's distributed runtime.
 
-Each task of the cluster (legacy/cluster.py) runs this with its role:
+Each task of the cluster (legacy/distributed/cluster.py) runs this with its role:
 
 - a **ps** task serves the variables (``tf.train.Server``) until every
   worker has said it is done (a token in a queue on the ps), then exits;
@@ -53,7 +53,8 @@ import time
 
 import numpy as np
 
-from legacy import checkpoints, cluster, config as run_config, fileio, results, runs
+from legacy import checkpoints, run_config, fileio, results, runs
+from legacy.distributed import cluster
 from legacy.data.mnist import ArraySplit, load_for_training
 from legacy.errors import UsageError
 from legacy.graph import classifier_tensors
@@ -188,7 +189,7 @@ def run_distributed(experiment, model_fn, config, spec, feature_shape=(784,)):
     if config.init_from:
         raise UsageError("--init_from is not supported in distributed training; use --resume --logdir")
     what = "worker %d" % index
-    data = load_for_training(config)
+    data = load_for_training(config.data_dir, config.download, config.train_limit, config.batch_size)
     run_dir = resume_from = None
     if chief:
         run_dir, resume_from = runs.prepare(experiment, config)
@@ -219,7 +220,7 @@ def run_distributed(experiment, model_fn, config, spec, feature_shape=(784,)):
     done = [q.enqueue(1) for q in queues]
     ping = [q.size() for q in queues]
     seed_t = find_dropout_seed()
-    saver_keeper = checkpoints.RunCheckpoints(run_dir, keep=3) if chief else None
+    saver_keeper = checkpoints.RunCheckpoints(run_dir) if chief else None
     ready = tf.report_uninitialized_variables(tf.global_variables())
     net = _EvalNet(x, y, correct, cost)
     session_config = tf.ConfigProto(intra_op_parallelism_threads=config.intra_op_threads,

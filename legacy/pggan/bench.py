@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from legacy.models import pggan_networks
+from legacy.pggan import networks as pggan_networks
 from legacy.tf import tf
 from legacy.train import session_config
 

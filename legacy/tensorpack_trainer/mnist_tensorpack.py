@@ -1,4 +1,4 @@
-"""Any registry model trained by tensorpack's trainer (legacy/runners/tp_trainer.py).
+"""Any registry model trained by tensorpack's trainer (legacy/tensorpack_trainer/trainer.py).
 
 ``--model`` picks the network and its original settings from the registry
 (``cnn-swu``, ``dnn4``, ``tensorpack-convnet``, ...); flags given explicitly
@@ -14,9 +14,9 @@ last checkpoint).
 
 Example: python scripts/mnist_tensorpack.py --model=cnn-swu --input=queue --epochs=1
 """
-from legacy import cli, config as run_config
+from legacy import run_config
 from legacy.models.registry import MODELS
-from legacy.runners.tp_trainer import TRAINERS, run_tensorpack
+from legacy.tensorpack_trainer.trainer import TRAINERS, TensorpackConfig, run_tensorpack
 
 EXPERIMENT = "mnist_tensorpack"
 DEFAULT = "cnn-swu"
@@ -42,10 +42,6 @@ run_config.define("float", "lr_decay_rate", 1.0, "Factor of the staircase learni
 
 def main(_):
     name = run_config.FLAGS.model
-    config = run_config.build(MODELS[name].settings)
+    config = run_config.build(MODELS[name].settings, kind=TensorpackConfig)
     run_tensorpack("%s_%s" % (EXPERIMENT, name), MODELS[name].build(config), config,
                    trainer=config.input, load=config.load)
-
-
-def run():
-    cli.run(main)

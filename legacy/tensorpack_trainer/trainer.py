@@ -49,7 +49,7 @@ from tensorpack.tfutils.sesscreate import NewSessionCreator
 from tensorpack.tfutils.sessinit import SmartInit
 from tensorpack.tfutils.tower import get_current_tower_context
 
-from legacy import checkpoints, config as run_config, fileio, results, runs
+from legacy import checkpoints, run_config, fileio, results, runs
 from legacy.data.mnist import ArraySplit, batch_dataflow, load_for_training
 from legacy.errors import UsageError
 from legacy.graph import classifier_tensors
@@ -60,6 +60,9 @@ from legacy.train import session_config
 
 TRAINERS = {"feed": SimpleTrainer, "queue": QueueInputTrainer}
 EVAL_BATCH = 500  # divides 5,000 and 10,000: ScalarStats' mean of batch means is the exact accuracy
+
+# tensorpack's --load (SmartInit), the one field of its own; its config type.
+TensorpackConfig = run_config.config_type("TensorpackConfig", run_config.FIELDS, {"load": ""})
 
 
 @contextlib.contextmanager
@@ -226,7 +229,7 @@ def run_tensorpack(experiment, model_fn, config, trainer="feed", load=""):
     if load and config.resume:
         raise UsageError("--load and --resume both load weights; pass one of them")
     load_path = _resolve_load(load) if load else None
-    data = load_for_training(config)
+    data = load_for_training(config.data_dir, config.download, config.train_limit, config.batch_size)
     run_dir, resume_from = runs.prepare(experiment, config)
     # tensorpack's own checkpoints (model-<step>, its own `checkpoint` index,
     # read by AutoResumeTrainConfig) and logs live in a sub-folder: the run
@@ -243,7 +246,7 @@ def run_tensorpack(experiment, model_fn, config, trainer="feed", load=""):
     callbacks = [
         DropoutSeed(),
         epoch_cost,
-        ModelSaver(max_to_keep=3, checkpoint_dir=tp_dir),
+        ModelSaver(max_to_keep=checkpoints.KEEP, checkpoint_dir=tp_dir),
         InferenceRunner(eval_dataflow(data.validation), ScalarStats(["cost", "accuracy"], prefix="validation"),
                         tower_name="ValidationTower", device=-1),
         InferenceRunner(eval_dataflow(data.test), ScalarStats(["accuracy"], prefix="test"), tower_name="TestTower", device=-1),

@@ -5,7 +5,7 @@ matplotlib on Agg, files written atomically. Korean labels need a font with
 Hangul: golbin hard-coded ``/Library/Fonts/NanumGothic.otf`` (macOS); here
 matplotlib's font manager looks for any installed Hangul font (Debian's
 ``fonts-nanum``, Noto CJK, ...) and, if there is none, uses the subset of
-NanumGothic shipped in data/fonts/ (the Hangul of legacy/data/words.py and
+NanumGothic shipped in data/fonts/ (the Hangul of legacy/chapters/words.py and
 ASCII; OFL, tools/make_hangul_font.py). The scatter reports every label
 character its font lacks (drawn as a box), from the font's character map
 and from matplotlib's "Glyph ... missing from" warnings.

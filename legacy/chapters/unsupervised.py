@@ -11,7 +11,7 @@ continues. Sampling feeds ``Z`` directly.
 import collections
 
 from legacy.models import layers
-from legacy.models.rnn import glorot
+from legacy.chapters.rnn import glorot
 from legacy.tf import tf
 
 

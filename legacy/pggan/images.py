@@ -3,7 +3,7 @@
 As the official ``dataset_tool.py``: every image is stored at its full
 resolution R and at R/2, R/4, ..., 4, each level the 2x2 box average of the
 level above (averaged in float, rounded to uint8 per level). Training feeds
-the level of the current level of detail (legacy/models/pggan_networks.py
+the level of the current level of detail (legacy/pggan/networks.py
 ``process_reals``).
 
 Sources:

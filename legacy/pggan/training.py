@@ -35,7 +35,7 @@ from legacy.graph import Phase, TrainGraph
 from legacy.models.layers import mode_inputs
 from legacy.hooks import Checkpointer, Hook, ProgressBar, StopOnSignal, TensorBoard
 from legacy.inputs import rng_from_json, rng_to_json
-from legacy.metrics import swd as swd_metric
+from legacy.pggan import swd as swd_metric
 from legacy.runners.recording import train_recording, write_run_record
 from legacy.tf import tf
 from legacy.train import LoopState, session_config
@@ -371,7 +371,7 @@ class TickPrinter(Hook):
 
 def build_graph(data, config):
     """The PGGAN graph as a TrainGraph with a D and a G phase."""
-    from legacy.models import pggan_networks
+    from legacy.pggan import networks as pggan_networks
     size = pggan_networks.NetSize(data.resolution, data.channels, config.fmap_base, config.fmap_decay, config.fmap_max,
                                   config.latent_size, config.mbstd_group_size)
     graph = pggan_networks.build(size, adam=dict(learning_rate=config.learning_rate))

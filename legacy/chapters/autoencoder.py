@@ -12,14 +12,16 @@ import os
 
 import numpy as np
 
-from legacy import cli, config as run_config, pictures
+from legacy import run_config
+from legacy.chapters import pictures
 from legacy.data.mnist import batch_dataflow, load_for_training
 from legacy.graph import TrainGraph, minimize
 from legacy.models.layers import mode_inputs
 from legacy.inputs import make_input
-from legacy.models.unsupervised import autoencoder
-from legacy.runners.tracks import EpochLine, run_loop, run_rows
+from legacy.chapters.unsupervised import autoencoder
+from legacy.chapters.tracks import EpochLine, run_loop, run_rows
 from legacy.tf import tf
+from legacy.chapters.chapter_config import ChapterConfig
 
 EXPERIMENT = "autoencoder"
 SAMPLES = 10
@@ -32,8 +34,8 @@ run_config.define_run_flags(EXPERIMENT)
 
 
 def main(_):
-    config = run_config.build()
-    data = load_for_training(config)
+    config = run_config.build(kind=ChapterConfig)
+    data = load_for_training(config.data_dir, config.download, config.train_limit, config.batch_size)
     inputs = make_input(config.input, batch_dataflow(data.train, config.batch_size, seed=config.seed), (784,))
 
     def build():
@@ -59,7 +61,3 @@ def main(_):
         return "Epoch: %04d Avg. cost = %.4f" % (record.epoch, record.avg_cost)
 
     run_loop(EXPERIMENT, config, inputs, build, config.epochs, lines=[EpochLine(line)], finish=finish)
-
-
-def run():
-    cli.run(main)

@@ -5,7 +5,7 @@ embedding size 2, NCE with 15 negative samples, Adam 0.1, 300 steps of 20
 random (target, context) pairs drawn without replacement. Prints golbin's
 ``loss at step  10 :  3.21`` every 10 steps, then draws his scatter of the
 2-D embeddings labelled with the words (Korean: needs a Hangul font, see
-legacy/pictures.py). Each step is one epoch of the loop with one batch,
+legacy/chapters/pictures.py). Each step is one epoch of the loop with one batch,
 drawn by a tensorpack dataflow (``RandomBatch``) from a seeded RNG.
 
 Beyond the original it reports how close the most frequent co-occurring
@@ -16,14 +16,17 @@ Example: python scripts/word2vec.py --steps=300
 import os
 
 
-from legacy import cli, config as run_config, pictures
-from legacy.data import words
+from legacy import run_config
+
+from legacy.chapters import pictures
+from legacy.chapters import words
 from legacy.errors import UsageError
 from legacy.graph import TrainGraph, minimize
 from legacy.models.layers import mode_inputs
-from legacy.models.skip_gram import skip_gram
-from legacy.runners.tracks import ArrayInput, EpochLine, RandomBatch, run_loop
+from legacy.chapters.skip_gram import skip_gram
+from legacy.chapters.tracks import ArrayInput, EpochLine, RandomBatch, run_loop
 from legacy.tf import tf
+from legacy.chapters.chapter_config import ChapterConfig
 
 EXPERIMENT = "word2vec"
 
@@ -39,7 +42,7 @@ run_config.define_run_flags(EXPERIMENT)
 
 
 def main(_):
-    config = run_config.build()
+    config = run_config.build(kind=ChapterConfig)
     _, vocab, _ = words.vocabulary()
     pairs = words.skip_grams()
     if config.num_sampled >= len(vocab):
@@ -86,7 +89,3 @@ def main(_):
              checkpoint_every_epochs=100)
 
 
-
-
-def run():
-    cli.run(main)

@@ -20,8 +20,14 @@ import collections
 import json
 import os
 
-from legacy import config as run_config
+from legacy import run_config
 from legacy.errors import UsageError
+
+# The cluster's config fields, and the config type of a classifier run that may be one task of a cluster.
+FIELDS = collections.OrderedDict([
+    ("job_name", ""), ("task_index", 0), ("ps_hosts", ""), ("worker_hosts", ""), ("sync_timeout", 120),
+])
+ClusterRunConfig = run_config.config_type("ClusterRunConfig", run_config.FIELDS, FIELDS)
 
 JOBS = ("ps", "worker")
 CHIEF_JOBS = ("chief", "master")
@@ -107,6 +113,19 @@ def from_config(config, environ=None):
     if environ.get("TF_CONFIG"):
         return from_tf_config(environ["TF_CONFIG"])
     return None
+
+
+def run_classifier(run_one, experiment, model_fn, config, feature_shape=(784,)):
+    """An MNIST classifier run: one task of a synchronous data-parallel run
+    when this process has a cluster (--job_name or TF_CONFIG,
+    legacy/distributed/sync_training.py), else ``run_one`` (the caller's
+    one-process run, legacy/runners/mnist_classifier.py's ``run_mnist``,
+    which the script imported before absl started)."""
+    spec = from_config(config)
+    if spec:
+        from legacy.distributed.sync_training import run_distributed
+        return run_distributed(experiment, model_fn, config, spec, feature_shape)
+    return run_one(experiment, model_fn, config, feature_shape)
 
 
 def is_chief(spec):

@@ -38,7 +38,6 @@ FIELDS = collections.OrderedDict([
     ("seed", 0), ("output", ""), ("intra_op_threads", 0), ("inter_op_threads", 0),
     # the run folder
     ("logdir", ""), ("resume", False), ("save_every_steps", 0), ("histograms", False), ("init_from", ""),
-    ("load", ""),  # mnist_tensorpack.py: tensorpack's --load (SmartInit)
     # training
     ("epochs", None), ("steps", None), ("batch_size", 100), ("input", "graph"),
     ("optimizer", "gd"), ("learning_rate", 0.1), ("loss", "xent"),
@@ -51,35 +50,43 @@ FIELDS = collections.OrderedDict([
     ("hidden", None), ("batch_norm", False),
     # what a script picks
     ("preset", None), ("variant", None), ("model", None), ("csv", ""), ("standardize", False),
-    # distributed training (legacy/cluster.py)
-    ("job_name", ""), ("task_index", 0), ("ps_hosts", ""), ("worker_hosts", ""), ("sync_timeout", 120),
     # comparisons and sweeps
     ("optimizers", None), ("learning_rates", None), ("losses", None),
-    # PGGAN (legacy/experiments/pggan.py)
-    ("dataset", "mnist32"), ("resolution", None), ("cache_dir", "data/cache"), ("mirror_augment", False),
-    ("progressive", True), ("fmap_base", None), ("fmap_decay", 1.0), ("fmap_max", None), ("latent_size", None),
-    ("mbstd_group_size", 4), ("lod_training_kimg", None), ("lod_transition_kimg", None), ("total_kimg", None),
-    ("minibatch_sizes", None), ("budget_seconds", 0.0), ("tick_steps", 100), ("swd_images", 512),
-    ("swd_every", 1),
-    # golbin's other chapters (NLP, unsupervised, RL; legacy/experiments/{word2vec,...,dqn}.py)
-    ("embedding_size", 2), ("num_sampled", 15), ("words", None), ("translate", None),
-    ("conditional", False), ("sample_every", 10),
-    ("replay_size", 10000), ("gamma", 0.99), ("target_update", 1000),
-    ("train_every", 4), ("observe", 100), ("epsilon_decay", 0.001), ("eval_episodes", 20), ("record_frames", ""),
 ])
 
-RunConfig = collections.namedtuple("RunConfig", list(FIELDS))
-RunConfig.__new__.__defaults__ = tuple(FIELDS.values())
-
+_KNOWN = collections.OrderedDict()  # every field of every config type this process made
 _DEFINED = []  # fields whose flag this process defined: they are the run's record
+
+
+def config_type(name, *groups):
+    """An immutable config type (a namedtuple) with the fields of ``groups``
+    (OrderedDicts of field -> default), e.g. the core FIELDS plus a
+    feature's own (legacy/pggan/pggan_config.py). Its ``FIELDS`` are its
+    defaults."""
+    fields = collections.OrderedDict()
+    for group in groups:
+        fields.update(group)
+    kind = collections.namedtuple(name, list(fields))
+    kind.__new__.__defaults__ = tuple(fields.values())
+    kind.FIELDS = fields
+    for field, default in fields.items():
+        if _KNOWN.get(field, default) != default:
+            raise ValueError("config field %s has two defaults: %r and %r" % (field, _KNOWN[field], default))
+        _KNOWN[field] = default
+    return kind
+
+
+# The study's runs. Each extension adds its own fields in its own type.
+RunConfig = config_type("RunConfig", FIELDS)
 
 
 def define(kind, name, default, *args):
     """``flags.DEFINE_<kind>(name, default, *args)`` for a RunConfig field.
     An experiment's own flags (linear_regression's --csv) are defined with it
     too, so every flag a run takes lands in the config and its results JSON."""
-    if name not in FIELDS:
-        raise ValueError("--%s is not a RunConfig field; add it to legacy/config.py FIELDS" % name)
+    if name not in _KNOWN:
+        raise ValueError("--%s is no config field; add it to legacy/run_config.py FIELDS or to its feature's "
+                         "config type" % name)
     getattr(flags, "DEFINE_" + kind)(name, default, *args)
     _DEFINED.append(name)
 
@@ -96,8 +103,9 @@ def _typed(name, value):
     return value
 
 
-def build(settings=None, **overrides):
-    """The RunConfig of this run: FIELDS' defaults, then ``settings`` (a model
+def build(settings=None, kind=RunConfig, **overrides):
+    """The config of this run, of type ``kind`` (RunConfig, or a feature's
+    type such as PGGANConfig): its defaults, then ``settings`` (a model
     entry's original hyper-parameters) for the flags the user did not give,
     then the user's flags; ``overrides`` win over all (a script's fixed
     choices, such as lr_sweep's plain GD)."""
@@ -107,7 +115,11 @@ def build(settings=None, **overrides):
             values[name] = value
     values.update(overrides)
     _check_adam_flags(values)
-    return RunConfig(**{name: _typed(name, value) for name, value in values.items()})
+    unknown = sorted(set(values) - set(kind.FIELDS))
+    if unknown:
+        raise ValueError("%s has no field %s; build this run with its feature's config type"
+                         % (kind.__name__, ", ".join(unknown)))
+    return kind(**{name: _typed(name, value) for name, value in values.items()})
 
 
 def _check_adam_flags(values):
@@ -121,18 +133,11 @@ def _check_adam_flags(values):
                                                 "it" if len(given) == 1 else "them"))
 
 
-def with_settings(config, settings):
-    """``config`` with ``settings`` for the fields whose flag the user did not
-    give (a sweep's model entry, after the sweep's flags were read)."""
-    return config._replace(**{name: _typed(name, value) for name, value in settings.items()
-                              if name not in _DEFINED or not FLAGS[name].present})
-
-
 def record(config):
     """The config as a results JSON's "flags": every flag the script defined,
     plus any other field a runner set away from its default."""
     return {name: list(value) if isinstance(value, tuple) else value
-            for name, value in config._asdict().items() if name in _DEFINED or value != FIELDS[name]}
+            for name, value in config._asdict().items() if name in _DEFINED or value != type(config).FIELDS[name]}
 
 
 def parse_rates(values, flag):

@@ -23,8 +23,9 @@ import os
 
 from absl import flags as absl_flags
 
-from legacy import cli, config as run_config
+from legacy import run_config
 from legacy.errors import UsageError
+from legacy.pggan.pggan_config import PGGANConfig
 
 EXPERIMENT = "pggan"
 
@@ -106,7 +107,7 @@ def make_config():
     preset = dict(PRESETS[flags.preset])
     if flags.preset == "celebahq-1024" and (not flags["dataset"].present or flags.dataset in ("mnist32", "fashion32")):
         raise UsageError(CELEBAHQ_HELP)
-    config = run_config.build(preset)
+    config = run_config.build(preset, kind=PGGANConfig)
     builtin = config.dataset in ("mnist32", "fashion32")
     if builtin:
         if flags["resolution"].present and config.resolution != 32:
@@ -127,8 +128,8 @@ def make_config():
 
 
 def main(_):
-    from legacy.data import images
-    from legacy.runners.pggan_training import run_pggan
+    from legacy.pggan import images
+    from legacy.pggan.training import run_pggan
     config = make_config()
     data = images.load(config.dataset, config.resolution, data_dir=config.data_dir, cache_dir=config.cache_dir,
                        download=config.download)
@@ -136,7 +137,3 @@ def main(_):
         raise UsageError("--dataset=%s is %dx%d, not --resolution=%d" % (config.dataset, data.resolution,
                                                                           data.resolution, config.resolution))
     run_pggan(EXPERIMENT, data, config)
-
-
-def run():
-    cli.run(main)
