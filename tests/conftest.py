@@ -17,6 +17,8 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: full-size reproduction; runs only with --run-slow")
+    config.addinivalue_line("markers", "long: a subprocess or end-to-end test of seconds to minutes; "
+                                       "`make test-all` runs it, `make test` does not")
 
 
 def pytest_collection_modifyitems(config, items):
