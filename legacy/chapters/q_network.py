@@ -8,7 +8,6 @@ the targets are computed from). The cost is the squared error between the
 Q of the action taken and its target Y; Adam(1e-6).
 """
 import collections
-import math
 
 from legacy.models import layers
 from legacy.tf import tf
@@ -17,9 +16,11 @@ DQNGraph = collections.namedtuple("DQNGraph", ["x", "action", "target", "q", "ta
                                                "main_vars", "target_vars"])
 
 
-def _glorot(shape, fan_in, fan_out, name):
-    limit = math.sqrt(6.0 / (fan_in + fan_out))
-    return tf.Variable(tf.random_uniform(shape, -limit, limit, seed=layers.op_seed()), name=name)
+def _glorot(shape, name):
+    """tf.layers' default kernel: Glorot-uniform, its bound computed as TF1's
+    initializer does (layers.glorot_limit), so that the same op seed draws the
+    same bits as golbin's ``tf.layers`` (legacy/originals/dqn_model.py)."""
+    return layers.weight(shape, init="glorot", name=name)
 
 
 def q_network(x, n_action, name):
@@ -30,7 +31,7 @@ def q_network(x, n_action, name):
         for i, (size, channels) in enumerate(((4, 32), (2, 64)), start=1):
             with tf.name_scope("conv%d" % i):
                 c_in = int(h.shape[-1])
-                w = _glorot([size, size, c_in, channels], size * size * c_in, size * size * channels, "kernel")
+                w = _glorot([size, size, c_in, channels], "kernel")
                 b = tf.Variable(tf.zeros([channels]), name="bias")
                 h = tf.nn.relu(tf.nn.conv2d(h, w, strides=[1, 1, 1, 1], padding="SAME") + b)
                 variables += [w, b]
@@ -38,7 +39,7 @@ def q_network(x, n_action, name):
         h = tf.reshape(h, [-1, flat])
         for i, units in enumerate((512, n_action), start=1):
             with tf.name_scope("dense%d" % i):
-                w = _glorot([int(h.shape[-1]), units], int(h.shape[-1]), units, "kernel")
+                w = _glorot([int(h.shape[-1]), units], "kernel")
                 b = tf.Variable(tf.zeros([units]), name="bias")
                 h = tf.matmul(h, w) + b
                 if units != n_action:

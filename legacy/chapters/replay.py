@@ -65,8 +65,11 @@ class ReplayMemory(object):
 def q_targets(rewards, terminals, next_q, gamma=0.99):
     """golbin's Y: reward, plus gamma times the target network's best next Q
     unless the transition ended the game."""
-    rewards = np.asarray(rewards, dtype=np.float32)
-    best = np.max(np.asarray(next_q, dtype=np.float32), axis=1)
+    # In float64, then float32: golbin's ``reward + GAMMA * np.max(q)`` (a
+    # Python float times NumPy 1's float32 scalar is a float64), fed to a
+    # float32 placeholder; float32 arithmetic here rounded 1 ulp apart.
+    rewards = np.asarray(rewards, dtype=np.float64)
+    best = np.max(np.asarray(next_q, dtype=np.float32), axis=1).astype(np.float64)
     return np.where(np.asarray(terminals, dtype=bool), rewards, rewards + gamma * best).astype(np.float32)
 
 

@@ -170,3 +170,177 @@ def dropout_keep(a, keep_prob):
 
 def as_float32(values):
     return np.asarray(values, dtype=np.float32)
+
+
+# ---------------------------------------------------------------------------
+# golbin's chapters (04 word2vec, 08, 09, 10, 12): what their ports add.
+#
+# - ``--seed`` as above, and for the DQN (12) the three random streams golbin
+#   drew from the global ``random`` / ``np.random``: the game's block columns,
+#   the epsilon-greedy draws and the replay sample. Each comes from its own
+#   seeded generator, the one the library draws from (legacy/chapters/game.py,
+#   dqn.py, replay.py), so a port and ``scripts/dqn.py`` with the same seed
+#   play the same games.
+# - ``--max_steps`` (stop after N game steps; default: golbin's 10,000
+#   episodes only), ``--logdir`` (where golbin's ``logs`` and ``model``
+#   folders go), ``--threads`` (the session's thread pools), ``--resume``
+#   (the DQN's long run continues from its last save, with the replay
+#   memory, epsilon and every random stream: see GameState).
+# ---------------------------------------------------------------------------
+
+GameArgs = collections.namedtuple("GameArgs", ["train", "seed", "max_steps", "max_episodes", "logdir", "threads",
+                                               "output", "resume"])
+
+
+def game_args(**overrides):
+    """The DQN port's settings: the defaults, then ``overrides``."""
+    values = dict(train=True, seed=0, max_steps=None, max_episodes=None, logdir="runs/originals-dqn", threads=0, output="",
+                  resume=False)
+    values.update(overrides)
+    return GameArgs(**values)
+
+
+def glorot(graph=None):
+    """``tf.layers``' default kernel initializer (Glorot-uniform) with the
+    library's next op seed (legacy/models/layers.op_seed), so that a port
+    built with ``tf.layers`` starts from the library's weights."""
+    from legacy.models import layers
+    from legacy.tf import tf
+    return tf.glorot_uniform_initializer(seed=layers.op_seed(graph))
+
+
+def session_config(a):
+    """``tf.Session()``'s config: ``--threads`` intra- and inter-op threads (0: TensorFlow's default)."""
+    from legacy.tf import tf
+    return tf.ConfigProto(intra_op_parallelism_threads=a.threads, inter_op_parallelism_threads=a.threads)
+
+
+def game_rng(a):
+    """The game's block columns: the library's ``random.Random(seed)`` (legacy/chapters/game.py)."""
+    import random
+    return random.Random(a.seed)
+
+
+def action_rng(a):
+    """The epsilon-greedy draws: the library's ``RandomState(seed)`` (GameInput.rng)."""
+    return np.random.RandomState(a.seed)
+
+
+def memory_rng(a):
+    """The replay sample: the library's ``RandomState(seed)`` (ReplayMemory.rng)."""
+    return np.random.RandomState(a.seed)
+
+
+def sample(rng, memory, batch_size):
+    """``random.sample(memory, batch_size)`` drawn as the library's ReplayMemory.sample does."""
+    return [memory[i] for i in rng.choice(len(memory), batch_size, replace=False)]
+
+
+def in_run_dir(a, name):
+    """golbin's ``logs`` / ``model/dqn.ckpt`` (relative to his working folder) under ``--logdir``."""
+    path = os.path.join(a.logdir, name)
+    os.makedirs(os.path.dirname(path) if "." in os.path.basename(path) else path, exist_ok=True)
+    return path
+
+
+class GameRecord(object):
+    """What the DQN port printed and trained: per-step costs (``--output``),
+    and ``episodes.csv`` in ``--logdir`` (episode, game step at its end,
+    reward), appended after every episode so that a long run's curve can be
+    read while it runs."""
+
+    def __init__(self, a, name):
+        self.a, self.name = a, name
+        self.values = collections.OrderedDict(step_costs=[], episode_rewards=[], episode_end_steps=[])
+        self.final_weights = None
+        self.start = time.time()
+        if a.output:
+            fileio.check_writable_path(a.output)
+        self.csv = in_run_dir(a, "episodes.csv")
+
+    def step(self, cost):
+        if self.a.output:  # a long run keeps only its episodes
+            self.values["step_costs"].append(float(cost))
+
+    def episode(self, episode, time_step, reward):
+        self.values["episode_rewards"].append(float(reward))
+        self.values["episode_end_steps"].append(int(time_step))
+        new = not os.path.exists(self.csv)
+        with open(self.csv, "a") as handle:
+            if new:
+                handle.write("episode,game_step,reward\n")
+            handle.write("%d,%d,%.6g\n" % (episode, time_step, reward))
+
+    def stopped(self, time_step, episode):
+        """True once ``--max_steps`` game steps or ``--max_episodes`` episodes were played."""
+        return ((self.a.max_steps is not None and time_step >= self.a.max_steps)
+                or (self.a.max_episodes is not None and episode >= self.a.max_episodes))
+
+    def weights(self, values):
+        self.final_weights = [np.asarray(v) for v in values]
+
+    def finish(self, **values):
+        self.values.update(values)
+        record = {"original": self.name, "port_args": dict(self.a._asdict()), "metrics": dict(self.values),
+                  "environment": results.environment(), "wall_seconds": round(time.time() - self.start, 1)}
+        if self.a.output:
+            fileio.write_json(self.a.output, record)
+        record["weights"] = self.final_weights
+        return record
+
+
+class GameState(object):
+    """``--resume`` for the DQN port: beside golbin's ``saver.save`` (every
+    100 episodes) it pickles what a TensorFlow checkpoint does not hold: the
+    replay memory, epsilon, the counters, the three random streams, the game
+    and the rewards not yet summarised. On resume it restores them and the
+    newest checkpoint, and cuts episodes.csv back to the saved episode."""
+
+    def __init__(self, a, record):
+        self.a, self.record = a, record
+        self.path = in_run_dir(a, "model/port_state.pkl")
+
+    def save(self, sess, saver, step, **state):
+        import pickle
+        saved = saver.save(sess, in_run_dir(self.a, "model/dqn.ckpt"), global_step=step)
+        state["checkpoint"] = os.path.basename(saved)
+        with fileio.atomic_open(self.path, "wb") as handle:
+            pickle.dump(state, handle, protocol=4)
+
+    def restore(self, sess, saver):
+        """The pickled state (after restoring the weights), or None without --resume or a save."""
+        import pickle
+        if not (self.a.resume and os.path.exists(self.path)):
+            return None
+        with open(self.path, "rb") as handle:
+            state = pickle.load(handle)
+        saver.restore(sess, os.path.join(os.path.dirname(self.path), state["checkpoint"]))
+        lines = open(self.record.csv).read().splitlines()
+        kept = [line for line in lines[1:] if int(line.split(",")[0]) <= state["episode"]]
+        with fileio.atomic_open(self.record.csv, "w") as handle:
+            handle.write("\n".join(lines[:1] + kept) + "\n")
+        print("resumed at episode %d, game step %d (%s)" % (state["episode"], state["time_step"],
+                                                           state["checkpoint"]))
+        return state
+
+
+def _define_game_flags():
+    from absl import flags
+    flags.DEFINE_boolean("train", False, "golbin's flag: train (else replay() plays the --logdir model greedily).")
+    flags.DEFINE_integer("seed", 0, "Graph seed and seed of the game, action and replay random streams.")
+    flags.DEFINE_integer("max_steps", None, "Stop after this many game steps (default: golbin's 10,000 episodes).")
+    flags.DEFINE_integer("max_episodes", None, "Stop after this many episodes (default: golbin's 10,000).")
+    flags.DEFINE_string("logdir", "runs/originals-dqn", "Folder of golbin's logs/ and model/ (and episodes.csv).")
+    flags.DEFINE_integer("threads", 0, "intra- and inter-op threads of the session (0: TensorFlow's default).")
+    flags.DEFINE_string("output", "", "Write per-step costs, episode rewards to this JSON.")
+    flags.DEFINE_bool("resume", False, "Continue from the last save in --logdir (replay memory and RNGs too).")
+    for name in ("max_steps", "max_episodes"):
+        flags.register_validator(name, lambda v: v is None or v >= 0, message="--%s must be >= 0" % name)
+    return flags.FLAGS
+
+
+def run_game(main):
+    """``python -m legacy.originals.dqn_agent --train [--flags]``: parse, then golbin's ``main(game_args)``."""
+    from legacy import cli
+    flag_values = _define_game_flags()
+    cli.run(lambda _: main(game_args(**{name: flag_values[name].value for name in GameArgs._fields})))
