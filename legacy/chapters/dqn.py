@@ -104,6 +104,7 @@ class GameInput(Hook):
         self.gap = tf.reduce_max(tf.stack([tf.reduce_max(tf.abs(m - t))
                                            for m, t in zip(qnet.main_vars, qnet.target_vars)]), name="target_gap")
         self.copies = []  # (game step, gap before, gap after)
+        self.copy_due = False
 
     @property
     def steps_per_epoch(self):
@@ -139,10 +140,11 @@ class GameInput(Hook):
         state, next_state = self.frames.push(screen)
         self.memory.remember(state, next_state, action, reward, terminal)
         train_now = self.schedule.trains(self.time_step)
-        if self.schedule.copies(self.time_step):
-            before = self.sess.run(self.gap)
-            self.sess.run(self.qnet.copy_op)
-            self.copies.append((self.time_step, float(before), float(self.sess.run(self.gap))))
+        # golbin trains, then copies: a copy due at a training step waits until
+        # that step has run (epoch() makes it after its yield).
+        self.copy_due = self.schedule.copies(self.time_step)
+        if self.copy_due and not train_now:
+            self.copy_target()
         self.time_step += 1
         if terminal:
             self.episode += 1
@@ -150,6 +152,13 @@ class GameInput(Hook):
             self.stream.write("게임횟수: %d 점수: %d\n" % (self.episode, self.episode_reward))
             self.playing = False
         return train_now
+
+    def copy_target(self):
+        """The target network's copy of the main one, with the gap before and after."""
+        before = self.sess.run(self.gap)
+        self.sess.run(self.qnet.copy_op)
+        self.copies.append((self.time_step, float(before), float(self.sess.run(self.gap))))
+        self.copy_due = False
 
     def epoch(self, skip=0):
         for _ in range(skip, self.steps_per_epoch):
@@ -159,6 +168,10 @@ class GameInput(Hook):
             next_q = self.sess.run(self.qnet.target_q, {self.qnet.x: batch.next_state})
             y = q_targets(batch.reward, batch.terminal, next_q, self.config.gamma)
             yield {self.qnet.x: batch.state, self.qnet.action: batch.action, self.qnet.target: y}
+            if self.copy_due:  # the loop ran this step's training: now the copy (golbin's order)
+                self.time_step -= 1  # recorded at the game step it belongs to
+                self.copy_target()
+                self.time_step += 1
 
 
 def play(sess, qnet, seed, episodes, policy, frames_out=None):

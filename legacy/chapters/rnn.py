@@ -15,16 +15,15 @@ default: kernel Glorot-uniform over ``[input + hidden, units]``, bias zero.
   mask per step and passes the state on undropped; ``layers.dropout`` per step
   does the same.
 """
-import math
-
 from legacy.models import layers
 from legacy.tf import tf
 
 
 def glorot(shape, name="kernel"):
-    """TF1's default initializer (glorot_uniform) for a 2-D kernel."""
-    limit = math.sqrt(6.0 / (shape[0] + shape[1]))
-    return tf.Variable(tf.random_uniform(shape, -limit, limit, seed=layers.op_seed()), name=name)
+    """TF1's default initializer (glorot_uniform) for a 2-D kernel, its bound
+    computed as TF1 does (layers.glorot_limit): the same op seed draws the
+    same bits as golbin's rnn_cell / tf.layers kernels (legacy/originals/golbin_*.py)."""
+    return layers.weight(shape, init="glorot", name=name)
 
 
 class Cell(object):

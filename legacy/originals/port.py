@@ -100,7 +100,8 @@ class Recorder(object):
             fileio.check_writable_path(a.plot, "--plot")
 
     def step(self, cost):
-        self.values["step_costs"].append(float(cost))
+        """One step's cost (a list of costs: the GANs' D and G losses)."""
+        self.values["step_costs"].append(float(cost) if np.ndim(cost) == 0 else [float(c) for c in cost])
 
     def epoch(self, avg_cost):
         self.values["epoch_avg_cost"].append(float(avg_cost))
@@ -344,3 +345,88 @@ def run_game(main):
     from legacy import cli
     flag_values = _define_game_flags()
     cli.run(lambda _: main(game_args(**{name: flag_values[name].value for name in GameArgs._fields})))
+
+
+# golbin's 04 / 08 / 09 / 10: seeds of the variables TensorFlow makes for him
+# (rnn_cell, tf.layers), Word2Vec's vocabulary order and sampler, the GAN's noise.
+
+class GlorotSeeds(object):
+    """A variable scope's initializer (``set_initializer``) for the kernels
+    that ``tf.nn.rnn_cell`` / ``tf.layers`` make without one: Glorot-uniform,
+    TF1's default, with the given op seeds in creation order (the numbers the
+    library's ``layers.op_seed`` gives the same kernels)."""
+
+    def __init__(self, *seeds):
+        self.seeds = list(seeds)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        from legacy.tf import tf
+        if not self.seeds:
+            raise RuntimeError("more kernels than the op seeds given to port.GlorotSeeds")
+        return tf.glorot_uniform_initializer(seed=self.seeds.pop(0))(shape, dtype or tf.float32)
+
+
+def first_appearance(words):
+    """``list(set(words))`` in the order of first appearance: a set's order
+    changes with Python's string hashing in every process; the library's
+    vocabulary (legacy/chapters/words.py) is in this order."""
+    return list(collections.OrderedDict.fromkeys(words))
+
+
+def nce_sampler(labels, num_sampled, voc_size, seed):
+    """``tf.nn.nce_loss``'s default negatives (log-uniform, unique) with an
+    explicit op seed, as the library draws them (legacy/chapters/skip_gram.py)."""
+    from legacy.tf import tf
+    return tf.nn.log_uniform_candidate_sampler(tf.cast(labels, tf.int64), num_true=1, num_sampled=num_sampled,
+                                               unique=True, range_max=voc_size, seed=seed)
+
+
+GAN_NOISE_SALT = 7  # legacy/chapters/unsupervised.py's NOISE_SALT (tests/test_originals.py checks)
+
+
+class StepNoise(object):
+    """golbin's ``get_noise()`` values as the library draws them: the
+    library draws a training step's noise in the graph, stateless, keyed by
+    ``[step, salt]`` (legacy/chapters/unsupervised.py); here the same op runs
+    in a graph of its own, and each call is the next training step's noise.
+    ``kind`` "normal" (09/01) or "uniform" (U(-1, 1), 09/02)."""
+
+    def __init__(self, a, kind):
+        from legacy.tf import tf
+        self.step = 0
+        self.graph = tf.Graph()
+        with self.graph.as_default():
+            self.shape = tf.placeholder(tf.int32, [2])
+            self.step_t = tf.placeholder(tf.int64, [])
+            key = tf.stack([self.step_t, tf.constant(GAN_NOISE_SALT + a.seed % 2 ** 20 * 16, tf.int64)])
+            if kind == "normal":
+                self.value = tf.random.stateless_normal(self.shape, seed=key)
+            else:
+                self.value = tf.random.stateless_uniform(self.shape, seed=key, minval=-1.0, maxval=1.0)
+            self.sess = tf.Session()
+
+    def __call__(self, batch_size, n_noise):
+        value = self.sess.run(self.value, {self.shape: [batch_size, n_noise], self.step_t: self.step})
+        self.step += 1
+        return value
+
+
+def sample_noise(a, kind, size, n_noise):
+    """The noise of golbin's sample pictures (not a training step's): a
+    RandomState of its own, so that drawing pictures leaves the steps' noise alone."""
+    rng = np.random.RandomState(a.seed + 12345)
+    return rng.normal(size=(size, n_noise)) if kind == "normal" else rng.uniform(-1., 1., size=[size, n_noise])
+
+
+def figure_path(a, name):
+    """golbin's ``plt.savefig('samples/000.png')``: under the folder ``--plot``, or None (no file) without it."""
+    if not a.plot:
+        return None
+    path = os.path.join(a.plot, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    return path
+
+
+def hangul_font():
+    """golbin's ``/Library/Fonts/NanumGothic.otf``: the OFL Hangul subset shipped in data/fonts/."""
+    return os.path.join(results.REPO, "data", "fonts", "HangulSubset.ttf")
