@@ -13,6 +13,7 @@ FIELDS = collections.OrderedDict([
     # 12 DQN
     ("replay_size", 10000), ("gamma", 0.99), ("target_update", 1000),
     ("train_every", 4), ("observe", 100), ("epsilon_decay", 0.001), ("eval_episodes", 20), ("record_frames", ""),
+    ("eval_bound", 200000),
 ])
 
 ChapterConfig = run_config.config_type("ChapterConfig", run_config.FIELDS, FIELDS)

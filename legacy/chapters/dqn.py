@@ -17,6 +17,9 @@ TensorBoard cost, checkpoints, signals, NaN check) and the results JSON are
 those of every other script. An "epoch" is ``--steps`` training steps
 (4 x that many game steps); episodes run across epoch boundaries.
 golbin's 10,000 episodes are not a stop criterion here: ``--epochs`` is.
+As golbin, a target copy due at a training step is made after that step's
+training (legacy/originals/dqn_agent.py: ``brain.train()``, then
+``update_target_network()``).
 
 What a checkpoint cannot hold: the replay memory (10,000 stacked screens),
 the game and the epsilon are not saved, so ``--resume`` is refused; a
@@ -25,7 +28,9 @@ plays greedy evaluation episodes, golbin's ``replay()``).
 
 After training it plays ``--eval_episodes`` greedy episodes (capped at
 1,000 game steps each) and as many with random actions on the same game
-seeds, and prints both mean rewards; ``--record_frames=PATH.gif`` draws
+seeds, and prints both mean rewards; then the same greedy games uncapped, as
+golbin's episodes were, stopped only at ``--eval_bound`` game steps (a
+safety bound, 200,000 by default: 18x his best); ``--record_frames=PATH.gif`` draws
 the first 200 steps of the first greedy episode.
 
 Example: python scripts/dqn.py --epochs=30 --learning_rate=0.0001 --record_frames=dqn.gif
@@ -78,6 +83,11 @@ run_config._check("epsilon_decay", lambda v: 0 <= v <= 1, "must be in [0, 1]")
 run_config.define("integer", "eval_episodes", 20, "Greedy (and random) evaluation episodes after training.")
 run_config._check("eval_episodes", lambda v: v >= 0, "must be >= 0")
 run_config.define("string", "record_frames", "", "Draw the first greedy evaluation episode into this .gif.")
+run_config.define("integer", "eval_bound", 200000,
+                  "Also play the greedy evaluation games uncapped, as golbin's episodes were, stopped only at this "
+                  "safety bound of game steps (200,000: about 50,000 reward, 18x golbin's best 10-episode mean of "
+                  "2,813); 0 skips it.")
+run_config._check("eval_bound", lambda v: v >= 0, "must be >= 0 (0 skips the uncapped evaluation)")
 run_config.define_run_flags(EXPERIMENT)
 
 
@@ -174,9 +184,10 @@ class GameInput(Hook):
                 self.time_step += 1
 
 
-def play(sess, qnet, seed, episodes, policy, frames_out=None):
-    """Mean reward of ``episodes`` games, each capped at EVAL_MAX_STEPS;
-    ``policy`` "greedy" (argmax Q) or "random"."""
+def play(sess, qnet, seed, episodes, policy, frames_out=None, max_steps=EVAL_MAX_STEPS):
+    """The rewards of ``episodes`` games, each stopped after ``max_steps``
+    game steps, and how many reached that bound; ``policy`` "greedy"
+    (argmax Q) or "random"."""
     rng = np.random.RandomState(seed)
     rewards, capped, frames = [], 0, []
     for e in range(episodes):
@@ -184,7 +195,7 @@ def play(sess, qnet, seed, episodes, policy, frames_out=None):
         stack = FrameStack()
         stack.reset(game.reset())
         total, terminal, steps = 0.0, False, 0
-        while not terminal and steps < EVAL_MAX_STEPS:
+        while not terminal and steps < max_steps:
             if policy == "random":
                 action = int(rng.randint(game_lib.NUM_ACTION))
             else:
@@ -252,6 +263,13 @@ def main(_):
         mean = lambda v: float(np.mean(v)) if v else None  # noqa: E731
         print("greedy policy: mean reward %s over %d episodes (%d reached the %d-step cap); random policy: %s"
               % (_fmt(mean(greedy)), len(greedy), capped, EVAL_MAX_STEPS, _fmt(mean(random_rewards))))
+        uncapped, bounded = [], 0
+        if config.eval_bound:
+            uncapped, bounded = play(sess, qnet, EVAL_SEED + config.seed, config.eval_episodes, "greedy",
+                                     max_steps=config.eval_bound)
+            print("greedy policy, uncapped (golbin's episodes; safety bound %d game steps): mean reward %s over %d "
+                  "episodes (%d reached the bound)" % (config.eval_bound, _fmt(mean(uncapped)), len(uncapped),
+                                                       bounded))
         curve = None
         if game.finished:
             rewards = [r for _, r, _ in game.finished]
@@ -267,6 +285,8 @@ def main(_):
                 "epoch_mean_reward": parts.get("epoch_rewards", []),
                 "greedy_rewards": greedy, "greedy_capped": capped, "random_rewards": random_rewards,
                 "greedy_mean_reward": mean(greedy), "random_mean_reward": mean(random_rewards),
+                "greedy_uncapped_rewards": uncapped, "greedy_uncapped_bounded": bounded,
+                "greedy_uncapped_mean_reward": mean(uncapped), "eval_bound": config.eval_bound,
                 "eval_seconds": time.time() - start, "rewards_png": curve, "frames_gif": config.record_frames or None}
 
     try:
