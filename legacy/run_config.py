@@ -170,8 +170,9 @@ def define_data_flags(data_dir="data/mnist"):
     _check("train_limit", lambda v: v > 0, "must be a positive number of images")
 
 
-def define_run_flags(experiment, seed=0):
-    """Flags of every experiment: seed, results path, thread pools."""
+def define_run_flags(experiment, seed=0, length_flag="epochs"):
+    """Flags of every experiment: seed, results path, thread pools; ``length_flag`` is the flag whose 0
+    means "no training" (``--init_from``'s help names it)."""
     define("integer", "seed", seed, "Seed of the graph (tf.set_random_seed) and of the data order.")
     _check("seed", lambda v: 0 <= v <= SEED_MAX, "must be in 0 .. %d (numpy's seed range)" % SEED_MAX)
     define("string", "output", "",
@@ -180,10 +181,10 @@ def define_run_flags(experiment, seed=0):
     _check("intra_op_threads", lambda v: v >= 0, "must be >= 0")
     define("integer", "inter_op_threads", 0, "TF inter-op thread pool size; 0 lets TF choose.")
     _check("inter_op_threads", lambda v: v >= 0, "must be >= 0")
-    define_run_folder_flags(experiment)
+    define_run_folder_flags(experiment, length_flag)
 
 
-def define_run_folder_flags(experiment):
+def define_run_folder_flags(experiment, length_flag="epochs"):
     """TensorBoard events, checkpoints and resuming (legacy/hooks.py)."""
     define("string", "logdir", "",
            "Run folder for TensorBoard events and checkpoints (default runs/%s/<timestamp>-seed<N>)."
@@ -196,7 +197,7 @@ def define_run_folder_flags(experiment):
     define("bool", "histograms", False, "Write weight histograms to TensorBoard at the end of each epoch.")
     define("string", "init_from", "",
            "Load the model's weights from this checkpoint (a prefix or a run folder) before training; "
-           "with --epochs=0 this only evaluates it.")
+           "with --%s=0 this only evaluates it." % length_flag)
 
 
 def define_optimizer_flags(optimizer, learning_rate):
@@ -225,12 +226,13 @@ def define_epoch_flags(epochs, batch_size):
     _check("batch_size", lambda v: v > 0, "must be > 0")
 
 
-def define_full_batch_flags(epochs, optimizer, learning_rate, keep_prob):
-    """golbin's small NLP models: every epoch is one step on all the data, with dropout in training."""
+def define_full_batch_flags(epochs, optimizer, learning_rate, keep_prob, eval_keep_help=None):
+    """golbin's small NLP models: every epoch is one step on all the data, with dropout in training;
+    ``eval_keep_help`` says what the original did after training (its own, per script)."""
     define("integer", "epochs", epochs, "Full-batch training epochs (one step each).")
     _check("epochs", lambda v: v >= 0, "must be >= 0")
     define_optimizer_flags(optimizer, learning_rate)
-    define_dropout_flags(keep_prob=keep_prob)
+    define_dropout_flags(keep_prob=keep_prob, eval_keep_help=eval_keep_help)
 
 
 def define_steps_flag(steps, help_text="Full-batch gradient steps, as the study's `for step in range(N)`."):
@@ -238,12 +240,14 @@ def define_steps_flag(steps, help_text="Full-batch gradient steps, as the study'
     _check("steps", lambda v: v >= 0, "must be >= 0")
 
 
-def define_dropout_flags(keep_prob=1.0, eval_keep_prob=1.0):
+EVAL_KEEP_HELP = ("Dropout keep probability when measuring accuracy. 1.0 is correct; the original used its "
+                  "training value (0.8) by mistake, which this flag reproduces.")
+
+
+def define_dropout_flags(keep_prob=1.0, eval_keep_prob=1.0, eval_keep_help=None):
     define("float", "keep_prob", keep_prob, "Dropout keep probability in training, in (0, 1].")
     _check("keep_prob", lambda v: 0 < v <= 1, "must be in (0, 1], e.g. 0.8")
-    define("float", "eval_keep_prob", eval_keep_prob,
-           "Dropout keep probability when measuring accuracy. 1.0 is correct; the original used its "
-           "training value (0.8) by mistake, which this flag reproduces.")
+    define("float", "eval_keep_prob", eval_keep_prob, eval_keep_help or EVAL_KEEP_HELP)
     _check("eval_keep_prob", lambda v: 0 < v <= 1, "must be in (0, 1], e.g. 1.0")
 
 

@@ -297,6 +297,7 @@ def test_mnist_track_scripts_run(tmp_path, mnist_dir, script, args, expect):
     ("autocomplete.py", ["--words=word,ab"], "--words: 'ab' is not a 4-letter word"),
     ("autocomplete.py", ["--words=wörd"], "not among them"),
     ("seq2seq.py", ["--translate=Word"], "--translate: 'Word' is not a word of the letters"),
+    ("seq2seq.py", ["--translate="], "--translate is empty: give at least one word of a-z"),  # issue 30
     ("gan.py", ["--sample_every=0"], "--sample_every must be a positive number of epochs"),
     ("gan.py", ["--learning_rate=-1"], "--learning_rate must be > 0"),
     ("rnn_mnist.py", ["--keep_prob=2"], "--keep_prob must be in (0, 1]"),
@@ -342,3 +343,61 @@ def test_gan_classes_tool_counts_classes_and_measures_swd(tmp_path, mnist_dir):
     assert record["classifier_model"] == "cnn" and sum(record["counts"]) == record["samples"] == 200
     assert set(record["swd"]) == {"SWDx1e3_32", "SWDx1e3_16", "SWDx1e3_avg"}
     assert record["swd"]["SWDx1e3_avg"] > 5 * record["swd_train_vs_test"]["SWDx1e3_avg"]
+
+
+# --- issue 30's text defects --------------------------------------------------
+
+def _help(script):
+    proc = run_script(script, "--help", check=False)  # absl's help exits 1
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return " ".join(proc.stdout.split())  # absl wraps the help text
+
+
+@pytest.mark.long
+def test_eval_keep_prob_help_says_what_each_original_did():
+    """autocomplete fed keep_prob 1 when predicting and seq2seq's dropout stayed on (0.5): neither "used its
+    training value (0.8) by mistake", which is the MNIST scripts' story."""
+    autocomplete, seq2seq, mnist = _help("autocomplete.py"), _help("seq2seq.py"), _help("mnist_dnn.py")
+    assert "(0.8) by mistake" in mnist
+    assert "(0.8)" not in autocomplete and "as golbin fed (keep_prob: 1)" in autocomplete
+    assert "(0.8)" not in seq2seq and "stayed on in translate(), which 0.5 reproduces" in seq2seq
+
+
+@pytest.mark.long
+def test_init_from_help_names_the_scripts_own_length_flag():
+    word2vec = _help("word2vec.py")
+    assert "with --steps=0 this only evaluates it" in word2vec and "--epochs=0" not in word2vec
+    assert "with --epochs=0 this only evaluates it" in _help("dqn.py")
+
+
+def test_word2vec_pair_line_says_closer_and_farther_as_they_are():
+    """distance rank 0.28 = 28 % of the pairs are farther apart: the pair is farther apart than the other 72 %."""
+    line = words.pair_line("고양이", "강아지", 0.27, 0.28, 2.9, 0.28)
+    assert "closer than 28% of all word pairs, farther apart than 72%" in line
+    assert "more similar than 28% of all word pairs" in line and "below" not in line
+    embeddings = np.array([[0.1, 0.0], [1.0, 0.0], [0.0, 3.0], [3.0, 3.0]])
+    _, _, _, rank = words.pair_similarity(embeddings, (0, 1))  # the closest of the 6 pairs
+    assert rank == 5 / 6.0 and "closer than 83%" in words.pair_line("a", "b", 0, 0, 1.0, rank)
+
+
+@pytest.mark.long
+def test_word2vec_says_when_its_loss_grew_and_matplotlib_stays_quiet(tmp_path):
+    """--learning_rate=1e9 ends at a loss of about 1e18: one warning line names the flag. A first plot with a
+    new matplotlib cache folder does not print matplotlib's "generated new fontManager"."""
+    env = dict(os.environ, MPLCONFIGDIR=str(tmp_path / "mpl"))
+    import subprocess
+    import sys
+    from conftest import REPO
+    out = tmp_path / "w.json"
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "scripts", "word2vec.py"), "--steps=20",
+                           "--learning_rate=1e9", "--output=" + str(out), "--logdir=" + str(tmp_path / "run")],
+                          cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "fontManager" not in proc.stdout + proc.stderr
+    warnings = [l for l in proc.stdout.splitlines() if l.startswith("warning: the loss grew")]
+    assert len(warnings) == 1 and "--learning_rate=1e+09 is too large" in warnings[0], proc.stdout
+    record = read_json(out)
+    assert record["loss_grew"] is True and record["epoch_avg_cost"][-1] > 1e6 * record["epoch_avg_cost"][0]
+    proc = run_script("word2vec.py", "--steps=30", "--output=" + str(out), "--logdir=" + str(tmp_path / "ok"))
+    assert "warning" not in proc.stdout and read_json(out)["loss_grew"] is False

@@ -23,7 +23,9 @@ from legacy.chapters.chapter_config import ChapterConfig
 
 EXPERIMENT = "autocomplete"
 
-run_config.define_full_batch_flags(epochs=30, optimizer="adam", learning_rate=0.01, keep_prob=0.5)
+run_config.define_full_batch_flags(
+    epochs=30, optimizer="adam", learning_rate=0.01, keep_prob=0.5,
+    eval_keep_help="Dropout keep probability when predicting the words; 1.0, as golbin fed (keep_prob: 1).")
 run_config.define("list", "words", list(words.AUTOCOMPLETE_WORDS),
                   "The four-letter words (a-z) to learn, as a comma list.")
 run_config.define_run_flags(EXPERIMENT)

@@ -25,10 +25,13 @@ SHIPPED_FONT = os.path.join(REPO, "data", "fonts", "HangulSubset.ttf")
 
 
 def _pyplot():
+    # Before the import: building matplotlib's font cache (a first run, a new
+    # MPLCONFIGDIR) logs "generated new fontManager" at INFO, which absl's
+    # handler would print into the run's output.
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    logging.getLogger("matplotlib").setLevel(logging.ERROR)
     return plt
 
 

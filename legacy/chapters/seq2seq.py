@@ -31,9 +31,15 @@ from legacy.chapters.chapter_config import ChapterConfig
 
 EXPERIMENT = "seq2seq"
 
-run_config.define_full_batch_flags(epochs=100, optimizer="adam", learning_rate=0.01, keep_prob=0.5)
+run_config.define_full_batch_flags(
+    epochs=100, optimizer="adam", learning_rate=0.01, keep_prob=0.5,
+    eval_keep_help="Dropout keep probability when translating. 1.0 turns dropout off; golbin's "
+                   "DropoutWrapper(output_keep_prob=0.5) stayed on in translate(), which 0.5 reproduces.")
 run_config.define("list", "translate", list(words.SEQ2SEQ_TEST_WORDS),
                   "Words (a-z) to translate after training, as a comma list.")
+run_config._check("translate", lambda v: len(v) > 0,
+                  "is empty: give at least one word of a-z, e.g. --translate=word,love (default: %s)"
+                  % ",".join(words.SEQ2SEQ_TEST_WORDS))
 run_config.define_run_flags(EXPERIMENT)
 
 

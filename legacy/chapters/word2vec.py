@@ -29,6 +29,7 @@ from legacy.tf import tf
 from legacy.chapters.chapter_config import ChapterConfig
 
 EXPERIMENT = "word2vec"
+GREW = 10.0  # a last loss above 10x the first: said in one warning line (golbin's runs end near 1/2 of it)
 
 run_config.define_steps_flag(300, "Training steps (golbin's training_epoch), one random batch each.")
 run_config.define("integer", "batch_size", 20, "Random (target, context) pairs per step, without replacement.")
@@ -38,7 +39,7 @@ run_config.define("integer", "embedding_size", 2, "Embedding dimensions (2 so th
 run_config._check("embedding_size", lambda v: v > 0, "must be > 0")
 run_config.define("integer", "num_sampled", 15, "Negative samples of the NCE loss; below the vocabulary size.")
 run_config._check("num_sampled", lambda v: v > 0, "must be > 0")
-run_config.define_run_flags(EXPERIMENT)
+run_config.define_run_flags(EXPERIMENT, length_flag="steps")
 
 
 def main(_):
@@ -72,9 +73,12 @@ def main(_):
                                           "word2vec: %d steps, seed %d" % (loop.step, config.seed))
         pair = words.most_frequent_pair(pairs)
         cosine, cos_rank, distance, dist_rank = words.pair_similarity(embeddings, pair)
-        print("most frequent pair %s-%s: cosine similarity %.3f (above %.0f%% of all word pairs), "
-              "distance %.3f (below %.0f%% of all pairs)"
-              % (vocab[pair[0]], vocab[pair[1]], cosine, 100 * cos_rank, distance, 100 * dist_rank))
+        print(words.pair_line(vocab[pair[0]], vocab[pair[1]], cosine, cos_rank, distance, dist_rank))
+        first, last = loop.history[0].avg_cost if loop.history else None, loop.step_costs.get("cost")
+        grew = first is not None and last is not None and last > GREW * first
+        if grew:
+            print("warning: the loss grew from %.4g (step 1) to %.4g (step %d): the embeddings did not learn; "
+                  "--learning_rate=%g is too large (golbin's: 0.1)" % (first, last, loop.step, config.learning_rate))
         if missing:
             print("note: font %s lacks %d label characters (%s), shown as boxes in %s; %s"
                   % (font, len([m for m in missing if len(m) == 1]), "".join(m for m in missing if len(m) == 1),
@@ -83,7 +87,7 @@ def main(_):
         return {"words": vocab, "embeddings": embeddings.tolist(), "scatter_png": png, "font": font,
                 "missing_glyphs": missing,
                 "pair": [vocab[pair[0]], vocab[pair[1]]], "pair_cosine": cosine, "pair_cosine_rank": cos_rank,
-                "pair_distance": distance, "pair_distance_rank": dist_rank}
+                "pair_distance": distance, "pair_distance_rank": dist_rank, "loss_grew": bool(grew)}
 
     run_loop(EXPERIMENT, config, inputs, build, config.steps, lines=[EpochLine(line, every=10)], finish=finish,
              checkpoint_every_epochs=100)

@@ -78,6 +78,14 @@ def pair_similarity(embeddings, pair):
     return cosine, float(np.mean(cosines < cosine)), distance, float(np.mean(distances > distance))
 
 
+def pair_line(word_a, word_b, cosine, cos_rank, distance, dist_rank):
+    """The printed line of pair_similarity's numbers: the ranks said as what they are (``dist_rank``,
+    the fraction of pairs farther apart, is "closer than"; 1 - it the pairs it is farther from)."""
+    return ("most frequent pair %s-%s: cosine similarity %.3f (more similar than %.0f%% of all word pairs), "
+            "distance %.3f (closer than %.0f%% of all word pairs, farther apart than %.0f%%)"
+            % (word_a, word_b, cosine, 100 * cos_rank, distance, 100 * dist_rank, 100 * (1 - dist_rank)))
+
+
 # golbin 10/02: 26 one-hot letters; first three letters in, the fourth out.
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 AUTOCOMPLETE_WORDS = ("word", "wood", "deep", "dive", "cold", "cool", "load", "love", "kiss", "kind")
