@@ -59,22 +59,34 @@ def points_from_episodes(path):
 
 
 def window_means(points, edges=EDGES):
-    """[(start, end, mean of the points with start <= step < end, count)] (mean None when no point)."""
+    """[(start, end, mean of the points with start <= step < end, count, standard error)] (None when empty;
+    the standard error is the points' std / sqrt(count), None for fewer than 2 points)."""
     rows = []
     for start, end in zip(edges[:-1], edges[1:]):
         inside = [v for s, v in points if start <= s < end or (end == edges[-1] and s == end)]
-        rows.append((start, end, float(np.mean(inside)) if inside else None, len(inside)))
+        se = float(np.std(inside, ddof=1) / np.sqrt(len(inside))) if len(inside) > 1 else None
+        rows.append((start, end, float(np.mean(inside)) if inside else None, len(inside), se))
     return rows
 
 
+def verdict(g, g_se, o, o_se):
+    """The rule of docs/tracks.md: ours "below" / "above" his when the two window means differ by more
+    than 2 combined standard errors of their 10-episode means, else "within"; "-" without 2 points each."""
+    if None in (g, g_se, o, o_se):
+        return "-"
+    bound = 2 * np.hypot(g_se, o_se)
+    return "below" if o < g - bound else "above" if o > g + bound else "within"
+
+
 def table(golbin, ours, ours_name="ours"):
-    """The markdown table of both curves' window means."""
-    lines = ["| game steps | golbin: mean of his 10-episode means (points) | %s (points) |" % ours_name,
-             "|---|---|---|"]
-    for (start, end, g, gn), (_, _, o, on) in zip(window_means(golbin), window_means(ours)):
+    """The markdown table of both curves' window means, their standard errors and the verdict."""
+    lines = ["| game steps | golbin: mean of his 10-episode means ± s.e. (points) | %s (points) | ours vs his |"
+             % ours_name, "|---|---|---|---|"]
+    for (start, end, g, gn, gse), (_, _, o, on, ose) in zip(window_means(golbin), window_means(ours)):
         if gn == 0 and on == 0:
             continue
-        lines.append("| %s-%s | %s | %s |" % (_k(start), _k(end), _cell(g, gn), _cell(o, on)))
+        lines.append("| %s-%s | %s | %s | %s |" % (_k(start), _k(end), _cell(g, gn, gse), _cell(o, on, ose),
+                                                  verdict(g, gse, o, ose)))
     return "\n".join(lines)
 
 
@@ -82,8 +94,10 @@ def _k(n):
     return "%gM" % (n / 1e6) if n >= 1000000 else "%gk" % (n / 1e3)
 
 
-def _cell(value, count):
-    return "-" if value is None else "%.1f (%d)" % (value, count)
+def _cell(value, count, se=None):
+    if value is None:
+        return "-"
+    return "%.1f%s (%d)" % (value, "" if se is None else " ± %.1f" % se, count)
 
 
 def plot(path, golbin, ours, ours_name):
