@@ -284,3 +284,38 @@ def test_dropout_wrapper_and_library_dropout_draw_alike():
         np.testing.assert_allclose(out[:, -1][kept[:, -1]], 2 * last[kept[:, -1]], rtol=1e-5)
         assert (dropped[:, 0] != dropped[:, 1]).mean() > 0.3  # a new mask per step
         assert (last == 0).mean() < 0.05  # the state passed on is not dropped
+
+
+@TF1_ONLY
+@pytest.mark.long
+def test_dqn_port_resumes_the_same_games_and_its_curve_is_golbins(tmp_path):
+    """The long run's two promises: stopped and resumed (--resume, from its save at episode 100), the port
+    plays the same episodes as one uninterrupted run; and dqn_baseline.points_from_episodes rebuilds from
+    episodes.csv exactly the points golbin's own summary code (kept in the port) wrote to the events file."""
+    from legacy.chapters import dqn_baseline
+    from legacy.originals import dqn_agent
+    steps = 1600  # episode 100's save comes at about game step 1,100 (random play: ~11 steps an episode)
+    whole = dqn_agent.train(port.game_args(max_steps=steps, logdir=str(tmp_path / "whole")))
+    dqn_agent.train(port.game_args(max_steps=1300, logdir=str(tmp_path / "cut")))
+    resumed = dqn_agent.train(port.game_args(max_steps=steps, logdir=str(tmp_path / "cut"), resume=True))
+    read = lambda run: open(str(tmp_path / run / "episodes.csv")).read().splitlines()  # noqa: E731
+    assert read("cut") == read("whole") and len(read("whole")) > 120
+    np.testing.assert_array_equal(resumed["weights"][0], whole["weights"][0])
+    logs = str(tmp_path / "whole" / "logs")
+    events = dqn_baseline.read_events(os.path.join(logs, os.listdir(logs)[0]))
+    rebuilt = dqn_baseline.points_from_episodes(str(tmp_path / "whole" / "episodes.csv"))
+    assert [s for s, _ in events] == [s for s, _ in rebuilt] and len(events) > 12
+    # the events hold tf.reduce_mean in float32: within float32 rounding of the float64 mean
+    np.testing.assert_allclose([v for _, v in events], [v for _, v in rebuilt], rtol=1e-6, atol=1e-6)
+
+
+def test_dqn_baseline_windows_and_verdict():
+    from legacy.chapters import dqn_baseline
+    points = [(1000, 1.0), (2000, 3.0), (6000, 10.0), (7000, 12.0), (9000, 14.0)]
+    rows = dqn_baseline.window_means(points, edges=(0, 5000, 10000, 20000))
+    assert rows[0][:4] == (0, 5000, 2.0, 2) and rows[1][2:4] == (12.0, 3) and rows[2][2:4] == (None, 0)
+    assert rows[1][4] == pytest.approx(2.0 / np.sqrt(3))
+    assert dqn_baseline.verdict(50.0, 4.0, 9.0, 0.7) == "below"
+    assert dqn_baseline.verdict(50.0, 4.0, 45.0, 1.0) == "within"  # 5 < 2 * hypot(4, 1) = 8.2
+    assert dqn_baseline.verdict(50.0, 4.0, 60.0, 1.0) == "above"
+    assert dqn_baseline.verdict(50.0, None, 60.0, 1.0) == "-"

@@ -317,7 +317,9 @@ class GameState(object):
             state = pickle.load(handle)
         saver.restore(sess, os.path.join(os.path.dirname(self.path), state["checkpoint"]))
         lines = open(self.record.csv).read().splitlines()
-        kept = [line for line in lines[1:] if int(line.split(",")[0]) <= state["episode"]]
+        # episodes.csv counts from 1 (golbin's printed 게임횟수); state["episode"] is his loop's
+        # 0-based episode, whose line was written before the save.
+        kept = [line for line in lines[1:] if int(line.split(",")[0]) <= state["episode"] + 1]
         with fileio.atomic_open(self.record.csv, "w") as handle:
             handle.write("\n".join(lines[:1] + kept) + "\n")
         print("resumed at episode %d, game step %d (%s)" % (state["episode"], state["time_step"],
