@@ -27,6 +27,7 @@ def train(a):  # port: the script's body as a function of port.args
     np.random.seed(a.seed)  # port: seed of random_batch's np.random.choice (the library's RandomBatch)
     rec = port.Recorder("golbin/TensorFlow-Tutorials 04 - Neural Network Basic/03 - Word2Vec.py", a)  # port: output
 
+    family_before = list(matplotlib.rcParams['font.family'])  # port: restored at the end
     # matplot 에서 한글을 표시하기 위한 설정
     font_name = matplotlib.font_manager.FontProperties(
                     fname=port.hangul_font()  # port: a Hangul font of this repository (golbin's Mac path)
@@ -169,6 +170,7 @@ def train(a):  # port: the script's body as a function of port.args
 
     port.save_figure(plt.gcf(), a)  # port: plt.show()
     plt.close(plt.gcf())  # port: a fresh figure per run
+    matplotlib.rc('font', family=family_before)  # port: his global font setting undone (in-process callers)
     rec.set(words=word_list, embeddings=trained_embeddings)  # port: output
     rec.weights([trained_embeddings])  # port: output
     return rec.finish()  # port: output
