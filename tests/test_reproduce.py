@@ -133,7 +133,7 @@ def _report_with(tmp_path, summary_path):
 
 def test_report_shows_the_originals_verdicts_and_figures(tmp_path):
     """REPORT.md carries docs/originals' hypothesis verdicts and prediction figures (PNG copied into plots/)."""
-    png = os.path.join("docs", "originals", "figures", "mnistdata_dnn4_keep08_eval08_seed0.png")
+    png = os.path.join("docs", "records", "originals", "figures", "mnistdata_dnn4_keep08_eval08_seed0.png")
     summary = {"verdicts": {"keep 0.7": {"fits": False, "text": "keep 0.7 ... +38.0 %"},
                             "bad start": {"fits": True, "text": "pooled ... +1.64 / +1.31 sd"},
                             "numerics": {"fits": False, "text": "largest change +0.0010"}},
