@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from conftest import REPO
+from scripts_util import default_signals
 
 
 def _script(name, *args):
@@ -147,7 +148,7 @@ def test_a_late_signal_keeps_the_recorded_interrupt(tmp_path, during, after):
     script = tmp_path / "late.py"
     script.write_text(_LATE_SIGNAL % dict(repo=REPO, during=during, after=after))
     proc = subprocess.run([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=120)
+                          universal_newlines=True, timeout=120, preexec_fn=default_signals)
     assert proc.returncode == 130, (proc.returncode, proc.stderr)
     assert proc.stderr.splitlines() == [
         "interrupted: SIGINT at step 5 (epoch 1) (checkpoint /tmp/run/model.ckpt-5); "

@@ -36,6 +36,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO
+from scripts_util import default_signals
 from legacy.tf import IS_TF2, tf
 
 # Every test here runs a real cluster (tests/test_cluster.py has the spec and
@@ -63,7 +64,7 @@ class Launch(object):
         self.lines = []
         self.proc = subprocess.Popen([sys.executable, "scripts/launch_cluster.py", "--timeout=%d" % timeout] + args,
                                      cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     universal_newlines=True)
+                                     universal_newlines=True, preexec_fn=default_signals)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -220,7 +221,7 @@ def test_a_missing_worker_stops_the_others_after_sync_timeout(tmp_path):
     spec = ["--ps_hosts=127.0.0.1:%d" % ports[0], "--worker_hosts=127.0.0.1:%d,127.0.0.1:%d" % tuple(ports[1:])]
     args = [sys.executable] + MODELS["dnn4"] + COMMON + spec + ["--sync_timeout=15", "--logdir=%s" % (tmp_path / "m")]
     ps = subprocess.Popen(args + ["--job_name=ps", "--task_index=0"], cwd=REPO, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL, start_new_session=True)
+                          stderr=subprocess.DEVNULL, start_new_session=True, preexec_fn=default_signals)
     try:
         started = time.time()
         chief = subprocess.run(args + ["--job_name=worker", "--task_index=0"], cwd=REPO, stdout=subprocess.PIPE,

@@ -13,7 +13,7 @@ import pytest
 from legacy.pggan import images
 from legacy.errors import UsageError
 from legacy.pggan.training import Schedule
-from scripts_util import REPO, read_json, run_script
+from scripts_util import REPO, default_signals, read_json, run_script
 
 
 def _blob_folder(folder, count, width, height, seed=0, grey=False):
@@ -103,7 +103,8 @@ def test_kill_9_and_resume_reach_the_same_weights(tmp_path):
     cut = tmp_path / "cut"
     args = [sys.executable, os.path.join(REPO, "scripts", "pggan.py"), "--logdir=%s" % cut, "--save_every_steps=5",
             "--output=%s" % (tmp_path / "cut.json")] + common
-    proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=default_signals)
     deadline = time.time() + 600
     from legacy import checkpoints
     while time.time() < deadline and proc.poll() is None:

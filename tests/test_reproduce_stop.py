@@ -14,7 +14,7 @@ import time
 import pytest
 
 from legacy.study import plan as reproduce
-from scripts_util import REPO, read_json
+from scripts_util import REPO, default_signals, read_json
 
 # dnn4_keep1 on the first 5,000 images (50 steps per epoch), 10 epochs: a few
 # seconds of training, long enough to stop it after its first checkpoint.
@@ -28,7 +28,8 @@ def _args(results_dir, mnist_dir):
 
 def _driver(args, **kwargs):
     return subprocess.Popen([sys.executable, os.path.join(REPO, "scripts", "reproduce.py")] + args, cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, **kwargs)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                            preexec_fn=default_signals, **kwargs)
 
 
 def _paths(results_dir):
@@ -131,7 +132,7 @@ def test_forwarding_reaches_the_child_exactly_once(tmp_path):
     driver_code = ("import subprocess, sys\nfrom legacy import child\n"
                    "rc, signum = child.run([sys.executable, '-c', %r])\nprint(rc, signum)\n") % child_code
     proc = subprocess.Popen([sys.executable, "-c", driver_code], cwd=REPO, stdout=subprocess.PIPE,
-                            universal_newlines=True, start_new_session=True)
+                            universal_newlines=True, start_new_session=True, preexec_fn=default_signals)
     deadline = time.time() + 60
     while not (tmp_path / "ready").exists():
         assert proc.poll() is None and time.time() < deadline

@@ -16,6 +16,7 @@ import time
 import pytest
 
 from conftest import REPO
+from scripts_util import default_signals
 from legacy.run_config import RunConfig
 
 # 5 steps per epoch.
@@ -203,7 +204,7 @@ def test_a_run_lock_planted_as_a_symlink_is_refused(tmp_path, target):
 
 def _start(mnist_dir, run_dir, *extra):
     return subprocess.Popen(_cmd(mnist_dir, run_dir, *extra), cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, universal_newlines=True)
+                            stderr=subprocess.PIPE, universal_newlines=True, preexec_fn=default_signals)
 
 
 def _wait_for(path, proc, seconds=120):
@@ -340,7 +341,7 @@ def test_sigint_during_the_final_evaluation_records_the_finished_training(mnist_
     argv = _cmd(mnist_dir, run_dir, "--train_limit=100", "--epochs=1", "--eval_keep_prob=0.8")[1:]
     proc = subprocess.Popen([sys.executable, "-c", _PAUSE_IN_THE_FINAL_EVALUATION % dict(
         repo=REPO, mark=str(mark), argv=argv)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        universal_newlines=True)
+        universal_newlines=True, preexec_fn=default_signals)
     _wait_for(mark, proc)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
@@ -391,7 +392,8 @@ def test_a_signal_while_tensorflow_loads_is_one_line(mnist_dir, tmp_path, signum
     # A tiny run, in case the signal is lost (TF 1.15's C extension swallowed a
     # KeyboardInterrupt raised inside its initialisation; legacy/tfenv.py holds signals).
     proc = subprocess.Popen(_cmd(mnist_dir, tmp_path / "r", "--train_limit=100", "--epochs=1"), cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                            preexec_fn=default_signals)
     # TensorFlow's import takes a second or more after its first library is mapped.
     deadline = time.time() + 120
     while not _loads_tensorflow(proc.pid):
@@ -431,7 +433,7 @@ def test_a_signal_while_absl_loads_is_one_line(tmp_path, entry, signum, code):
     env = dict(os.environ, PYTHONPATH=str(shadow.parent), SLOW_ABSL_MARK=str(mark))
     proc = subprocess.Popen([sys.executable] + ENTRY_POINTS[entry] + ["--output=" + str(tmp_path / "r.json")],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            universal_newlines=True)
+                            universal_newlines=True, preexec_fn=default_signals)
     _wait_for(mark, proc, seconds=60)
     proc.send_signal(signum)
     out, err = proc.communicate(timeout=60)
@@ -512,7 +514,7 @@ def test_a_full_batch_script_records_an_interrupt_during_training(tmp_path, sign
     out = tmp_path / "logistic.json"
     proc = subprocess.Popen([sys.executable, os.path.join(REPO, "scripts", "logistic_regression.py"),
                              "--steps=100000000", "--output=" + str(out)], cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, universal_newlines=True)
+                            stderr=subprocess.PIPE, universal_newlines=True, preexec_fn=default_signals)
     while not proc.stdout.readline().strip().startswith("100 cost"):  # printed after step 100
         assert proc.poll() is None, proc.communicate()
     proc.send_signal(signum)
@@ -535,7 +537,7 @@ def test_a_full_batch_script_records_an_interrupt_while_reading_its_csv(tmp_path
     out = tmp_path / "r.json"
     proc = subprocess.Popen([sys.executable, os.path.join(REPO, "scripts", script + ".py"), "--csv=" + str(fifo),
                              "--output=" + str(out)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            universal_newlines=True)
+                            universal_newlines=True, preexec_fn=default_signals)
     deadline = time.time() + 120
     while True:  # opening a FIFO without blocking succeeds once its reader has it open
         try:
@@ -675,7 +677,7 @@ def test_an_interrupted_sweep_writes_its_table_so_far(mnist_dir, tmp_path):
                              "--losses=xent", "--learning_rates=0.5,0.1", "--train_limit=500", "--epochs=400",
                              "--save_every_steps=1", "--logdir=" + str(sweep),
                              "--output=" + str(tmp_path / "lr.json")], cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, universal_newlines=True)
+                            stderr=subprocess.PIPE, universal_newlines=True, preexec_fn=default_signals)
     _wait_for(sweep / "xent-gd-0.1" / "checkpoint", proc)  # the first point (rates ascending) is training
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
