@@ -82,7 +82,7 @@ def test_docs_index_lists_every_guide():
 def test_docs_holds_only_guides_and_records():
     """Run records live under docs/records/<topic>/, not beside the guides."""
     loose = [p for p in _tracked("docs") if not p.startswith("docs/records/")
-             and not re.match(r"^docs/[a-z0-9_]+\.md$", p)]
+             and not re.match(r"^docs/[A-Za-z0-9_]+\.md$", p)]
     assert loose == []
 
 
