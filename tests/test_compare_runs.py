@@ -66,3 +66,16 @@ def test_a_file_one_byte_apart_is_a_difference(tmp_path):
     compared, diffs, _ = _tool().compare_dirs(str(tmp_path / "before"), str(tmp_path / "after"), "make_data")
     assert compared == ["table.csv"]
     assert [d["file"] for d in diffs] == ["table.csv"]
+
+
+def test_a_csv_column_of_seconds_is_left_out_and_the_others_compared(tmp_path):
+    """A grid's table (compare_optimizers, lr_sweep) has a seconds column beside its results."""
+    for side, seconds, cost in (("before", "0.355", "2.3025813"), ("after", "0.468", "2.3025813")):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "results.csv").write_text("optimizer,cost,seconds\ngd,%s,%s\n" % (cost, seconds))
+    tool = _tool()
+    compared, diffs, skipped = tool.compare_dirs(str(tmp_path / "before"), str(tmp_path / "after"), "grid")
+    assert compared == ["results.csv"] and diffs == [] and skipped == {"results.csv:seconds": "timing (CSV column)"}
+    (tmp_path / "after" / "results.csv").write_text("optimizer,cost,seconds\ngd,2.3025814,0.468\n")
+    _, diffs, _ = tool.compare_dirs(str(tmp_path / "before"), str(tmp_path / "after"), "grid")
+    assert [(d["file"], d["path"]) for d in diffs] == [("results.csv", "<row 1>")]

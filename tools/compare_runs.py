@@ -11,8 +11,10 @@ same absolute scratch folder (so every path a results JSON records is the same s
 sides); the folder is then moved aside and the next side runs. What is compared:
 
 - every ``*.json`` the run wrote, value by value, except the EXCLUDED fields below;
-- every ``*.csv``, ``*.png`` and checkpoint ``*.data-*`` / ``*.index`` file, byte for byte
-  (the final weights themselves, not only the printed costs);
+- every ``*.csv`` table cell by cell, without its timing columns (a header that is a timing
+  key below, e.g. a grid's ``seconds``);
+- every ``*.png`` and checkpoint ``*.data-*`` / ``*.index`` file, byte for byte (the final
+  weights themselves, not only the printed costs);
 - for ``fetch_mnist`` (which writes no file when the data is there), its printed lines.
 
 Not compared: TensorBoard event files (each event carries its wall time), logs, locks,
@@ -39,6 +41,7 @@ Figures, not pass/fail for a test suite: the exit code is 1 when any case differ
 revisions and is deterministic at --after, so that it can gate a commit by hand.
 """
 import argparse
+import csv
 import glob
 import hashlib
 import json
@@ -110,6 +113,7 @@ NO_DATA_FLAG = {"fetch_mnist", "make_data_height_weight", "make_data_animals", "
                 "logistic_regression", "animals_dnn", "plot_scalars", "word2vec", "autocomplete", "seq2seq",
                 "dqn", "pggan_study", "launch_cluster"}
 
+META = "compare_runs.meta"  # each kept run's command, exit code and seconds (not compared)
 TIMING = re.compile(r"^(finished|started|elapsed)$|seconds|per_second")
 BENCH_KEEP = re.compile(r"flops|gflop_count|settings|models|inputs|batch|windows|model|input|setting|name")
 COMPARED_BYTES = re.compile(r"\.(csv|png)$|\.data-\d+-of-\d+$|\.index$")
@@ -146,6 +150,19 @@ def compare_json(a, b, case, path, diffs, skipped):
 
 def _number(x):
     return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _csv_without_timing(path, rel, skipped):
+    """The rows of a CSV table, without the columns whose header is a timing key (a grid's
+    ``seconds``)."""
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle))
+    if not rows:
+        return rows
+    drop = [i for i, name in enumerate(rows[0]) if TIMING.search(name)]
+    for i in drop:
+        skipped.setdefault("%s:%s" % (rel, rows[0][i]), "timing (CSV column)")
+    return [[v for i, v in enumerate(row) if i not in drop] for row in rows]
 
 
 def sha256(path):
@@ -185,6 +202,13 @@ def compare_dirs(before, after, case):
             for item in d:
                 item["file"] = rel
             diffs += d
+        elif rel.endswith(".csv"):
+            a, b = _csv_without_timing(fa[rel], rel, skipped), _csv_without_timing(fb[rel], rel, skipped)
+            if a != b:
+                rows = [i for i, (x, y) in enumerate(zip(a, b)) if x != y] or [min(len(a), len(b))]
+                diffs.append({"file": rel, "path": "<row %d>" % rows[0],
+                              "before": a[rows[0]] if rows[0] < len(a) else "<missing>",
+                              "after": b[rows[0]] if rows[0] < len(b) else "<missing>"})
         elif sha256(fa[rel]) != sha256(fb[rel]):
             diffs.append({"file": rel, "path": "<bytes>", "before": sha256(fa[rel])[:16],
                           "after": sha256(fb[rel])[:16]})
@@ -222,7 +246,16 @@ def run_case(name, script, flags, checkout, python, scratch, lane, dest, events_
         shutil.rmtree(dest)
     os.makedirs(os.path.dirname(dest), exist_ok=True)
     shutil.move(scratch, dest)
-    return {"argv": [os.path.relpath(argv[0], checkout)] + argv[1:], "exit": code, "seconds": round(seconds, 1)}
+    meta = {"argv": [os.path.relpath(argv[0], checkout)] + argv[1:], "exit": code, "seconds": round(seconds, 1)}
+    with open(os.path.join(dest, META), "w") as handle:
+        json.dump(meta, handle)
+    return meta
+
+
+def kept_run(dest):
+    """The metadata of a run kept in ``dest`` by an earlier call (--compare_only)."""
+    with open(os.path.join(dest, META)) as handle:
+        return json.load(handle)
 
 
 def revision(checkout):
@@ -239,6 +272,8 @@ def main():
     parser.add_argument("--no-repeat", dest="repeat", action="store_false",
                         help="do not re-run a differing case at --after")
     parser.add_argument("--output", default="", help="JSON record of the comparison")
+    parser.add_argument("--compare_only", action="store_true",
+                        help="run nothing: compare the outputs a previous call kept in --work")
     args = parser.parse_args()
     venv = ".venv" if args.lane == "tf1" else ".venv-tf2"
     wanted = [c for c in args.cases.split(",") if c]
@@ -263,6 +298,9 @@ def main():
         for side, checkout in sides.items():
             python = os.path.join(checkout, venv, "bin", "python")
             dest = os.path.join(args.work, args.lane, side, name)
+            if args.compare_only:
+                entry[side] = kept_run(dest)
+                continue
             entry[side] = run_case(name, script, flags, checkout, python, scratch, args.lane, dest,
                                    os.path.join(args.work, args.lane, side, "mnist_dnn"))
         before = os.path.join(args.work, args.lane, "before", name)
@@ -270,8 +308,13 @@ def main():
         compared, diffs, skipped = compare_dirs(before, after, name)
         entry.update(compared=compared, identical=not diffs and entry["before"]["exit"] == entry["after"]["exit"],
                      differences=diffs[:20], n_differences=len(diffs), excluded=skipped)
-        if not entry["identical"] and args.repeat:
-            again = os.path.join(args.work, args.lane, "after-again", name)
+        again = os.path.join(args.work, args.lane, "after-again", name)
+        if not entry["identical"] and args.compare_only and os.path.exists(os.path.join(again, META)):
+            entry["after_again"] = kept_run(again)
+            _, self_diffs, _ = compare_dirs(after, again, name)
+            entry["deterministic_at_after"] = not self_diffs
+            entry["n_differences_after_vs_again"] = len(self_diffs)
+        elif not entry["identical"] and args.repeat and not args.compare_only:
             entry["after_again"] = run_case(name, script, flags, sides["after"],
                                             os.path.join(sides["after"], venv, "bin", "python"), scratch,
                                             args.lane, again, os.path.join(args.work, args.lane, "after", "mnist_dnn"))
