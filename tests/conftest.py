@@ -45,6 +45,8 @@ def pytest_terminal_summary(terminalreporter):
     # children (subprocess runs), which a busy machine inflates less than wall time.
     reports = [r for key in ("passed", "failed", "error", "skipped") for r in terminalreporter.stats.get(key, [])
                if hasattr(r, "duration")]
+    if not reports:
+        return
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     terminalreporter.write_line("sum of the tests' durations: %.1f s over %d tests; CPU time %.1f s "
                                 "(pytest %.1f s, its children %.1f s)" % (

@@ -72,6 +72,7 @@ def test_bad_input_is_one_line_and_non_zero(tmp_path, args, names):
     assert not out.exists()
 
 
+@pytest.mark.long
 def test_divergence_is_one_line_naming_step_rate_and_optimizer(tmp_path, mnist_dir):
     out = tmp_path / "r.json"
     proc = _script("mnist_dnn.py", "--train_limit=500", "--learning_rate=1e8", "--data_dir=" + mnist_dir,

@@ -39,6 +39,9 @@ from conftest import REPO
 from scripts_util import default_signals
 from legacy.tf import IS_TF2, tf
 
+# Every test here starts subprocess training runs: the long tier (make test-all).
+pytestmark = pytest.mark.long
+
 # Every test here runs a real cluster (tests/test_cluster.py has the spec and
 # launcher checks). On TF 2 the tests that compare weights skip, for what the
 # runs of 2026-12-04 (after the barrier fix) found there (docs/distributed.md,

@@ -172,6 +172,7 @@ def _library_script(script, tmp_path, *args):
     return read_json(out)
 
 
+@pytest.mark.long
 def test_linear_regression_port_matches_library(tmp_path):
     from legacy.originals import linearreg
     port_record = linearreg.train(port.args())
@@ -187,6 +188,7 @@ def test_linear_regression_port_matches_library(tmp_path):
     assert max(diffs.values()) <= TOLERANCE, diffs
 
 
+@pytest.mark.long
 def test_fur_wings_port_matches_library(tmp_path):
     from legacy.data import tables
     from legacy.originals import logisticregression
@@ -218,6 +220,7 @@ def test_port_batches_are_the_library_batches(mnist):
             np.testing.assert_array_equal(got_labels, labels)
 
 
+@pytest.mark.long
 def test_port_prints_the_study_lines(tmp_path, mnist_dir):
     """As a program: the study's printed lines, and one line for a bad flag."""
     cmd = [sys.executable, "-m", "legacy.originals.mnistdatajuyae", "--epochs=1", "--train_limit=500",

@@ -55,6 +55,7 @@ TINY = ["--fmap_base=32", "--fmap_max=16", "--batch_size=8", "--mbstd_group_size
         "--swd_images=32", "--lod_training_kimg=0.08", "--lod_transition_kimg=0.08"]
 
 
+@pytest.mark.long
 def test_tiny_run_grows_4_to_8_with_a_fade_lowers_d_loss_and_writes_samples(tmp_path):
     folder = _blob_folder(tmp_path / "imgs", 64, 12, 10, grey=True)
     out, logdir = tmp_path / "r.json", tmp_path / "run"
@@ -94,6 +95,7 @@ def _checkpoint_values(prefix):
     return {name: reader.get_tensor(name) for name, _ in tf.train.list_variables(prefix)}
 
 
+@pytest.mark.long
 def test_kill_9_and_resume_reach_the_same_weights(tmp_path):
     folder = _blob_folder(tmp_path / "imgs", 64, 8, 8)
     common = ["--dataset=%s" % folder, "--resolution=8", "--total_kimg=0.32", "--cache_dir=%s" % (tmp_path / "cache"),
@@ -134,6 +136,7 @@ def test_kill_9_and_resume_reach_the_same_weights(tmp_path):
     assert rb["resumed_from"].endswith("-%d" % killed_at)
 
 
+@pytest.mark.long
 def test_celebahq_preset_pipeline_runs_on_a_synthetic_64px_folder(tmp_path):
     folder = _blob_folder(tmp_path / "celeb", 48, 80, 72)
     out = tmp_path / "c.json"

@@ -47,6 +47,7 @@ def uninterrupted(tmp_path_factory, mnist_dir):
 
 
 @pytest.mark.parametrize("how", ["SIGTERM to the driver", "SIGINT to its process group (Ctrl-C)"])
+@pytest.mark.long
 def test_stopped_reproduction_resumes_its_run(tmp_path, mnist_dir, uninterrupted, how):
     record_path, folder = _paths(tmp_path)
     args = _args(tmp_path, mnist_dir)
@@ -148,6 +149,7 @@ def test_forwarding_reaches_the_child_exactly_once(tmp_path):
     (lambda tmp: (os.makedirs(str(tmp / "res")), open(str(tmp / "res" / "plots"), "w").close(), str(tmp / "res"))[-1],
      "cannot create {tmp}/res/plots"),
 ])
+@pytest.mark.long
 def test_unwritable_results_folder_is_one_line_before_any_run(tmp_path, mnist_dir, make_bad, named):
     (tmp_path / "a_file").write_text("a file, not a folder")
     results_dir = make_bad(tmp_path)
@@ -173,6 +175,7 @@ def _without_root_override():
 
 
 @pytest.mark.parametrize("layout", ["empty", "with_subfolders"])
+@pytest.mark.long
 def test_read_only_results_folder_is_one_line_before_any_run(tmp_path, mnist_dir, layout):
     # The case: a results folder that exists but is read-only (mode 555), with real file modes.
     results_dir = tmp_path / "ro"
@@ -198,6 +201,7 @@ def test_read_only_results_folder_is_one_line_before_any_run(tmp_path, mnist_dir
         [reproduce.LANES[reproduce.current_lane()].runs, "plots"]))  # nothing written
 
 
+@pytest.mark.long
 def test_report_header_records_the_whole_command(tmp_path, mnist_dir):
     args = ["--results_dir=" + str(tmp_path), "--seeds=1", "--only=animals_code", "--data_dir=" + mnist_dir]
     proc = _driver(args)

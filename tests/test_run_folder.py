@@ -17,6 +17,9 @@ import pytest
 from conftest import REPO
 from scripts_util import default_signals
 
+# Every test here starts subprocess training runs: the long tier (make test-all).
+pytestmark = pytest.mark.long
+
 # 10 steps per epoch, 50 steps; dropout in training and evaluation and Adam's
 # slots, so that a resume must restore masks, slots and the data order.
 FLAGS = ["--train_limit=1000", "--epochs=5", "--batch_size=100", "--hidden=64,32", "--optimizer=adam",

@@ -78,7 +78,7 @@ CASES = [
                                          "--train_limit=500"]),
     ("reproduce", "scripts/reproduce.py", ["--lane={LANE}", "--only=linear_regression,animals_code",
                                            "--seeds=1", "--results_dir={S}/results"]),
-    ("benchmark", "scripts/benchmark.py", ["--models=dnn4", "--inputs=graph", "--windows=1",
+    ("benchmark", "scripts/benchmark.py", ["--models=dnn4", "--inputs=graph", "--windows=3",
                                            "--output={S}/bench.json"]),
     ("plot_scalars", "scripts/plot_scalars.py", ["--logdir={S}/events", "--output={S}/scalars.png",
                                                  "--title=compare_runs"]),
@@ -88,11 +88,11 @@ CASES = [
     ("seq2seq", "scripts/seq2seq.py", ["--epochs=5"]),
     ("autoencoder", "scripts/autoencoder.py", ["--epochs=1", "--train_limit=500"]),
     ("gan", "scripts/gan.py", ["--epochs=1", "--train_limit=500"]),
-    ("dqn", "scripts/dqn.py", ["--epochs=2", "--steps=20", "--observe=20", "--eval_episodes=2"]),
+    ("dqn", "scripts/dqn.py", ["--epochs=2", "--steps=20", "--observe=50", "--eval_episodes=2"]),
     ("pggan", "scripts/pggan.py", ["--total_kimg=0.4", "--lod_training_kimg=0.05",
                                    "--lod_transition_kimg=0.05", "--tick_steps=2", "--swd_images=64",
                                    "--swd_every=2"]),
-    ("pggan_study", "scripts/pggan_study.py", ["--methods=progressive", "--seeds=0", "--budget_seconds=0",
+    ("pggan_study", "scripts/pggan_study.py", ["--methods=progressive", "--seeds=0", "--budget_seconds=3600",
                                                "--nobench", "--nomode_coverage", "--out_dir={S}/study",
                                                "--pggan_args=--total_kimg=0.2,--lod_training_kimg=0.05,"
                                                "--lod_transition_kimg=0.05,--tick_steps=2,--swd_images=64,"
@@ -306,7 +306,9 @@ def main():
         before = os.path.join(args.work, args.lane, "before", name)
         after = os.path.join(args.work, args.lane, "after", name)
         compared, diffs, skipped = compare_dirs(before, after, name)
-        entry.update(compared=compared, identical=not diffs and entry["before"]["exit"] == entry["after"]["exit"],
+        # A comparison counts only when both runs succeeded and wrote something to compare.
+        entry.update(compared=compared, identical=not diffs and bool(compared)
+                     and entry["before"]["exit"] == entry["after"]["exit"] == 0,
                      differences=diffs[:20], n_differences=len(diffs), excluded=skipped)
         again = os.path.join(args.work, args.lane, "after-again", name)
         if not entry["identical"] and args.compare_only and os.path.exists(os.path.join(again, META)):
