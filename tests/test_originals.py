@@ -109,7 +109,12 @@ def _import(name):
     return sys.modules["legacy.originals." + name]
 
 
-@pytest.mark.parametrize("name", sorted(MNIST_CASES))
+# The CNN ports evaluate a CNN on 15,000 images twice per case: the long tier; the MLP ports stay in make test.
+CNN_PORTS = ("golbin_cnn", "cnn_adam", "cnn_rmsprop")
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.long) if n in CNN_PORTS else n
+                                  for n in sorted(MNIST_CASES)])
 def test_mnist_port_matches_library(name, tmp_path, mnist_dir):
     model_name, flags = MNIST_CASES[name]
     port_record = run_port(_import(name), mnist_dir)

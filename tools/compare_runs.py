@@ -29,6 +29,9 @@ listed in the output):
   ``per_second`` (``wall_seconds``, ``seconds_per_epoch``, ``script_seconds``,
   ``train_seconds``, ``eval_seconds``, ``images_per_second``, ...): wall-clock measurements,
   never equal twice;
+- ``launch_cluster`` only: the loopback port numbers inside strings (``ps_hosts``,
+  ``worker_hosts``, ``command``: the launcher takes free ports at run time), masked, and
+  ``loopback_bytes_per_step`` (a count of the machine's loopback traffic during the run);
 - ``benchmark`` only: its JSON is measurements (img/s, ms, GFLOP/s, load averages); it is
   compared for its keys (the same models, inputs and fields) and its non-measured values
   (``BENCH_KEEP``: the FLOP counts and settings), every other number excluded as timing.
@@ -119,11 +122,20 @@ BENCH_KEEP = re.compile(r"flops|gflop_count|settings|models|inputs|batch|windows
 COMPARED_BYTES = re.compile(r"\.(csv|png)$|\.data-\d+-of-\d+$|\.index$")
 
 
+# launch_cluster: the launcher picks free loopback ports at run time, so the cluster flags (and the
+# command line that holds them) name other ports in every run; they are compared with the port
+# numbers masked. Its traffic counter is a measurement of the machine's loopback, not a result.
+PORT = re.compile(r"127\.0\.0\.1:\d+")
+CLUSTER_MEASURED = ("loopback_bytes_per_step",)
+
+
 def excluded(key, case):
     if key == "environment":
         return "environment"
     if TIMING.search(key):
         return "timing"
+    if case == "launch_cluster" and key in CLUSTER_MEASURED:
+        return "measured loopback traffic"
     return None
 
 
@@ -144,6 +156,11 @@ def compare_json(a, b, case, path, diffs, skipped):
             compare_json(x, y, case, "%s[%d]" % (path, i), diffs, skipped)
     elif case == "benchmark" and _number(a) and _number(b) and not BENCH_KEEP.search(path.rsplit(".", 1)[-1]):
         skipped.setdefault(re.sub(r"\[\d+\]", "[]", path), "timing (benchmark measurement)")
+    elif case == "launch_cluster" and isinstance(a, str) and isinstance(b, str) and PORT.search(a):
+        if PORT.sub("127.0.0.1:<port>", a) != PORT.sub("127.0.0.1:<port>", b):
+            diffs.append({"path": path, "before": a, "after": b})
+        else:
+            skipped.setdefault(re.sub(r"\[\d+\]", "[]", path), "loopback port numbers masked")
     elif not (a == b and type(a) == type(b)):
         diffs.append({"path": path, "before": a, "after": b})
 
