@@ -33,8 +33,9 @@ listed in the output):
   ``worker_hosts``, ``command``: the launcher takes free ports at run time), masked, and
   ``loopback_bytes_per_step`` (a count of the machine's loopback traffic during the run);
 - ``benchmark`` only: its JSON is measurements (img/s, ms, GFLOP/s, load averages); it is
-  compared for its keys (the same models, inputs and fields) and its non-measured values
-  (``BENCH_KEEP``: the FLOP counts and settings), every other number excluded as timing.
+  compared for its keys (the same models, inputs and fields), its strings and its non-measured
+  numbers (``BENCH_KEEP``: batch size, windows, FLOP counts per image and step, CPU counts),
+  every other number excluded as a measurement.
 
 A case that differs is run a second time at --after (``--repeat``): if the two runs at the same
 revision differ too, the script is not deterministic at all (threads, time budgets) and the
@@ -118,7 +119,9 @@ NO_DATA_FLAG = {"fetch_mnist", "make_data_height_weight", "make_data_animals", "
 
 META = "compare_runs.meta"  # each kept run's command, exit code and seconds (not compared)
 TIMING = re.compile(r"^(finished|started|elapsed)$|seconds|per_second")
-BENCH_KEEP = re.compile(r"flops|gflop_count|settings|models|inputs|batch|windows|model|input|setting|name")
+# benchmark's numbers that are settings or counts, not measurements (every other number of its JSON is one).
+BENCH_KEEP = {"batch_size", "windows", "window_steps", "repeats", "n", "MatMul", "per_image", "per_step",
+              "cpu_count", "logical_cpus"}
 COMPARED_BYTES = re.compile(r"\.(csv|png)$|\.data-\d+-of-\d+$|\.index$")
 
 
@@ -154,7 +157,8 @@ def compare_json(a, b, case, path, diffs, skipped):
     elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         for i, (x, y) in enumerate(zip(a, b)):
             compare_json(x, y, case, "%s[%d]" % (path, i), diffs, skipped)
-    elif case == "benchmark" and _number(a) and _number(b) and not BENCH_KEEP.search(path.rsplit(".", 1)[-1]):
+    elif case == "benchmark" and _number(a) and _number(b) and re.sub(r"\[\d+\]$", "", path.rsplit(".", 1)[-1]) \
+            not in BENCH_KEEP:
         skipped.setdefault(re.sub(r"\[\d+\]", "[]", path), "timing (benchmark measurement)")
     elif case == "launch_cluster" and isinstance(a, str) and isinstance(b, str) and PORT.search(a):
         if PORT.sub("127.0.0.1:<port>", a) != PORT.sub("127.0.0.1:<port>", b):
