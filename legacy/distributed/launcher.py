@@ -231,6 +231,8 @@ class Cluster(object):
             end = time.time() + CHIEF_STOP_SECONDS
             while time.time() < end and chief.poll() is None:
                 time.sleep(0.1)
+            if chief.poll() is not None:
+                self.say("launcher", "worker0 ended with %s" % _describe(chief.returncode))
         for sig in (signal.SIGTERM, signal.SIGKILL):
             alive = [(n, p) for n, p in self.procs if p.poll() is None]
             for name, proc in alive:

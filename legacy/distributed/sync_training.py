@@ -289,6 +289,7 @@ class _WorkerTask(object):
         self.index, self.chief = spec.task_index, cluster.is_chief(spec)
         self.what = "worker %d" % self.index
         self.stop_signal = None  # set by the main thread
+        self.finished = threading.Event()  # set by the training thread when it ends
         self.lock = threading.Lock()  # one interrupt record
         self.recorded = None
         self.result = self.error = None
@@ -306,9 +307,12 @@ class _WorkerTask(object):
         thread.daemon = True
         thread.start()
         deadline = None
-        while thread.is_alive():
+        # Not thread.join(timeout): on Python 3.11 a signal that interrupts
+        # join marks the thread as stopped while it still runs (bpo-45274's
+        # fix), and the process would leave mid-step. A sleep is safe to interrupt.
+        while not self.finished.is_set():
             try:
-                thread.join(0.2)
+                time.sleep(0.2)
             except KeyboardInterrupt as err:
                 if not self.chief:
                     _leave_at_once(signal_of(err), "%s stopped; a worker other than the chief keeps nothing: the chief's "
@@ -319,7 +323,7 @@ class _WorkerTask(object):
                     print("%s: %s: stopping after this step (a checkpoint, then the results JSON)"
                           % (self.what, signal.Signals(self.stop_signal).name))
                     sys.stdout.flush()
-            if deadline is not None and time.time() > deadline and thread.is_alive():
+            if deadline is not None and time.time() > deadline and not self.finished.is_set():
                 # Its step cannot finish: another task is gone.
                 err = self.record_interrupt("a step that could not finish within %d s (another task of the "
                                             "cluster stopped?)" % STOP_WAIT)
@@ -338,6 +342,8 @@ class _WorkerTask(object):
             self.result = self.train()
         except BaseException as err:  # noqa: BLE001 - handed to the main thread
             self.error = err
+        finally:
+            self.finished.set()
 
     # -- the training thread
     def train(self):
