@@ -7,22 +7,28 @@ rounding, after 50 steps with dropout off. The measure is the difference of
 the two runs' weight changes relative to the change itself,
 ||(W_a - W_0) - (W_b - W_0)|| / ||W_b - W_0|| over all weights, with W_0
 rebuilt from the seed, over every trainable variable (these models have
-weights only, no biases). Measured 2026-12-04 (2-vCPU Intel Xeon, load
-average 10-12, TF 1.15, code of 1df3f64 plus this file; docs/distributed.md):
-W = 2 2.70e-7 (4-layer MLP, Adam; largest weight 2.06e-7) and 4.63e-7 (swu
-CNN, Adam; 1.18e-6), the same as on 2026-11-28 at aecc72d. W = 1, whose
-arithmetic differs as well: 6.06e-5 for the MLP (largest weight 6.18e-5; the
-5.8e-5 once in the docs was an earlier run's) and, measured on 2026-11-28,
-6.1e-6 for the swu CNN (1.4e-5); Adam turns rounding noise in near-zero
-gradients into full-size steps. TF 2.21 with oneDNN, in the runs that passed:
-1.90e-7 (MLP, twice) and 9.12e-5 (swu CNN, largest weight 2.13e-4). The
-bound, 1e-3, is 11 times the largest of these.
+weights only, no biases). Measured 2026-12-07 with this code (2-vCPU AMD
+EPYC, load average 8-22; docs/records/distributed/runs-2026-12-07.md):
+TF 1.15 2.69e-7 (MLP, Adam; largest weight 4.34e-7) and 9.10e-5 (swu CNN,
+Adam; 2.13e-4); TF 2.21 (oneDNN) 2.02e-7 (1.14e-7) and 3.40e-5 (5.55e-5).
+Before (2026-12-04, code of 1df3f64): TF 1.15 2.70e-7 and 4.63e-7; TF 2
+1.90e-7 and 9.12e-5 in the runs that passed. W = 1, whose arithmetic
+differs as well: 6.06e-5 for the MLP (2026-12-04) and 6.1e-6 for the swu
+CNN (2026-11-28); Adam turns rounding noise in near-zero gradients into
+full-size steps. The bound, 1e-3, is 11 times the largest of these.
 
 Faults: a worker or the ps SIGKILLed mid-run ends the run (the launcher
-notices at once; a task left waiting stops itself after --sync_timeout), and
-restarting every task with --resume continues from the chief's last
-checkpoint to the same weights as an uninterrupted run (TF 1.15: bit-identical,
-and both 1.79e-3 largest weight from one process after their 200 steps).
+notices at once and stops the chief first, which records "interrupted" with
+its newest complete checkpoint; a task left waiting stops itself after
+--sync_timeout through TF's operation timeout), and restarting every task
+with --resume continues from the chief's checkpoint to the same weights as
+an uninterrupted run (bit-identical on both lanes, 2026-12-07).
+
+The other tests: checkpoints complete in the chief's folder with the ps
+unable to see it (each task in its own folder, as on three machines); tasks
+with different flags refused; a hand-started ps stopped by Ctrl-C; SIGTERM
+and SIGINT to the launcher recorded as "interrupted"; a launched task not
+reachable on a non-loopback address (in a network namespace made here).
 """
 import json
 import os

@@ -41,6 +41,7 @@ def load_average():
 
 
 def run(model, name, ps, workers, placement, steps, folder, python=sys.executable):
+    os.makedirs(folder, exist_ok=True)
     out = os.path.join(folder, "%s-%s.json" % (model, name.replace(" ", "").replace(",", "_")))
     flags = ["--epochs=1", "--train_limit=%d" % (100 * steps), "--batch_size=100", "--keep_prob=1.0",
              "--input=feed", "--download=false", "--data_dir=" + os.path.join(REPO, "data", "mnist"),
