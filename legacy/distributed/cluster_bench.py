@@ -1,6 +1,6 @@
 """The cluster's measured figures on this machine, printed and saved as JSON:
 
-    python -m legacy.distributed.bench [--models=dnn4,cnn-swu] [--steps=100] [--out=FILE]
+    python -m legacy.distributed.cluster_bench [--models=dnn4,cnn-swu] [--steps=100] [--out=FILE]
 
 For each model: one process (the script without cluster flags), then
 through scripts/launch_cluster.py W = 1 and W = 2 workers with 1 ps, and
