@@ -5,6 +5,7 @@ import json
 import os
 
 import numpy as np
+import pytest
 
 from legacy.pggan import study as pggan_study
 
@@ -65,6 +66,7 @@ def test_plan_runs_both_methods_for_each_seed_with_one_budget(tmp_path):
     assert not pggan_study._finished(out, args[:-1] + ["--tick_steps=25"])
 
 
+@pytest.mark.long  # trains golbin's CNN in this process
 def test_mode_coverage_counts_the_digits_a_trained_cnn_sees(tmp_path, mnist):
     """The study's mode-coverage step (legacy/pggan/mode_coverage.py) on a real
     classifier: golbin's CNN trained briefly, then MNIST-32 test digits (all
