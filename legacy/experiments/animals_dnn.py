@@ -25,7 +25,7 @@ PRINT_ROWS = 40  # more rows than this print as a summary (the study's table has
 
 run_config.define_steps_flag(100)
 run_config.define_optimizer_flags("gd", 0.01)
-run_config.define_run_flags(EXPERIMENT)
+run_config.define_run_flags(EXPERIMENT, length_flag="steps")
 run_config.define_mlp_flags(hidden=[10, 20, 10])
 run_config.define("string", "csv", "", "Train from this CSV (columns fur,wing,other,mammal,bird) instead of the "
                   "study's 20 rows; make one with scripts/make_data.py animals.")

@@ -26,7 +26,7 @@ QUERIES_M = (1.55, 1.70)
 
 run_config.define_steps_flag(100)
 run_config.define_optimizer_flags("gd", 0.13)
-run_config.define_run_flags(EXPERIMENT)
+run_config.define_run_flags(EXPERIMENT, length_flag="steps")
 run_config.define("string", "csv", "", "Train from this CSV (columns height_m,weight_kg[,overweight]) instead "
                   "of the study's table; make one with scripts/make_data.py height_weight.")
 run_config.define("bool", "standardize", False,
