@@ -146,6 +146,8 @@ def test_tiny_dqn_run_through_the_loop(tmp_path):
     (["--record_frames=play.png"], "--record_frames=play.png: give a path ending in .gif"),
     (["--gamma=1.5"], "--gamma must be in [0, 1]"),
     (["--replay_size=10"], "--replay_size must be >= the batch of 32"),
+    # Found by tools/compare_runs.py: --observe=20 ended in a traceback (cannot sample 32 transitions from 25).
+    (["--observe=20"], "--observe must be >= 30"),
 ])
 def test_bad_flags_get_one_line(tmp_path, args, message):
     proc = run_script("dqn.py", "--output=" + str(tmp_path / "x.json"), *args, check=False)

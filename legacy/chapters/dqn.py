@@ -77,7 +77,11 @@ run_config.define("integer", "train_every", 4, "A training step every N game ste
 run_config._check("train_every", lambda v: v > 0, "must be > 0")
 run_config.define("integer", "observe", 100,
                   "Game steps before training starts, and episodes before epsilon starts to fall (golbin's OBSERVE).")
-run_config._check("observe", lambda v: v >= 0, "must be >= 0")
+# The first training step comes at game step observe + 1 or later, when the
+# memory holds at least observe + 2 transitions; it samples a batch of them.
+run_config._check("observe", lambda v: v >= BATCH_SIZE - 2,
+                  "must be >= %d: the first training step samples a batch of %d transitions from the memory"
+                  % (BATCH_SIZE - 2, BATCH_SIZE))
 run_config.define("float", "epsilon_decay", 0.001, "Epsilon's fall per game step once --observe episodes were played.")
 run_config._check("epsilon_decay", lambda v: 0 <= v <= 1, "must be in [0, 1]")
 run_config.define("integer", "eval_episodes", 20, "Greedy (and random) evaluation episodes after training.")
