@@ -91,6 +91,39 @@ def run_all(out_dir, seeds, budget_seconds, python=None, extra=(), methods=tuple
                                                                               os.path.join(out_dir, name)))
 
 
+FLOOR_FILE = "floor.json"
+
+
+def measure_floor(out_dir, counts=(2048, 8192), draws=5, dataset="mnist32", data_dir="data/mnist",
+                  cache_dir="data/cache", log=print):
+    """The SWD noise floor (``swd.floor``: reals against other reals, ``draws``
+    draws at each image count) of ``dataset``'s training images, in
+    ``<out_dir>/floor.json`` with the machine, load and git revision; counts
+    already in that file are not measured again."""
+    from legacy.pggan import images, swd
+    path = os.path.join(out_dir, FLOOR_FILE)
+    found = {}
+    if os.path.exists(path):
+        with open(path) as handle:
+            found = json.load(handle)
+    data = images.load(dataset, 32, data_dir=data_dir, cache_dir=cache_dir, download=False)
+    for count in counts:
+        key = str(count)
+        if key in found.get("floors", {}) and found["floors"][key]["draws"] >= draws:
+            continue
+        start, cpu = time.time(), time.process_time()
+        floor = swd.floor(data.levels[data.resolution], count, draws=draws, seed=0)
+        floor.update(seconds=time.time() - start, cpu_seconds=time.process_time() - cpu,
+                     loadavg=list(os.getloadavg()))
+        found.setdefault("floors", {})[key] = floor
+        found.update(dataset=dataset, environment=results.environment())
+        fileio.write_json(path, found)
+        log("pggan floor: %d images, %d draws: SWDx1e3 avg %.2f +- %.2f (%s)" % (
+            count, draws, floor["mean"]["SWDx1e3_avg"], floor["sd"]["SWDx1e3_avg"],
+            ", ".join("%s %.2f +- %.2f" % (k[8:], floor["mean"][k], floor["sd"][k]) for k in sorted(floor["mean"]))))
+    return found
+
+
 COVERAGE_FILE = "mode_coverage.json"
 
 

@@ -220,15 +220,51 @@ class GanBoard(TensorBoard):
         self.writer.flush()
 
 
+class CpuClock(Hook):
+    """Each tick's CPU seconds (``time.process_time``: this process, all its
+    threads) spent on the tick's steps and their step hooks, not on the
+    evaluation or checkpoint after it, and the load average at the tick's end.
+    Put it first among the hooks, so that its ``after_epoch`` runs before the
+    others'. Kept in ``<run>/cpu_ticks.json``, so a resumed run keeps the
+    finished ticks' figures (the CPU time of a tick cut by a kill is lost)."""
+
+    FILE = "cpu_ticks.json"
+
+    def __init__(self, run_dir):
+        self.path = os.path.join(run_dir, self.FILE)
+        self.ticks = []  # {"tick", "cpu_seconds", "loadavg"}
+        self.mark = None
+
+    def begin(self, sess, net):
+        if os.path.exists(self.path):
+            import json
+            with open(self.path) as handle:
+                self.ticks = [t for t in json.load(handle) if t["tick"] < self.loop.epoch]
+
+    def before_epoch(self, epoch, steps):
+        self.mark = time.process_time()
+
+    def after_epoch(self, record):
+        self.ticks.append({"tick": record.epoch, "cpu_seconds": time.process_time() - self.mark,
+                           "loadavg": list(os.getloadavg())})
+        fileio.write_json(self.path, self.ticks)
+
+    def total(self):
+        return sum(t["cpu_seconds"] for t in self.ticks)
+
+
 class Budget(Hook):
     """Ends the run after the tick at which the ticks' training seconds (not
-    the evaluation's) reach ``seconds`` (0: no budget)."""
+    the evaluation's) reach ``seconds``, or their CPU seconds (``clock``, a
+    CpuClock) reach ``cpu_seconds`` (0: no such budget)."""
 
-    def __init__(self, seconds):
-        self.seconds = seconds
+    def __init__(self, seconds, cpu_seconds=0.0, clock=None):
+        self.seconds, self.cpu_seconds, self.clock = seconds, cpu_seconds, clock
 
     def after_epoch(self, record):
         if self.seconds and sum(r.seconds for r in self.loop.history) >= self.seconds:
+            self.loop.finished = True
+        if self.cpu_seconds and self.clock.total() >= self.cpu_seconds:
             self.loop.finished = True
 
 
@@ -263,23 +299,31 @@ def _npy_bytes(array):
 
 
 class Evaluator(Hook):
-    """SWD of Gs's images (at the current lod, upscaled to full resolution,
-    as the official metric measures snapshots) against ``count`` reals, every
-    ``every`` ticks, at the last tick and when a budget ends the run; a grid
-    of 64 samples from fixed latents as ``fakes-step<step>-lod<lod>.png``; and
-    where a fade starts or ends, ``lodchange-step<step>-lod<lod>-<res>px.png``
-    at that lod's own resolution (see ``after_step``). Records go to
-    ``<run>/metrics.json``; a resumed run keeps those up to its checkpoint."""
+    """SWD against the reals of Gs's images and of raw G's (at the current lod,
+    upscaled to full resolution, as the official metric measures snapshots),
+    ``count`` images each, every ``every`` ticks; the last measurement (at the
+    last tick or when a budget ends the run) with ``final_count`` images. The
+    reals and latents of a run are fixed: the during-run sets are the first
+    ``count`` of the final ones. Also a grid of 64 Gs samples from fixed
+    latents as ``fakes-step<step>-lod<lod>.png``; and where a fade starts or
+    ends, ``lodchange-step<step>-lod<lod>-<res>px.png`` at that lod's own
+    resolution (see ``after_step``). Records go to ``<run>/metrics.json``
+    (Gs's values as ``SWDx1e3_*``, G's as ``G_SWDx1e3_*``, with the training
+    seconds, the training CPU seconds of ``clock`` and the load average); a
+    resumed run keeps those up to its checkpoint."""
 
-    def __init__(self, run_dir, graph, data, schedule, epochs, count=512, every=1, seed=0, batch=128):
+    def __init__(self, run_dir, graph, data, schedule, epochs, count=512, every=1, seed=0, batch=128,
+                 final_count=None, clock=None):
         self.run_dir, self.graph, self.data, self.schedule = run_dir, graph, data, schedule
-        self.epochs, self.count, self.every, self.batch = epochs, count, every, batch
+        self.epochs, self.every, self.batch, self.clock = epochs, every, batch, clock
         self.path = os.path.join(run_dir, METRICS_FILE)
         rng = np.random.RandomState(seed + 12345)
         full = data.levels[data.resolution]
-        self.reals = full[rng.choice(len(full), size=min(count, len(full)), replace=False)]
-        self.latents = rng.randn(len(self.reals), graph.latents_in.shape[1].value).astype(np.float32)
-        self.real_desc = None
+        self.final_count = min(final_count or count, len(full))
+        self.count = min(count, self.final_count)
+        self.reals = full[rng.choice(len(full), size=self.final_count, replace=False)]
+        self.latents = rng.randn(self.final_count, graph.latents_in.shape[1].value).astype(np.float32)
+        self.real_desc = {}  # image count -> the reals' descriptors
         self.records = []
         self.board = None
 
@@ -289,36 +333,49 @@ class Evaluator(Hook):
             with open(self.path) as handle:
                 import json
                 self.records = [r for r in json.load(handle) if r["step"] <= self.loop.step]
-        if self.data.resolution >= 16:
-            self.real_desc = swd_metric.set_descriptors(self.reals, np.random.RandomState(0))
         if self.loop.step == 0:
             save_png(os.path.join(self.run_dir, "reals.png"), image_grid(self.reals[:64]))
             self.measure()
 
-    def generate(self, latents, lod):
-        out = [self.sess.run(self.graph.samples, {self.graph.latents_in: latents[i:i + self.batch],
-                                                  self.graph.lod: lod})
+    def generate(self, latents, lod, tensor=None):
+        tensor = self.graph.samples if tensor is None else tensor
+        out = [self.sess.run(tensor, {self.graph.latents_in: latents[i:i + self.batch], self.graph.lod: lod})
                for i in range(0, len(latents), self.batch)]
         return swd_metric.to_uint8(np.concatenate(out))
 
-    def measure(self):
+    def _swd(self, fakes, count):
+        if self.data.resolution < 16:
+            return {}
+        if count not in self.real_desc:
+            self.real_desc = {count: swd_metric.set_descriptors(self.reals[:count], np.random.RandomState(0))}
+        return swd_metric.swd(None, fakes, real_descriptors=self.real_desc[count])
+
+    def measure(self, final=False):
         step = self.loop.step
         nimg, lod, _ = self.schedule.at(step)
+        count = self.final_count if final else self.count
         start = time.time()
-        fakes = self.generate(self.latents, lod)
         record = {"step": step, "tick": len(self.loop.history), "kimg": nimg / 1000.0, "lod": lod,
                   "resolution": self.schedule.resolution_at_lod(lod),
-                  "train_seconds": sum(r.seconds for r in self.loop.history)}
-        if self.real_desc is not None:
-            record.update(swd_metric.swd(None, fakes, real_descriptors=self.real_desc))
+                  "train_seconds": sum(r.seconds for r in self.loop.history),
+                  "train_cpu_seconds": self.clock.total() if self.clock is not None else None,
+                  "swd_images": int(count), "final": bool(final), "loadavg": list(os.getloadavg())}
+        fakes = self.generate(self.latents[:count], lod)
+        record.update(self._swd(fakes, count))
+        raw = self.generate(self.latents[:count], lod, self.graph.samples_g)
+        record.update({"G_" + k: v for k, v in self._swd(raw, count).items()})
         record["eval_seconds"] = time.time() - start
         save_png(os.path.join(self.run_dir, "fakes-step%07d-lod%.2f.png" % (step, lod)), image_grid(fakes[:64]))
+        if final:
+            save_png(os.path.join(self.run_dir, "fakes-G-step%07d-lod%.2f.png" % (step, lod)),
+                     image_grid(raw[:64]))
         # All of this measurement's samples, for the study's mode-coverage count.
         fileio.write_bytes(os.path.join(self.run_dir, SAMPLES_FILE), _npy_bytes(fakes))
         self.records.append(record)
         fileio.write_json(self.path, self.records)
         if self.board is not None and "SWDx1e3_avg" in record:
-            self.board._scalars(step, **{"SWD__" + k[3:]: v for k, v in record.items() if k.startswith("SWD")})
+            self.board._scalars(step, **{k.replace("SWDx1e3_", "SWD__"): v for k, v in record.items()
+                                         if "SWDx1e3_" in k})
         return record
 
     def after_step(self, step, cost):
@@ -340,8 +397,9 @@ class Evaluator(Hook):
 
     def after_epoch(self, record):
         tick = len(self.loop.history)
-        if tick % self.every == 0 or self.loop.finished or self.loop.epoch > self.epochs:
-            self.measure()
+        final = self.loop.finished or self.loop.epoch > self.epochs
+        if tick % self.every == 0 or final:
+            self.measure(final=final)
 
     def last(self):
         return self.records[-1] if self.records else None
@@ -374,7 +432,8 @@ def build_graph(data, config):
     from legacy.pggan import networks as pggan_networks
     size = pggan_networks.NetSize(data.resolution, data.channels, config.fmap_base, config.fmap_decay, config.fmap_max,
                                   config.latent_size, config.mbstd_group_size)
-    graph = pggan_networks.build(size, adam=dict(learning_rate=config.learning_rate))
+    smoothing = pggan_networks.PAPER_G_SMOOTHING_KIMG if config.g_smoothing_kimg is None else config.g_smoothing_kimg
+    graph = pggan_networks.build(size, adam=dict(learning_rate=config.learning_rate), g_smoothing_kimg=smoothing)
     mode_inputs()
     phases = [Phase("d_loss", graph.d_train_op, graph.d_loss), Phase("g_loss", graph.g_train_op, graph.g_loss)]
     model_variables = graph.g_vars + graph.d_vars + graph.gs_vars
@@ -404,15 +463,17 @@ def run_pggan(experiment, data, config):
     graph, net = build_graph(data, config)
     board = GanBoard(run_dir, graph, schedule)
     sched_hook = ScheduleHook(schedule, graph.reset_optimizers)
+    clock = CpuClock(run_dir)
     evaluator = Evaluator(run_dir, graph, data, schedule, epochs, count=config.swd_images, every=config.swd_every,
-                          seed=config.seed)
+                          seed=config.seed, final_count=config.swd_final_images, clock=clock)
     evaluator.board = board
     checkpointer = Checkpointer(run_dir, every_steps=config.save_every_steps, before_save=[board.flush])
-    hooks = [sched_hook, ProgressBar(), board, Budget(config.budget_seconds), evaluator,
+    hooks = [clock, sched_hook, ProgressBar(), board, Budget(config.budget_seconds, config.budget_cpu_seconds, clock),
+             evaluator,
              TickPrinter(schedule, evaluator, config.tick_steps), checkpointer, StopOnSignal()]
 
     start = time.time()
-    report = dict(experiment=experiment, out=out, run_dir=run_dir, config=config, schedule=schedule,
+    report = dict(experiment=experiment, out=out, run_dir=run_dir, config=config, schedule=schedule, clock=clock,
                   resumed_from=resume_from, evaluator=evaluator, sched_hook=sched_hook, total_steps=total_steps)
     with tf.Session(config=session_config(config.intra_op_threads, config.inter_op_threads)) as sess:
         sess.run(tf.global_variables_initializer())
@@ -435,13 +496,16 @@ def _write(report, status, wall, **extra):
     loop, schedule = report["loop"], report["schedule"]
     ticks = []
     tick_steps = report["config"].tick_steps
+    cpu = {t["tick"]: t for t in report["clock"].ticks}
     for r in loop.history:  # every tick is tick_steps steps (the loop runs whole epochs)
         step = r.epoch * tick_steps
         nimg0, nimg1 = schedule.nimg(step - tick_steps), schedule.nimg(step)
         lod = schedule.lod_at(nimg1)
         ticks.append({"tick": r.epoch, "end_step": step, "kimg": nimg1 / 1000.0, "lod": lod,
                       "seconds": r.seconds, "images_per_second": (nimg1 - nimg0) / max(r.seconds, 1e-9),
-                      "d_loss": (r.phase_costs or {}).get("d_loss"), "g_loss": (r.phase_costs or {}).get("g_loss")})
+                      "d_loss": (r.phase_costs or {}).get("d_loss"), "g_loss": (r.phase_costs or {}).get("g_loss"),
+                      "cpu_seconds": cpu.get(r.epoch, {}).get("cpu_seconds"),
+                      "loadavg": cpu.get(r.epoch, {}).get("loadavg")})
     evaluations = report["evaluator"].records
     metrics = {
         "dataset": report["config"].dataset,
@@ -449,6 +513,8 @@ def _write(report, status, wall, **extra):
         "planned_steps": report["total_steps"],
         "kimg": schedule.nimg(loop.step) / 1000.0,
         "train_seconds": sum(r.seconds for r in loop.history),
+        "train_cpu_seconds": report["clock"].total(),
+        "loadavg_at_end": list(os.getloadavg()),
         "ticks": ticks,
         "evaluations": evaluations,
         "final": evaluations[-1] if evaluations else None,
