@@ -14,14 +14,17 @@ Presets (flags the user gives win):
   minibatch 32, 20k images per stable phase and per fade (the paper: 600k-800k),
   Gs beta 0.999 at minibatch 32 (half-life 22.2 kimg; issue 28: it lags a
   20k-image phase);
-- ``mnist32-study``: the §6.2 study's networks (issue 28): 32 feature maps at
-  every resolution (fmap_base 512, fmap_max 32), so that, as in the paper's
-  networks (512 maps from 4x4 to 32x32), a step's cost grows with the pixels
-  and a 4 px step is a small fraction of a 32 px one; minibatch by the
+- ``mnist32-study``: the §6.2 study of issue 28 (docs/pggan.md): 16 feature
+  maps at every resolution (fmap_base 256, fmap_max 16), so that, as in the
+  paper's networks (512 maps from 4x4 to 32x32), a step's cost grows with the
+  pixels and a 4 px step is a small fraction of a 32 px one; minibatch by the
   official TF release's one-GPU rule (config.py ``preset-v2-1gpu``: 128 at
-  4-16 px, 64 at 32 px); Gs half-life 0.25 kimg; 2,048 images per SWD
-  measurement during the run, 8,192 at the end. The phase lengths are set by
-  the study from its budget (legacy/pggan/study.py ``schedule_for``);
+  4-16 px, 64 at 32 px); a budget of 200 training CPU seconds on one thread;
+  8.1k images per stable phase and per fade, so that the bench's rates put
+  full resolution at a third of the budget (the study recomputes it from its
+  own bench: study.schedule_for); Gs half-life a 72nd of a phase (the
+  paper's 11.08 kimg against its 800 kimg phases); 25 steps per tick; SWD of
+  2,048 images every 50 training CPU seconds, 8,192 at the end;
 - ``celebahq-1024``: the official config's CelebA-HQ settings that the paper
   describes (``preset-v1``): fmap_base 8192, fmap_max 512, latent 512,
   minibatch 16, at 256/512/1024: 14/6/3, 800k images per phase and per fade,
@@ -45,10 +48,12 @@ PRESETS = {
     "mnist32-cpu": dict(dataset="mnist32", fmap_base=256, fmap_max=128, batch_size=32, lod_training_kimg=20,
                         lod_transition_kimg=20, total_kimg=300, mbstd_group_size=4,
                         g_smoothing_kimg=halflife_kimg(0.999, 32)),  # its beta before issue 28: 22.2 kimg
-    "mnist32-study": dict(dataset="mnist32", fmap_base=512, fmap_max=32, batch_size=64,
-                          minibatch_sizes=["4:128", "8:128", "16:128", "32:64"], lod_training_kimg=10,
-                          lod_transition_kimg=10, total_kimg=300, mbstd_group_size=4, g_smoothing_kimg=0.25,
-                          swd_images=2048, swd_final_images=8192),
+    "mnist32-study": dict(dataset="mnist32", fmap_base=256, fmap_max=16, batch_size=64,
+                          minibatch_sizes=["4:128", "8:128", "16:128", "32:64"], lod_training_kimg=8.1,
+                          lod_transition_kimg=8.1, total_kimg=10000, mbstd_group_size=4,
+                          g_smoothing_kimg=8.1 / 72.0, tick_steps=25, swd_images=2048, swd_final_images=8192,
+                          swd_every_cpu_seconds=50.0, budget_cpu_seconds=200.0, intra_op_threads=1,
+                          inter_op_threads=1),
     "celebahq-1024": dict(resolution=1024, fmap_base=8192, fmap_max=512, batch_size=16,
                           minibatch_sizes=["256:14", "512:6", "1024:3"], lod_training_kimg=800,
                           lod_transition_kimg=800, total_kimg=19000, mbstd_group_size=16, mirror_augment=True,
@@ -86,6 +91,8 @@ D("float", "g_smoothing_kimg", None, "Half-life of Gs, G's moving average, in th
   "0.5 ** (minibatch / (half-life * 1000)) per step; 0: no smoothing (Gs = G). The paper: 11.08 (beta 0.999 "
   "at minibatch 16).")
 D("integer", "swd_every", 1, "Measure SWD and save samples every N ticks (and at the end).")
+D("float", "swd_every_cpu_seconds", 0.0, "Measure SWD at the first tick end past each multiple of this many "
+  "training CPU seconds (and at the end) instead of every --swd_every ticks (0: by ticks).")
 D("integer", "batch_size", None, "Minibatch (for resolutions without a --minibatch_sizes override).")
 D("float", "learning_rate", 0.001, "Adam's learning rate (beta1 0, beta2 0.99, epsilon 1e-8 as the paper).")
 D("string", "data_dir", "data/mnist", "Folder of the MNIST .gz files (--dataset=mnist32).")
@@ -109,6 +116,7 @@ for name, check, message in [
         ("swd_images", lambda v: v > 0, "must be > 0"), ("swd_final_images", lambda v: v > 0, "must be > 0"),
         ("g_smoothing_kimg", lambda v: v >= 0, "must be >= 0 (0: no smoothing)"),
         ("budget_cpu_seconds", lambda v: v >= 0, "must be >= 0 (0: none)"), ("swd_every", lambda v: v > 0, "must be > 0"),
+        ("swd_every_cpu_seconds", lambda v: v >= 0, "must be >= 0 (0: every --swd_every ticks)"),
         ("batch_size", lambda v: v > 0, "must be > 0"), ("learning_rate", lambda v: v > 0, "must be > 0"),
         ("intra_op_threads", lambda v: v >= 0, "must be >= 0"), ("inter_op_threads", lambda v: v >= 0, "must be >= 0"),
         ("save_every_steps", lambda v: v >= 0, "must be >= 0")]:

@@ -379,11 +379,11 @@ def build(size, minibatch_in=None, use_wscale=True, use_pixelnorm=True, g_smooth
                       tf.reduce_mean(fake_scores_d), tf.reduce_mean(drift))
             d_train_op = tf.group(*[tf.assign(stats[n], v) for n, v in zip(stat_names, values)], name="d_train")
         g_step = opt_g.minimize(g_loss, var_list=g_vars, global_step=global_step)
+        if g_smoothing_kimg:
+            gs_beta = tf.pow(0.5, tf.cast(batch, tf.float32) / (g_smoothing_kimg * 1000.0), name="gs_beta")
+        else:
+            gs_beta = tf.constant(0.0, name="gs_beta")
         with tf.control_dependencies([g_step]):
-            if g_smoothing_kimg:
-                gs_beta = tf.pow(0.5, tf.cast(batch, tf.float32) / (g_smoothing_kimg * 1000.0), name="gs_beta")
-            else:
-                gs_beta = tf.constant(0.0, name="gs_beta")
             ema = [tf.assign(s, lerp(g, s, gs_beta)) for g, s in zip(g_vars, gs_vars)]
             g_train_op = tf.group(*ema, name="g_train")
         slots = opt_d.variables() + opt_g.variables()  # moments and beta powers

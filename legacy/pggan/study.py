@@ -51,44 +51,77 @@ def plan(seeds, methods=tuple(METHODS)):
     return [(run_name(m, s), m, s) for s in seeds for m in methods]
 
 
-def command(python, out_dir, name, method, seed, budget_seconds, extra):
+def command(python, out_dir, name, method, seed, budget_seconds, extra, budget_cpu_seconds=0.0):
     logdir = os.path.join(out_dir, "runs", name)
+    budget = ["--budget_cpu_seconds=%g" % budget_cpu_seconds] if budget_cpu_seconds else [
+        "--budget_seconds=%g" % budget_seconds]
     args = [python, os.path.join(REPO, "scripts", "pggan.py")] + METHODS[method] + [
-        "--seed=%d" % seed, "--budget_seconds=%g" % budget_seconds, "--total_kimg=100000",
+        "--seed=%d" % seed] + budget + ["--total_kimg=100000",
         "--logdir=%s" % logdir, "--output=%s" % os.path.join(out_dir, name + ".json")] + list(extra)
     return args, logdir
 
 
-def _finished(path, args):
-    if not os.path.exists(path):
-        return False
-    with open(path) as handle:
-        record = json.load(handle)
-    wanted = results.flags_from_args([a for a in args if a.startswith("--") and not a.startswith(("--logdir",
-                                                                                                  "--output"))])
-    wanted = {k: {"true": True, "false": False}.get(v, v) if isinstance(v, str) else v for k, v in wanted.items()}
-    return record.get("status") == "ok" and all(record["flags"].get(k) == v for k, v in wanted.items())
+# The schedule rule of the issue-28 study: growing (4 px stable, then per
+# resolution a fade and a stable phase, up to the end of the last fade) takes
+# ``GROWING_SHARE`` of the training budget at the bench's images per CPU second.
+GROWING_SHARE = 1.0 / 3.0
+# The paper's Gs half-life against its phase: 11.08 kimg (beta 0.999 at
+# minibatch 16) over 800 kimg per phase (preset-v1), 1/72.
+SMOOTHING_PER_PHASE = 1.0 / 72.0
 
 
-def run_all(out_dir, seeds, budget_seconds, python=None, extra=(), methods=tuple(METHODS), log=print):
+def schedule_for(bench_rates, budget_cpu_seconds, share=GROWING_SHARE):
+    """Thousands of images per stable phase and per fade (the same) such that
+    growing to full resolution takes ``share`` of ``budget_cpu_seconds`` at
+    ``bench_rates`` ({resolution: images per CPU second}): the 4 px stable
+    phase at the 4 px rate, each later fade and stable phase at its new
+    resolution's rate (a fade runs both blocks; the new one dominates)."""
+    res = sorted(int(r) for r in bench_rates)
+    seconds_per_image = 1.0 / bench_rates[res[0]] + sum(2.0 / bench_rates[r] for r in res[1:-1]) + \
+        1.0 / bench_rates[res[-1]]
+    return share * budget_cpu_seconds / seconds_per_image / 1000.0
+
+
+def run_all(out_dir, seeds, budget_seconds, python=None, extra=(), methods=tuple(METHODS), log=print,
+            budget_cpu_seconds=0.0, parallel=False):
+    """Each seed's runs (one per method) in turn; with ``parallel`` the
+    methods of one seed at the same time (one process each: on a 2-core
+    machine one per core, so that both see the same load). A finished run is
+    not repeated; one with a checkpoint is resumed."""
     python = python or sys.executable
     os.makedirs(os.path.join(out_dir, "runs"), exist_ok=True)
-    for name, method, seed in plan(seeds, methods):
-        args, logdir = command(python, out_dir, name, method, seed, budget_seconds, extra)
-        out = os.path.join(out_dir, name + ".json")
-        if _finished(out, args):
-            log("pggan study: %s done already (%s)" % (name, out))
-            continue
-        if os.path.exists(os.path.join(logdir, "checkpoint")):
-            args.append("--resume")
-        log("pggan study: " + " ".join(args))
-        start = time.time()
-        with open(os.path.join(out_dir, name + ".log"), "w") as handle:
-            code = subprocess.call(args, cwd=REPO, stdout=handle, stderr=subprocess.STDOUT)
-        log("pggan study: %s exit %d after %.0f s" % (name, code, time.time() - start))
-        if code != 0:
-            raise UsageError("pggan study: %s failed (exit %d); see %s.log" % (name, code,
-                                                                              os.path.join(out_dir, name)))
+    failed = []
+    for seed in seeds:
+        started = []
+        for method in methods:
+            name = run_name(method, seed)
+            args, logdir = command(python, out_dir, name, method, seed, budget_seconds, extra, budget_cpu_seconds)
+            out = os.path.join(out_dir, name + ".json")
+            if _finished(out, args):
+                log("pggan study: %s done already (%s)" % (name, out))
+                continue
+            if os.path.exists(os.path.join(logdir, "checkpoint")):
+                args.append("--resume")
+            log("pggan study: " + " ".join(args))
+            handle = open(os.path.join(out_dir, name + ".log"), "a" if "--resume" in args else "w")
+            proc = subprocess.Popen(args, cwd=REPO, stdout=handle, stderr=subprocess.STDOUT)
+            started.append((name, proc, handle, time.time()))
+            if not parallel:
+                _wait(started.pop(), out_dir, failed, log)
+        for item in started:
+            _wait(item, out_dir, failed, log)
+    if failed:
+        raise UsageError("pggan study: %s failed; see %s" % (", ".join(failed), ", ".join(
+            os.path.join(out_dir, n + ".log") for n in failed)))
+
+
+def _wait(item, out_dir, failed, log):
+    name, proc, handle, start = item
+    code = proc.wait()
+    handle.close()
+    log("pggan study: %s exit %d after %.0f s" % (name, code, time.time() - start))
+    if code != 0:
+        failed.append(name)
 
 
 FLOOR_FILE = "floor.json"
@@ -320,23 +353,54 @@ def _fmt(v):
 def define_flags():
     from absl import flags
     flags.DEFINE_string("out_dir", "results/pggan", "Folder of the study's runs, JSONs and report.")
-    flags.DEFINE_list("seeds", ["0", "1"], "Seeds of each method.")
+    flags.DEFINE_list("seeds", ["0", "1", "2", "3", "4"], "Seeds of each method.")
     flags.DEFINE_list("methods", list(METHODS), "progressive, non-progressive.")
-    # 4 runs x (1100 s of training + about 150 s of SWD and start-up) + the bench: about 90 minutes
-    flags.DEFINE_float("budget_seconds", 1100.0, "Training seconds per run (the same for every run).")
-    flags.DEFINE_list("pggan_args", ["--swd_every=4"],
-                      "More flags for scripts/pggan.py, e.g. --pggan_args=--lod_training_kimg=4,--swd_every=2")
-    flags.DEFINE_bool("bench", True, "Also measure images/s at 4, 8, 16, 32 px and profile 32 px (bench.json).")
+    flags.DEFINE_string("preset", "mnist32-study", "scripts/pggan.py's --preset for every run (its networks are "
+                        "also the bench's).")
+    flags.DEFINE_float("budget_seconds", 1100.0, "Training seconds per run, when --budget_cpu_seconds is 0.")
+    flags.DEFINE_float("budget_cpu_seconds", 200.0, "Training CPU seconds per run (the process's, evaluation "
+                       "excluded; 0: use --budget_seconds).")
+    flags.DEFINE_bool("parallel", True, "Run the methods of one seed at the same time (one process each, one "
+                      "thread each), so that both see the same load.")
+    flags.DEFINE_bool("schedule_rule", True, "Set each run's phase length by schedule_for (full resolution at a "
+                      "third of the budget at the bench's rates) and Gs's half-life to a 72nd of a phase.")
+    flags.DEFINE_list("floor_images", ["2048", "8192"], "Image counts at which to measure the SWD floor (reals "
+                      "against reals; empty: none).")
+    flags.DEFINE_integer("floor_draws", 5, "Draws of the floor at each count.")
+    flags.DEFINE_list("pggan_args", [], "More flags for scripts/pggan.py, e.g. --pggan_args=--swd_every=2")
+    flags.DEFINE_bool("bench", True, "Measure images/s at 4, 8, 16, 32 px with the preset's networks and "
+                      "minibatches, one thread (bench.json), before the runs.")
     flags.DEFINE_integer("bench_steps", 20, "Timed D+G steps per resolution in the benchmark.")
-    flags.DEFINE_bool("mode_coverage", True, "Classify each run's final samples with a trained CNN (the digits "
+    flags.DEFINE_bool("mode_coverage", False, "Classify each run's final samples with a trained CNN (the digits "
                       "covered); trains golbin's CNN for %d epochs once." % mode_coverage.CLASSIFIER_EPOCHS)
     flags.DEFINE_bool("report_only", False, "Only (re)write the report from the JSONs in --out_dir.")
-    flags.DEFINE_float("target_swd", None, "SWD x1e3 (average) whose time to reach is reported (default: the "
-                       "worst final value, which every run reaches).")
+    flags.DEFINE_float("target_swd", None, "SWD x1e3 (average) whose time to reach is reported (default: twice "
+                       "the floor at the during-run image count, from floor.json).")
     flags.DEFINE_string("note", "", "A paragraph for the top of REPORT.md (e.g. what kind of run this was).")
     flags.register_validator("budget_seconds", lambda v: v > 0, message="--budget_seconds must be > 0")
+    flags.register_validator("budget_cpu_seconds", lambda v: v >= 0, message="--budget_cpu_seconds must be >= 0")
     flags.register_validator("methods", lambda v: bool(v) and set(v) <= set(METHODS),
                              message="--methods must be a comma list of: %s" % ", ".join(METHODS))
+
+
+def run_bench(out_dir, preset, steps, threads, log=print):
+    """bench.json: images/s and per CPU second at each resolution, ``preset``'s networks and minibatches."""
+    from legacy.pggan.bench import bench
+    from legacy.pggan.experiment import PRESETS
+    path = os.path.join(out_dir, "bench.json")
+    if os.path.exists(path):
+        with open(path) as handle:
+            return json.load(handle)
+    p = PRESETS[preset]
+    sizes = dict((int(k), int(v)) for k, v in (i.split(":") for i in p.get("minibatch_sizes") or [])) or \
+        p.get("batch_size", 32)
+    loadavg = list(os.getloadavg())
+    record = bench(fmap_base=p["fmap_base"], fmap_max=p["fmap_max"], batch=sizes, steps=steps, profile_steps=0,
+                   threads=threads, log=log)
+    record.update(preset=preset, loadavg_before=loadavg, loadavg_after=list(os.getloadavg()),
+                  environment=results.environment())
+    fileio.write_json(path, record)
+    return record
 
 
 def main(_):
@@ -344,20 +408,32 @@ def main(_):
     f = flags.FLAGS
     try:
         seeds = [int(s) for s in f.seeds]
+        floor_counts = [int(c) for c in f.floor_images]
     except ValueError:
-        raise UsageError("--seeds=%s: not all integers" % ",".join(f.seeds))
+        raise UsageError("--seeds=%s / --floor_images=%s: not all integers" % (",".join(f.seeds),
+                                                                               ",".join(f.floor_images)))
     try:
         os.makedirs(f.out_dir, exist_ok=True)
     except OSError as err:
         raise UsageError("--out_dir=%s: cannot create it (%s)" % (f.out_dir, err.strerror))
     start = time.time()
     if not f.report_only:
-        run_all(f.out_dir, seeds, f.budget_seconds, extra=f.pggan_args, methods=tuple(f.methods))
-        if f.bench and not os.path.exists(os.path.join(f.out_dir, "bench.json")):
-            from legacy.pggan.bench import bench
-            record = bench(steps=f.bench_steps)
-            record["environment"] = results.environment()
-            fileio.write_json(os.path.join(f.out_dir, "bench.json"), record)
+        if floor_counts:
+            measure_floor(f.out_dir, floor_counts, f.floor_draws)
+        extra = ["--preset=%s" % f.preset]
+        if f.parallel:
+            extra += ["--intra_op_threads=1", "--inter_op_threads=1"]
+        if f.bench or f.schedule_rule:
+            bench_record = run_bench(f.out_dir, f.preset, f.bench_steps, 1 if f.parallel else 0)
+        if f.schedule_rule:
+            rates = {int(r): v["images_per_cpu_second"] for r, v in bench_record["images_per_second"].items()}
+            kimg = round(schedule_for(rates, f.budget_cpu_seconds or f.budget_seconds), 1)
+            extra += ["--lod_training_kimg=%g" % kimg, "--lod_transition_kimg=%g" % kimg,
+                      "--g_smoothing_kimg=%.4f" % (kimg * SMOOTHING_PER_PHASE)]
+            print("pggan study: schedule rule: %g kimg per phase and per fade, Gs half-life %.4f kimg "
+                  "(bench images per CPU second %s)" % (kimg, kimg * SMOOTHING_PER_PHASE, rates))
+        run_all(f.out_dir, seeds, f.budget_seconds, extra=extra + list(f.pggan_args), methods=tuple(f.methods),
+                budget_cpu_seconds=f.budget_cpu_seconds, parallel=f.parallel)
         if f.mode_coverage:
             measure_coverage(f.out_dir)
         print("pggan study: runs took %.0f s" % (time.time() - start))

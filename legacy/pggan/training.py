@@ -313,9 +313,10 @@ class Evaluator(Hook):
     resumed run keeps those up to its checkpoint."""
 
     def __init__(self, run_dir, graph, data, schedule, epochs, count=512, every=1, seed=0, batch=128,
-                 final_count=None, clock=None):
+                 final_count=None, clock=None, every_cpu_seconds=0.0):
         self.run_dir, self.graph, self.data, self.schedule = run_dir, graph, data, schedule
         self.epochs, self.every, self.batch, self.clock = epochs, every, batch, clock
+        self.every_cpu_seconds = every_cpu_seconds
         self.path = os.path.join(run_dir, METRICS_FILE)
         rng = np.random.RandomState(seed + 12345)
         full = data.levels[data.resolution]
@@ -362,8 +363,12 @@ class Evaluator(Hook):
                   "swd_images": int(count), "final": bool(final), "loadavg": list(os.getloadavg())}
         fakes = self.generate(self.latents[:count], lod)
         record.update(self._swd(fakes, count))
-        raw = self.generate(self.latents[:count], lod, self.graph.samples_g)
-        record.update({"G_" + k: v for k, v in self._swd(raw, count).items()})
+        if step == 0:  # Gs is initialised from G: the same weights, the same images; not measured twice
+            raw = fakes
+            record.update({"G_" + k: v for k, v in list(record.items()) if k.startswith("SWDx1e3_")})
+        else:
+            raw = self.generate(self.latents[:count], lod, self.graph.samples_g)
+            record.update({"G_" + k: v for k, v in self._swd(raw, count).items()})
         record["eval_seconds"] = time.time() - start
         save_png(os.path.join(self.run_dir, "fakes-step%07d-lod%.2f.png" % (step, lod)), image_grid(fakes[:64]))
         if final:
@@ -398,8 +403,16 @@ class Evaluator(Hook):
     def after_epoch(self, record):
         tick = len(self.loop.history)
         final = self.loop.finished or self.loop.epoch > self.epochs
-        if tick % self.every == 0 or final:
-            self.measure(final=final)
+        if self.every_cpu_seconds:
+            # the first tick end at or past each multiple of every_cpu_seconds of training CPU time
+            done = [r["train_cpu_seconds"] or 0.0 for r in self.records if not r.get("final")]
+            due = self.clock.total() >= (int(max(done or [0.0]) // self.every_cpu_seconds) + 1) * self.every_cpu_seconds
+        else:
+            due = tick % self.every == 0
+        if due or final:
+            self.measure()  # the during-run count, so that the run's curve has one count throughout
+        if final and self.final_count != self.count:
+            self.measure(final=True)
 
     def last(self):
         return self.records[-1] if self.records else None
@@ -465,7 +478,8 @@ def run_pggan(experiment, data, config):
     sched_hook = ScheduleHook(schedule, graph.reset_optimizers)
     clock = CpuClock(run_dir)
     evaluator = Evaluator(run_dir, graph, data, schedule, epochs, count=config.swd_images, every=config.swd_every,
-                          seed=config.seed, final_count=config.swd_final_images, clock=clock)
+                          seed=config.seed, final_count=config.swd_final_images, clock=clock,
+                          every_cpu_seconds=config.swd_every_cpu_seconds)
     evaluator.board = board
     checkpointer = Checkpointer(run_dir, every_steps=config.save_every_steps, before_save=[board.flush])
     hooks = [clock, sched_hook, ProgressBar(), board, Budget(config.budget_seconds, config.budget_cpu_seconds, clock),
