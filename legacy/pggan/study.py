@@ -82,6 +82,17 @@ def schedule_for(bench_rates, budget_cpu_seconds, share=GROWING_SHARE):
     return share * budget_cpu_seconds / seconds_per_image / 1000.0
 
 
+def _finished(path, args):
+    if not os.path.exists(path):
+        return False
+    with open(path) as handle:
+        record = json.load(handle)
+    wanted = results.flags_from_args([a for a in args if a.startswith("--") and not a.startswith(("--logdir",
+                                                                                                  "--output"))])
+    wanted = {k: {"true": True, "false": False}.get(v, v) if isinstance(v, str) else v for k, v in wanted.items()}
+    return record.get("status") == "ok" and all(record["flags"].get(k) == v for k, v in wanted.items())
+
+
 def run_all(out_dir, seeds, budget_seconds, python=None, extra=(), methods=tuple(METHODS), log=print,
             budget_cpu_seconds=0.0, parallel=False):
     """Each seed's runs (one per method) in turn; with ``parallel`` the
@@ -386,7 +397,7 @@ def define_flags():
 def run_bench(out_dir, preset, steps, threads, log=print):
     """bench.json: images/s and per CPU second at each resolution, ``preset``'s networks and minibatches."""
     from legacy.pggan.bench import bench
-    from legacy.pggan.experiment import PRESETS
+    from legacy.pggan.pggan_config import PRESETS
     path = os.path.join(out_dir, "bench.json")
     if os.path.exists(path):
         with open(path) as handle:
