@@ -30,7 +30,7 @@ import collections
 
 import numpy as np
 
-from legacy.models.layers import dropout_seed, op_seed
+from legacy.models.layers import DROPOUT_SEED, op_seed
 from legacy.tf import tf
 
 # The paper's hyper-parameters (Appendix A.1, official config.py / loss.py).
@@ -270,18 +270,38 @@ def process_reals(reals, lod, resolution):
         return x
 
 
+STEP_SEED = "step_seed"
+
+
+def step_seed(graph=None):
+    """The int64 ``[2]`` seed of a training step's random draws (G's latents,
+    the gradient penalty's mixing factors), named ``step_seed``. The project's
+    loop feeds ``[global step, phase]`` to the one per-step seed input of a
+    graph, which the core keeps in the collection it made for dropout masks
+    (legacy/models/layers.py ``DROPOUT_SEED``); this input is put there, so
+    the loop feeds it without the core knowing about GANs. Unfed: ``[0, 0]``."""
+    graph = graph or tf.get_default_graph()
+    found = graph.get_collection(DROPOUT_SEED)
+    if found:
+        return found[0]
+    with graph.as_default(), graph.name_scope(""):
+        seed = tf.placeholder_with_default(tf.constant([0, 0], tf.int64), [2], name=STEP_SEED)
+    graph.add_to_collection(DROPOUT_SEED, seed)
+    return seed
+
+
 def stateless_normal(shape, salt):
-    """N(0, 1) keyed by the loop's fed seed [step, phase] (legacy/models/layers.py
-    ``dropout_seed``) and the graph seed: step N draws the same latents in
-    any process, so a resumed run repeats the uninterrupted one exactly."""
-    seed = dropout_seed()
+    """N(0, 1) keyed by the loop's fed seed [step, phase] (``step_seed``) and
+    the graph seed: step N draws the same latents in any process, so a
+    resumed run repeats the uninterrupted one exactly."""
+    seed = step_seed()
     graph_seed = (tf.get_default_graph().seed or 0) % 2 ** 20
     key = tf.stack([seed[0], seed[1] * 2 ** 30 + graph_seed * 2 ** 6 + salt])
     return tf.random.stateless_normal(shape, seed=key)
 
 
 def stateless_uniform(shape, salt):
-    seed = dropout_seed()
+    seed = step_seed()
     graph_seed = (tf.get_default_graph().seed or 0) % 2 ** 20
     key = tf.stack([seed[0], seed[1] * 2 ** 30 + graph_seed * 2 ** 6 + salt])
     return tf.random.stateless_uniform(shape, seed=key)

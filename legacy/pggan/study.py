@@ -399,12 +399,14 @@ def _save(fig, path):
 def _speed(runs, per="cpu_seconds"):
     """Median images per CPU second (``per`` "cpu_seconds") or per wall second
     ("seconds") of the ticks that start and end at the same integer lod, per
-    resolution; the first tick of a run (graph warm-up) is left out."""
+    resolution; the first tick of a run and of a resumed process (graph
+    warm-up) is left out."""
     per_res = collections.defaultdict(list)
     for _, _, record in runs:
         ticks = record["ticks"]
         for prev, tick in zip(ticks[:-1], ticks[1:]):
-            if prev["lod"] == tick["lod"] and float(tick["lod"]).is_integer() and tick.get(per):
+            if prev["lod"] == tick["lod"] and float(tick["lod"]).is_integer() and tick.get(per) \
+                    and not tick.get("warmup"):
                 kimg = tick["kimg"] - prev["kimg"]
                 per_res[32 >> int(tick["lod"])].append(kimg * 1000.0 / tick[per])
     return {res: (float(np.median(v)), len(v)) for res, v in sorted(per_res.items())}

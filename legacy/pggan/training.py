@@ -245,8 +245,11 @@ class CpuClock(Hook):
         self.mark = time.process_time()
 
     def after_epoch(self, record):
+        # The first tick of a process (a run's start or its resume) also builds
+        # and optimizes the graph's kernels: its rate is not the step's.
+        warmup = not any(t.get("process") == os.getpid() for t in self.ticks)
         self.ticks.append({"tick": record.epoch, "cpu_seconds": time.process_time() - self.mark,
-                           "loadavg": list(os.getloadavg())})
+                           "loadavg": list(os.getloadavg()), "warmup": warmup, "process": os.getpid()})
         fileio.write_json(self.path, self.ticks)
 
     def total(self):
@@ -268,14 +271,20 @@ class Budget(Hook):
             self.loop.finished = True
 
 
-def image_grid(images, columns=8):
-    """uint8 [N, H, W, C] -> one uint8 grid image."""
+GRID_BORDER = 96  # grey: apart from MNIST's black background and white strokes
+
+
+def image_grid(images, columns=8, border=1):
+    """uint8 [N, H, W, C] -> one uint8 grid image, the cells framed by
+    ``border`` pixels of grey (``GRID_BORDER``) so that samples that touch
+    their edges do not run into each other."""
     n, h, w, c = images.shape
     rows = int(math.ceil(n / float(columns)))
-    grid = np.zeros((rows * h, columns * w, c), np.uint8)
+    grid = np.full((rows * (h + border) + border, columns * (w + border) + border, c), GRID_BORDER, np.uint8)
     for i in range(n):
         r, k = divmod(i, columns)
-        grid[r * h:(r + 1) * h, k * w:(k + 1) * w] = images[i]
+        y, x = border + r * (h + border), border + k * (w + border)
+        grid[y:y + h, x:x + w] = images[i]
     return grid
 
 
@@ -418,12 +427,40 @@ class Evaluator(Hook):
         return self.records[-1] if self.records else None
 
 
-class TickPrinter(Hook):
-    """``tick 3     kimg 38.4     lod 2.50  minibatch 32   sec/tick 12.1  img/s 1058  d_loss ...``"""
+class TickProgress(Hook):
+    """Within a tick, one line every ``every`` seconds (``  tick 3: 12/25
+    steps, 61 s``) when stderr is not a terminal (a log, nohup), where
+    ``ProgressBar`` shows nothing; a tick at 32 px on a loaded machine can
+    take minutes."""
 
-    def __init__(self, schedule, evaluator, tick_steps, stream=None):
+    def __init__(self, every=60.0, stream=None, enabled=None):
+        self.every, self.stream = every, stream or sys.stdout
+        self.enabled = (not sys.stderr.isatty()) if enabled is None else enabled
+        self.start = self.mark = None
+        self.steps = 0
+
+    def before_epoch(self, epoch, steps):
+        self.epoch, self.steps, self.start = epoch, steps, time.time()
+        self.mark = self.start
+
+    def after_step(self, step, cost):
+        now = time.time()
+        if self.enabled and now - self.mark >= self.every:
+            self.mark = now
+            self.stream.write("  tick %d: %d/%d steps, %.0f s\n" % (self.epoch, self.loop.step_in_epoch, self.steps,
+                                                                   now - self.start))
+            self.stream.flush()
+
+
+class TickPrinter(Hook):
+    """``tick 3     kimg 38.4     lod 2.50  minibatch 32   sec/tick 12.1  img/s 1058  d_loss ...``;
+    the first tick of a process says ``(warm-up)`` after its rate: it also
+    builds and optimizes the kernels of the graph (``CpuClock``)."""
+
+    def __init__(self, schedule, evaluator, tick_steps, stream=None, clock=None):
         self.schedule, self.evaluator, self.tick_steps = schedule, evaluator, tick_steps
         self.stream = stream or sys.stdout
+        self.clock = clock
 
     def after_epoch(self, record):
         step = self.loop.step
@@ -433,6 +470,9 @@ class TickPrinter(Hook):
                 "g_loss %-8.3f" % (record.epoch, nimg / 1000.0, lod, minibatch, record.seconds,
                                    images / max(record.seconds, 1e-9), record.phase_costs["d_loss"],
                                    record.phase_costs["g_loss"]))
+        if self.clock is not None and self.clock.ticks and self.clock.ticks[-1]["tick"] == record.epoch:
+            tick = self.clock.ticks[-1]
+            line += " cpu/tick %.1f%s" % (tick["cpu_seconds"], " (warm-up)" if tick["warmup"] else "")
         last = self.evaluator.last()
         if last is not None and last["step"] == step and "SWDx1e3_avg" in last:
             line += " SWDx1e3 " + " ".join("%s=%.1f" % (k[8:], last[k]) for k in sorted(last) if k.startswith("SWD"))
@@ -484,7 +524,8 @@ def run_pggan(experiment, data, config):
     checkpointer = Checkpointer(run_dir, every_steps=config.save_every_steps, before_save=[board.flush])
     hooks = [clock, sched_hook, ProgressBar(), board, Budget(config.budget_seconds, config.budget_cpu_seconds, clock),
              evaluator,
-             TickPrinter(schedule, evaluator, config.tick_steps), checkpointer, StopOnSignal()]
+             TickPrinter(schedule, evaluator, config.tick_steps, clock=clock), TickProgress(), checkpointer,
+             StopOnSignal()]
 
     start = time.time()
     report = dict(experiment=experiment, out=out, run_dir=run_dir, config=config, schedule=schedule, clock=clock,
@@ -519,7 +560,7 @@ def _write(report, status, wall, **extra):
                       "seconds": r.seconds, "images_per_second": (nimg1 - nimg0) / max(r.seconds, 1e-9),
                       "d_loss": (r.phase_costs or {}).get("d_loss"), "g_loss": (r.phase_costs or {}).get("g_loss"),
                       "cpu_seconds": cpu.get(r.epoch, {}).get("cpu_seconds"),
-                      "loadavg": cpu.get(r.epoch, {}).get("loadavg")})
+                      "loadavg": cpu.get(r.epoch, {}).get("loadavg"), "warmup": cpu.get(r.epoch, {}).get("warmup")})
     evaluations = report["evaluator"].records
     metrics = {
         "dataset": report["config"].dataset,
