@@ -1,17 +1,20 @@
 """SWU AI Deep Learning (2021), re-implemented as plain TF1 graph code.
 
-Layout:
-- ``legacy.experiments``: what each script picks (its flags' defaults, a model, a runner).
-- ``legacy.runners``: the shared runs (an MNIST run, a full-batch run, a grid of runs).
-- ``legacy.models``: graph builders (no Session) and the registry of the study's models.
-- ``legacy.data``: verified datasets and tensorpack dataflows (no TensorFlow).
-- ``legacy.study``: the reproduction plan and report, the benchmark, the PGGAN study.
-- ``legacy.originals``: the study's own scripts, ported literally.
-- ``legacy.metrics``: sliced Wasserstein distance; ``legacy.rl``: the DQN's game and replay.
-- top level: the run configuration (config), the one Session loop (train) and
-  its hooks, checkpoints, run folders (runs), inputs, results, the CLI (cli,
-  child: signal-forwarding subprocesses), memory checks, figures and
-  pictures, and the distributed runtime's cluster spec and launcher.
+The 2021 study's core:
+- ``legacy.experiments``: what each of the study's scripts picks (its flags' defaults, a model, a runner).
+- ``legacy.runners``: the study's runs (an MNIST run, a full-batch run, a grid of runs) and the
+  recorded run the extensions share.
+- ``legacy.models``: graph builders (no Session) and the registry of every MNIST model's settings.
+- ``legacy.data``: verified MNIST and the study's tables, as tensorpack dataflows (no TensorFlow).
+- ``legacy.study``: the reproduction plan and report, and the benchmark.
+- ``legacy.originals``: the study's own scripts (and golbin's chapters), ported literally.
+- top level: the run configuration (run_config), the one Session loop (train) and its hooks,
+  checkpoints, run folders (runs), inputs, results, the entry points (console, startup, cli,
+  child: signal-forwarding subprocesses), memory checks, figures, TensorBoard events.
+
+One package per extension, each importing the core and never imported by it:
+``legacy.pggan`` (progressive GANs), ``legacy.chapters`` (golbin's other chapters),
+``legacy.distributed`` (the PS/worker cluster), ``legacy.tensorpack_trainer`` (tensorpack's trainer).
 """
 import os as _os
 import time as _time
