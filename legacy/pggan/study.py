@@ -1,18 +1,24 @@
 """The paper's §6.2 ("Convergence and training speed") at CPU scale: progressive
 against non-progressive training of the same networks on MNIST-32, each run
-given the same training-time budget, for several seeds; then a report.
+given the same training-time budget (in CPU seconds), for several seeds; then
+a report by the rules docs/pggan.md wrote down before the runs (issue 28).
 
-    scripts/pggan_study.py --out_dir=results/pggan --budget_seconds=1100 --seeds=0,1
+    scripts/pggan_study.py --out_dir=results/pggan                # 5 seeds x 2 arms, 200 CPU s each
     scripts/pggan_study.py --out_dir=results/pggan --report_only
 
-Each run is one ``scripts/pggan.py`` invocation (printed, so it can be re-run
-by hand) writing ``<out_dir>/<name>.json`` and its run folder under
-``<out_dir>/runs/<name>``. A run whose JSON says "ok" with the same flags is
-not run again; one with a checkpoint but no finished JSON is resumed. The
-report (``REPORT.md``, ``swd_vs_seconds.png``, ``swd_vs_kimg.png``,
-``images_per_second.png``, ``samples/``) is made from the JSONs alone.
+Before the runs: the SWD floor (``floor.json``: reals against reals, 5 draws
+at 2,048 and 8,192 images) and the bench (``bench.json``: images per CPU
+second at each resolution, one thread), from which ``schedule_for`` sets the
+phase length (full resolution at a third of the budget). Each run is one
+``scripts/pggan.py`` invocation (printed, so it can be re-run by hand)
+writing ``<out_dir>/<name>.json`` and its run folder under
+``<out_dir>/runs/<name>``; the two arms of a seed run at the same time. A run
+whose JSON says "ok" with the same flags is not run again; one with a
+checkpoint but no finished JSON is resumed. The report (``REPORT.md``,
+``swd_vs_cpu_seconds.png``, ``swd_vs_kimg.png``, ``samples/``) is made from
+the JSONs, floor and bench alone.
 
-Example: python scripts/pggan_study.py --out_dir=results/pggan --budget_seconds=1100 --seeds=0,1
+Example: python scripts/pggan_study.py --out_dir=results/pggan --seeds=0,1 --budget_cpu_seconds=200
 """
 import collections
 import json
