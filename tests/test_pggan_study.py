@@ -143,7 +143,8 @@ def test_report_states_the_rules_numbers_from_the_jsons_and_floor(tmp_path):
                            "evaluations": _evals(values, final=final), "logdir": str(logdir),
                            "environment": {"cpu": "test cpu", "cpu_count": 2, "tensorflow": "x",
                                            "git_revision": "abc"}}, handle)
-    text = open(pggan_study.report(out)).read()
+    text = open(pggan_study.report(out, planned=["progressive-seed0", "progressive-seed2"])).read()
+    assert "Not finished when this report was made (no results JSON): progressive-seed2." in text
     # differences -2.0 and -3.5: mean -2.75, sd 1.0607, t(0.975, 1) 12.706: half-width 9.53
     assert "n = 2 pairs; mean difference -2.75, sd 1.06, 95 % t interval [-12.28, 6.78]" in text
     assert "provisional, 2 of 5 pairs: no difference shown with 2 pairs" in text

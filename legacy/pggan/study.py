@@ -476,7 +476,9 @@ def _lod0_cpu(record):
     return None
 
 
-def report(out_dir, target=None, title="PGGAN §6.2 at CPU scale (issue 28)", note=""):
+def report(out_dir, target=None, title="PGGAN §6.2 at CPU scale (issue 28)", note="", planned=None):
+    """REPORT.md and its figures from the run JSONs, floor.json and bench.json
+    in ``out_dir``; ``planned`` (run names) lists the runs without a JSON yet."""
     runs = load_runs(out_dir)
     if not runs:
         raise UsageError("pggan study: no run JSONs in %s; run the study first" % out_dir)
@@ -514,6 +516,9 @@ def report(out_dir, target=None, title="PGGAN §6.2 at CPU scale (issue 28)", no
               figures.markdown_table(["run", "status", "steps", "kimg", "train CPU s", "train wall s", "wall s",
                                       "load avg (1 min) over ticks", "CPU s to lod 0 (first whole tick)",
                                       "images"] + ["Gs %d" % r for r in levels] + ["Gs avg", "raw G avg"], rows)]
+    missing = [n for n in (planned or []) if n not in {name for name, _, _ in runs}]
+    if missing:
+        lines += ["Not finished when this report was made (no results JSON): " + ", ".join(missing) + ".", ""]
     a = rule_a(runs)
     ag = rule_a(runs, prefix="G_")
     lines += ["## Rule (a): paired difference of final SWD avg (Gs, progressive minus non-progressive)", "",
@@ -670,4 +675,5 @@ def main(_):
         if f.mode_coverage:
             measure_coverage(f.out_dir)
         print("pggan study: runs took %.0f s" % (time.time() - start))
-    print("pggan study: report in %s" % report(f.out_dir, f.target_swd, note=f.note))
+    planned = [name for name, _, _ in plan(seeds, tuple(f.methods))]
+    print("pggan study: report in %s" % report(f.out_dir, f.target_swd, note=f.note, planned=planned))
