@@ -16,12 +16,13 @@ DATA_DIR ?= data/mnist
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: run test test-slow test-docker reproduce bench pggan-study venv data clean help
+.PHONY: run test test-all test-slow test-docker reproduce bench pggan-study venv data clean help
 
 help:
 	@echo "make run    - set up, then train the study's 4-layer MNIST network (scripts/mnist_dnn.py --keep_prob=0.8)"
-	@echo "make test   - set up, then run the default test suite"
-	@echo "make test-slow - the long reproductions (marked slow), not part of make test"
+	@echo "make test   - set up, then the fast tier: every test not marked long (unit tests, a few end-to-end runs; <= 5 min on 2 quiet vCPUs)"
+	@echo "make test-all - the long tier: the tests marked long (subprocess training runs, signals, resume, cluster, PGGAN)"
+	@echo "make test-slow - the full-size reproductions (marked slow), in neither tier"
 	@echo "make reproduce - the study's runs at original settings, 3 seeds, then results/REPORT.md (LANE=tf2: on TF 2, runs-tf2/, both lanes in the report)"
 	@echo "make test-docker - build docker/Dockerfile on a local base, run the tests and an experiment in it (root; docs/docker.md)"
 	@echo "LANE=tf2   - any of these on TensorFlow 2.21 (.venv-tf2, python3 3.10-3.13), e.g. make test LANE=tf2"
@@ -37,8 +38,18 @@ data: venv
 run: data
 	$(PY) scripts/mnist_dnn.py --keep_prob=0.8 --data_dir=$(DATA_DIR)
 
+# A tier's time, with what it depends on: the CPU and the load average at its end
+# (pytest's own summary line adds the sum of the tests' durations and their CPU time).
+TIMED = t0=$$(date +%s); rc=0; $(1) || rc=$$?; \
+	echo "make $(2) (LANE=$(LANE)): $$(($$(date +%s) - t0)) s wall, exit $$rc; $$(nproc) CPUs, \
+	$$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1); load average $$(cut -d' ' -f1-3 /proc/loadavg)"; \
+	exit $$rc
+
 test: data
-	$(PY) -m pytest tests $(PYTEST_ARGS)
+	@$(call TIMED,$(PY) -m pytest tests -m "not long" $(PYTEST_ARGS),test)
+
+test-all: data
+	@$(call TIMED,$(PY) -m pytest tests -m long $(PYTEST_ARGS),test-all)
 
 test-slow: data
 	$(PY) -m pytest tests -m slow --run-slow $(PYTEST_ARGS)

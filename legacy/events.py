@@ -1,7 +1,7 @@
 """Reading TensorBoard event files back, and a PNG of a run's TensorBoard scalars
 (cost, accuracies), e.g. for README (scripts/plot_scalars.py)::
 
-    python scripts/plot_scalars.py --logdir=runs/mnist_dnn/<run> --output=docs/scalars.png
+    python scripts/plot_scalars.py --logdir=runs/mnist_dnn/<run> --output=docs/records/usage/tensorboard_scalars.png
 
 ``read_scalars`` applies TensorBoard's own rule for resumed runs: a
 SessionLog START at step s drops the earlier events at steps >= s (logged by

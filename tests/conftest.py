@@ -2,6 +2,7 @@
 verifies it first); a test never downloads on its own except through that
 same verified code path."""
 import os
+import resource
 import sys
 
 import pytest
@@ -39,6 +40,20 @@ def pytest_report_header(config):
 def pytest_terminal_summary(terminalreporter):
     from legacy.tf import TF_VERSION
     terminalreporter.write_line("tested against TensorFlow %s" % TF_VERSION)
+    # What a tier costs apart from collection and imports, and apart from what else the machine runs:
+    # the sum of every test's own setup + call + teardown time, and the CPU time of pytest and its
+    # children (subprocess runs), which a busy machine inflates less than wall time.
+    reports = [r for key in ("passed", "failed", "error", "skipped") for r in terminalreporter.stats.get(key, [])
+               if hasattr(r, "duration")]
+    if not reports:
+        return
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    terminalreporter.write_line("sum of the tests' durations: %.1f s over %d tests; CPU time %.1f s "
+                                "(pytest %.1f s, its children %.1f s)" % (
+                                    sum(r.duration for r in reports),
+                                    len({r.nodeid for r in reports}),
+                                    sum(u.ru_utime + u.ru_stime for u in usage),
+                                    usage[0].ru_utime + usage[0].ru_stime, usage[1].ru_utime + usage[1].ru_stime))
 
 
 @pytest.fixture(autouse=True)

@@ -18,3 +18,15 @@ def run_script(name, *args, check=True):
 def read_json(path):
     with open(str(path)) as handle:
         return json.load(handle)
+
+
+def default_signals():
+    """``preexec_fn`` for a child that a test will signal: SIGINT and SIGTERM at
+    their defaults, whatever this test process inherited. Under ``nohup``,
+    ``make test &`` or a CI runner that ignores SIGINT, a child would inherit
+    the ignored disposition, and the programs rightly keep an ignored signal
+    ignored (legacy/hooks.py, legacy/child.py), so the test's own signal would
+    go unheard. Runs in the child between fork and exec."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)

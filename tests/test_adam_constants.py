@@ -97,6 +97,7 @@ def test_run_mnist_passes_the_config_to_adamoptimizer(tmp_path, mnist_dir, monke
     assert record["flags"]["adam_epsilon"] == 1e-4 and record["flags"]["adam_beta2"] == 0.99
 
 
+@pytest.mark.long
 def test_the_flags_reach_the_results_and_refuse_other_optimizers(tmp_path, mnist_dir):
     out = tmp_path / "r.json"
     run_script("mnist_dnn.py", "--preset=mlp", "--epochs=0", "--data_dir=" + mnist_dir, "--adam_epsilon=1e-4",

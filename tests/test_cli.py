@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from conftest import REPO
+from scripts_util import default_signals
 
 
 def _script(name, *args):
@@ -71,6 +72,7 @@ def test_bad_input_is_one_line_and_non_zero(tmp_path, args, names):
     assert not out.exists()
 
 
+@pytest.mark.long
 def test_divergence_is_one_line_naming_step_rate_and_optimizer(tmp_path, mnist_dir):
     out = tmp_path / "r.json"
     proc = _script("mnist_dnn.py", "--train_limit=500", "--learning_rate=1e8", "--data_dir=" + mnist_dir,
@@ -147,7 +149,7 @@ def test_a_late_signal_keeps_the_recorded_interrupt(tmp_path, during, after):
     script = tmp_path / "late.py"
     script.write_text(_LATE_SIGNAL % dict(repo=REPO, during=during, after=after))
     proc = subprocess.run([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=120)
+                          universal_newlines=True, timeout=120, preexec_fn=default_signals)
     assert proc.returncode == 130, (proc.returncode, proc.stderr)
     assert proc.stderr.splitlines() == [
         "interrupted: SIGINT at step 5 (epoch 1) (checkpoint /tmp/run/model.ckpt-5); "

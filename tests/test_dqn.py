@@ -110,6 +110,7 @@ def test_q_networks_shapes_target_update_and_a_step_lowers_the_cost():
         assert not np.allclose(q, target_q_after)
 
 
+@pytest.mark.long
 def test_tiny_dqn_run_through_the_loop(tmp_path):
     """Three epochs of 30 training steps on the game: golbin's lines, the
     target copies, the results JSON, the GIF; the same seed repeats them."""

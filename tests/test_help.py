@@ -10,6 +10,9 @@ import pytest
 
 from conftest import REPO
 
+# Every test here starts a subprocess per script (--help of all 23): the long tier (make test-all).
+pytestmark = pytest.mark.long
+
 # absl's own flags (absl.flags, absl.logging, absl.app): --helpfull lists them, --help must not.
 ABSL_FLAGS = ["--flagfile", "--undefok", "--logtostderr", "--alsologtostderr", "--log_dir", "--verbosity",
               "--stderrthreshold", "--showprefixforinfo", "--only_check_args", "--pdb_post_mortem",

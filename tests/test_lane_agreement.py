@@ -98,6 +98,7 @@ def _params(full):
 
 
 @pytest.mark.parametrize("name", _params(full=False))
+@pytest.mark.long
 def test_this_lane_reproduces_tf1_costs(name, tmp_path, mnist_dir):
     check(name, run_case(name, tmp_path, mnist_dir), REFERENCE["lanes"]["tf1"][name])
 

@@ -6,6 +6,9 @@ import pytest
 
 from scripts_util import read_json, run_script
 
+# Every test here starts subprocess training runs: the long tier (make test-all).
+pytestmark = pytest.mark.long
+
 
 def _common(tmp_path, mnist_dir, name="r.json"):
     return ["--data_dir=" + mnist_dir, "--output=" + str(tmp_path / name)]

@@ -109,7 +109,12 @@ def _import(name):
     return sys.modules["legacy.originals." + name]
 
 
-@pytest.mark.parametrize("name", sorted(MNIST_CASES))
+# The CNN ports evaluate a CNN on 15,000 images twice per case: the long tier; the MLP ports stay in make test.
+CNN_PORTS = ("golbin_cnn", "cnn_adam", "cnn_rmsprop")
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.long) if n in CNN_PORTS else n
+                                  for n in sorted(MNIST_CASES)])
 def test_mnist_port_matches_library(name, tmp_path, mnist_dir):
     model_name, flags = MNIST_CASES[name]
     port_record = run_port(_import(name), mnist_dir)
@@ -172,6 +177,7 @@ def _library_script(script, tmp_path, *args):
     return read_json(out)
 
 
+@pytest.mark.long
 def test_linear_regression_port_matches_library(tmp_path):
     from legacy.originals import linearreg
     port_record = linearreg.train(port.args())
@@ -187,6 +193,7 @@ def test_linear_regression_port_matches_library(tmp_path):
     assert max(diffs.values()) <= TOLERANCE, diffs
 
 
+@pytest.mark.long
 def test_fur_wings_port_matches_library(tmp_path):
     from legacy.data import tables
     from legacy.originals import logisticregression
@@ -218,6 +225,7 @@ def test_port_batches_are_the_library_batches(mnist):
             np.testing.assert_array_equal(got_labels, labels)
 
 
+@pytest.mark.long
 def test_port_prints_the_study_lines(tmp_path, mnist_dir):
     """As a program: the study's printed lines, and one line for a bad flag."""
     cmd = [sys.executable, "-m", "legacy.originals.mnistdatajuyae", "--epochs=1", "--train_limit=500",

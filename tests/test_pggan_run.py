@@ -13,7 +13,7 @@ import pytest
 from legacy.pggan import images
 from legacy.errors import UsageError
 from legacy.pggan.training import Schedule
-from scripts_util import REPO, read_json, run_script
+from scripts_util import REPO, default_signals, read_json, run_script
 
 
 def _blob_folder(folder, count, width, height, seed=0, grey=False):
@@ -55,6 +55,7 @@ TINY = ["--fmap_base=32", "--fmap_max=16", "--batch_size=8", "--mbstd_group_size
         "--swd_images=32", "--lod_training_kimg=0.08", "--lod_transition_kimg=0.08"]
 
 
+@pytest.mark.long
 def test_tiny_run_grows_4_to_8_with_a_fade_lowers_d_loss_and_writes_samples(tmp_path):
     folder = _blob_folder(tmp_path / "imgs", 64, 12, 10, grey=True)
     out, logdir = tmp_path / "r.json", tmp_path / "run"
@@ -158,6 +159,7 @@ def _checkpoint_values(prefix):
     return {name: reader.get_tensor(name) for name, _ in tf.train.list_variables(prefix)}
 
 
+@pytest.mark.long
 def test_kill_9_and_resume_reach_the_same_weights(tmp_path):
     folder = _blob_folder(tmp_path / "imgs", 64, 8, 8)
     common = ["--dataset=%s" % folder, "--resolution=8", "--total_kimg=0.32", "--cache_dir=%s" % (tmp_path / "cache"),
@@ -167,7 +169,8 @@ def test_kill_9_and_resume_reach_the_same_weights(tmp_path):
     cut = tmp_path / "cut"
     args = [sys.executable, os.path.join(REPO, "scripts", "pggan.py"), "--logdir=%s" % cut, "--save_every_steps=5",
             "--output=%s" % (tmp_path / "cut.json")] + common
-    proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=default_signals)
     deadline = time.time() + 600
     from legacy import checkpoints
     while time.time() < deadline and proc.poll() is None:
@@ -197,6 +200,7 @@ def test_kill_9_and_resume_reach_the_same_weights(tmp_path):
     assert rb["resumed_from"].endswith("-%d" % killed_at)
 
 
+@pytest.mark.long
 def test_celebahq_preset_pipeline_runs_on_a_synthetic_64px_folder(tmp_path):
     folder = _blob_folder(tmp_path / "celeb", 48, 80, 72)
     out = tmp_path / "c.json"

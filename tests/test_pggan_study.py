@@ -157,6 +157,7 @@ def test_report_states_the_rules_numbers_from_the_jsons_and_floor(tmp_path):
         assert os.path.getsize(os.path.join(out, png)) > 1000
 
 
+@pytest.mark.long  # trains golbin's CNN in this process
 def test_mode_coverage_counts_the_digits_a_trained_cnn_sees(tmp_path, mnist):
     """The study's mode-coverage step (legacy/pggan/mode_coverage.py) on a real
     classifier: golbin's CNN trained briefly, then MNIST-32 test digits (all

@@ -69,7 +69,10 @@ def test_golden_file_covers_every_run():
         assert all(set(v["values"]) == set(fields) for v in entry["values_by_cpu"].values())
 
 
-@pytest.mark.parametrize("name", sorted(golden_runs.RUNS))
+# The CNN's golden run (two epochs of 2,000 images and a 15,000-image evaluation) is the long tier's;
+# the MLP, softmax and full-batch runs stay in make test as its end-to-end regression checks.
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.long) if n.startswith("cnn") else n
+                                  for n in sorted(golden_runs.RUNS)])
 def test_seeded_run_keeps_its_numbers(name, mnist_dir, tmp_path):
     record = golden_runs.run(name, mnist_dir, str(tmp_path))
     values, same_cpu = golden_values(name, record["environment"]["cpu"])

@@ -39,6 +39,7 @@ def test_plan_flags_are_the_originals():
     assert reproduce._expected_flags(runs["cnn_swu_rmsprop"], 1, "x")["optimizer"] == "rmsprop"
 
 
+@pytest.mark.long
 def test_reproduce_runs_once_then_reads_back(tmp_path, mnist_dir):
     args = ["--results_dir=" + str(tmp_path), "--seeds=2", "--only=animals_code,animals_readme",
             "--data_dir=" + mnist_dir]
@@ -107,6 +108,7 @@ def test_lane_agreement_pairs_runs_of_the_same_seed():
     assert abs(row["accuracy"] + 0.005) < 1e-12 and row["final_cost"] is None
 
 
+@pytest.mark.long
 def test_report_sets_both_lanes_side_by_side(tmp_path, mnist_dir):
     other = "tf2" if reproduce.current_lane() == "tf1" else "tf1"
     if not os.access(os.path.join(reproduce.REPO, reproduce.LANES[other].venv, "bin", "python"), os.X_OK):
@@ -133,7 +135,7 @@ def _report_with(tmp_path, summary_path):
 
 def test_report_shows_the_originals_verdicts_and_figures(tmp_path):
     """REPORT.md carries docs/originals' hypothesis verdicts and prediction figures (PNG copied into plots/)."""
-    png = os.path.join("docs", "originals", "figures", "mnistdata_dnn4_keep08_eval08_seed0.png")
+    png = os.path.join("docs", "records", "originals", "figures", "mnistdata_dnn4_keep08_eval08_seed0.png")
     summary = {"verdicts": {"keep 0.7": {"fits": False, "text": "keep 0.7 ... +38.0 %"},
                             "bad start": {"fits": True, "text": "pooled ... +1.64 / +1.31 sd"},
                             "numerics": {"fits": False, "text": "largest change +0.0010"}},

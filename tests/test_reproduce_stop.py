@@ -14,7 +14,7 @@ import time
 import pytest
 
 from legacy.study import plan as reproduce
-from scripts_util import REPO, read_json
+from scripts_util import REPO, default_signals, read_json
 
 # dnn4_keep1 on the first 5,000 images (50 steps per epoch), 10 epochs: a few
 # seconds of training, long enough to stop it after its first checkpoint.
@@ -28,7 +28,8 @@ def _args(results_dir, mnist_dir):
 
 def _driver(args, **kwargs):
     return subprocess.Popen([sys.executable, os.path.join(REPO, "scripts", "reproduce.py")] + args, cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, **kwargs)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                            preexec_fn=default_signals, **kwargs)
 
 
 def _paths(results_dir):
@@ -46,6 +47,7 @@ def uninterrupted(tmp_path_factory, mnist_dir):
 
 
 @pytest.mark.parametrize("how", ["SIGTERM to the driver", "SIGINT to its process group (Ctrl-C)"])
+@pytest.mark.long
 def test_stopped_reproduction_resumes_its_run(tmp_path, mnist_dir, uninterrupted, how):
     record_path, folder = _paths(tmp_path)
     args = _args(tmp_path, mnist_dir)
@@ -131,7 +133,7 @@ def test_forwarding_reaches_the_child_exactly_once(tmp_path):
     driver_code = ("import subprocess, sys\nfrom legacy import child\n"
                    "rc, signum = child.run([sys.executable, '-c', %r])\nprint(rc, signum)\n") % child_code
     proc = subprocess.Popen([sys.executable, "-c", driver_code], cwd=REPO, stdout=subprocess.PIPE,
-                            universal_newlines=True, start_new_session=True)
+                            universal_newlines=True, start_new_session=True, preexec_fn=default_signals)
     deadline = time.time() + 60
     while not (tmp_path / "ready").exists():
         assert proc.poll() is None and time.time() < deadline
@@ -147,6 +149,7 @@ def test_forwarding_reaches_the_child_exactly_once(tmp_path):
     (lambda tmp: (os.makedirs(str(tmp / "res")), open(str(tmp / "res" / "plots"), "w").close(), str(tmp / "res"))[-1],
      "cannot create {tmp}/res/plots"),
 ])
+@pytest.mark.long
 def test_unwritable_results_folder_is_one_line_before_any_run(tmp_path, mnist_dir, make_bad, named):
     (tmp_path / "a_file").write_text("a file, not a folder")
     results_dir = make_bad(tmp_path)
@@ -172,6 +175,7 @@ def _without_root_override():
 
 
 @pytest.mark.parametrize("layout", ["empty", "with_subfolders"])
+@pytest.mark.long
 def test_read_only_results_folder_is_one_line_before_any_run(tmp_path, mnist_dir, layout):
     # The case: a results folder that exists but is read-only (mode 555), with real file modes.
     results_dir = tmp_path / "ro"
@@ -197,6 +201,7 @@ def test_read_only_results_folder_is_one_line_before_any_run(tmp_path, mnist_dir
         [reproduce.LANES[reproduce.current_lane()].runs, "plots"]))  # nothing written
 
 
+@pytest.mark.long
 def test_report_header_records_the_whole_command(tmp_path, mnist_dir):
     args = ["--results_dir=" + str(tmp_path), "--seeds=1", "--only=animals_code", "--data_dir=" + mnist_dir]
     proc = _driver(args)

@@ -15,6 +15,10 @@ import numpy as np
 import pytest
 
 from conftest import REPO
+from scripts_util import default_signals
+
+# Every test here starts subprocess training runs: the long tier (make test-all).
+pytestmark = pytest.mark.long
 
 # 10 steps per epoch, 50 steps; dropout in training and evaluation and Adam's
 # slots, so that a resume must restore masks, slots and the data order.
@@ -35,7 +39,7 @@ def _run(mnist_dir, run_dir, *extra):
 
 def _start_and_wait_for_checkpoint(mnist_dir, run_dir, *extra):
     proc = subprocess.Popen(_cmd(mnist_dir, run_dir, *extra), cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, universal_newlines=True)
+                            stderr=subprocess.PIPE, universal_newlines=True, preexec_fn=default_signals)
     deadline = time.time() + 120
     while not os.path.exists(os.path.join(str(run_dir), "checkpoint")):
         assert proc.poll() is None, proc.communicate()

@@ -16,6 +16,7 @@ import time
 import pytest
 
 from conftest import REPO
+from scripts_util import default_signals
 from legacy.run_config import RunConfig
 
 # 5 steps per epoch.
@@ -81,6 +82,7 @@ def test_every_index_entry_but_a_checkpoint_name_is_refused(tmp_path, entry):
 
 
 @pytest.mark.parametrize("entry", ESCAPES[:2])
+@pytest.mark.long
 def test_checkpoint_index_cannot_name_files_outside_the_folder(mnist_dir, finished, tmp_path, entry):
     victim = tmp_path / "victim"
     victim.mkdir()
@@ -100,6 +102,7 @@ def test_checkpoint_index_cannot_name_files_outside_the_folder(mnist_dir, finish
     assert (tmp_path / "run" / "thesis.txt").exists()
 
 
+@pytest.mark.long
 def test_init_from_a_folder_whose_index_escapes_is_refused(mnist_dir, finished, tmp_path):
     victim = tmp_path / "victim"
     victim.mkdir()
@@ -203,7 +206,7 @@ def test_a_run_lock_planted_as_a_symlink_is_refused(tmp_path, target):
 
 def _start(mnist_dir, run_dir, *extra):
     return subprocess.Popen(_cmd(mnist_dir, run_dir, *extra), cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, universal_newlines=True)
+                            stderr=subprocess.PIPE, universal_newlines=True, preexec_fn=default_signals)
 
 
 def _wait_for(path, proc, seconds=120):
@@ -215,6 +218,7 @@ def _wait_for(path, proc, seconds=120):
 
 
 @pytest.mark.parametrize("second", [[], ["--resume"], ["--seed=4"]])
+@pytest.mark.long
 def test_a_second_run_on_a_busy_folder_is_refused_naming_the_holder(mnist_dir, tmp_path, second):
     run_dir = tmp_path / "busy"
     first = _start(mnist_dir, run_dir, "--epochs=200")
@@ -260,6 +264,7 @@ DAMAGE = {
 
 
 @pytest.mark.parametrize("damage", sorted(DAMAGE))
+@pytest.mark.long
 def test_a_damaged_newest_checkpoint_is_skipped_with_the_reason(finished, tmp_path, damage):
     from legacy import checkpoints
     run_dir = _copy(finished, tmp_path / "run")
@@ -273,6 +278,7 @@ def test_a_damaged_newest_checkpoint_is_skipped_with_the_reason(finished, tmp_pa
 
 
 @pytest.mark.parametrize("index", ["", "garbage\n", None])
+@pytest.mark.long
 def test_an_empty_or_lost_index_does_not_hide_complete_checkpoints(finished, tmp_path, index):
     from legacy import checkpoints
     run_dir = _copy(finished, tmp_path / "run")
@@ -283,6 +289,7 @@ def test_an_empty_or_lost_index_does_not_hide_complete_checkpoints(finished, tmp
     assert checkpoints.newest_complete(str(run_dir), log=None) == str(run_dir / "model.ckpt-10")
 
 
+@pytest.mark.long
 def test_resume_past_a_truncated_checkpoint_ends_as_the_uninterrupted_run(mnist_dir, finished, tmp_path):
     run_dir = _copy(finished, tmp_path / "run")
     _truncate(run_dir / "model.ckpt-10.data-00000-of-00001")
@@ -296,6 +303,7 @@ def test_resume_past_a_truncated_checkpoint_ends_as_the_uninterrupted_run(mnist_
     assert got["epoch_avg_cost"] == pytest.approx(want["epoch_avg_cost"], rel=1e-6)
 
 
+@pytest.mark.long
 def test_resume_with_an_empty_index_continues_not_restarts(mnist_dir, finished, tmp_path):
     run_dir = _copy(finished, tmp_path / "run")
     (run_dir / "checkpoint").write_text("")
@@ -305,6 +313,7 @@ def test_resume_with_an_empty_index_continues_not_restarts(mnist_dir, finished, 
     assert _results(run_dir)["global_step"] == 15
 
 
+@pytest.mark.long
 def test_resume_with_no_complete_checkpoint_is_refused_naming_each(mnist_dir, finished, tmp_path):
     run_dir = _copy(finished, tmp_path / "run")
     for step in (6, 9, 10):
@@ -334,13 +343,14 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
+@pytest.mark.long
 def test_sigint_during_the_final_evaluation_records_the_finished_training(mnist_dir, tmp_path):
     run_dir, mark = tmp_path / "final", tmp_path / "evaluating"
     # --eval_keep_prob below 1: the final evaluation measures the weights with dropout off too.
     argv = _cmd(mnist_dir, run_dir, "--train_limit=100", "--epochs=1", "--eval_keep_prob=0.8")[1:]
     proc = subprocess.Popen([sys.executable, "-c", _PAUSE_IN_THE_FINAL_EVALUATION % dict(
         repo=REPO, mark=str(mark), argv=argv)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        universal_newlines=True)
+        universal_newlines=True, preexec_fn=default_signals)
     _wait_for(mark, proc)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
@@ -361,6 +371,7 @@ def test_sigint_during_the_final_evaluation_records_the_finished_training(mnist_
 
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.long
 def test_a_second_signal_still_records_the_last_complete_checkpoint(mnist_dir, tmp_path, signum, code):
     from legacy import checkpoints
     run_dir = tmp_path / "twice"
@@ -387,11 +398,13 @@ def _loads_tensorflow(pid):
 
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.long
 def test_a_signal_while_tensorflow_loads_is_one_line(mnist_dir, tmp_path, signum, code):
     # A tiny run, in case the signal is lost (TF 1.15's C extension swallowed a
     # KeyboardInterrupt raised inside its initialisation; legacy/tfenv.py holds signals).
     proc = subprocess.Popen(_cmd(mnist_dir, tmp_path / "r", "--train_limit=100", "--epochs=1"), cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                            preexec_fn=default_signals)
     # TensorFlow's import takes a second or more after its first library is mapped.
     deadline = time.time() + 120
     while not _loads_tensorflow(proc.pid):
@@ -423,6 +436,7 @@ ENTRY_POINTS = {
 
 @pytest.mark.parametrize("entry", sorted(ENTRY_POINTS))
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.long
 def test_a_signal_while_absl_loads_is_one_line(tmp_path, entry, signum, code):
     shadow = tmp_path / "shadow" / "absl"
     shadow.mkdir(parents=True)
@@ -431,7 +445,7 @@ def test_a_signal_while_absl_loads_is_one_line(tmp_path, entry, signum, code):
     env = dict(os.environ, PYTHONPATH=str(shadow.parent), SLOW_ABSL_MARK=str(mark))
     proc = subprocess.Popen([sys.executable] + ENTRY_POINTS[entry] + ["--output=" + str(tmp_path / "r.json")],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            universal_newlines=True)
+                            universal_newlines=True, preexec_fn=default_signals)
     _wait_for(mark, proc, seconds=60)
     proc.send_signal(signum)
     out, err = proc.communicate(timeout=60)
@@ -508,11 +522,12 @@ def test_setup_py_lists_every_command():
 # The full-batch scripts keep no checkpoints, but their interrupts are recorded too.
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.long
 def test_a_full_batch_script_records_an_interrupt_during_training(tmp_path, signum, code):
     out = tmp_path / "logistic.json"
     proc = subprocess.Popen([sys.executable, os.path.join(REPO, "scripts", "logistic_regression.py"),
                              "--steps=100000000", "--output=" + str(out)], cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, universal_newlines=True)
+                            stderr=subprocess.PIPE, universal_newlines=True, preexec_fn=default_signals)
     while not proc.stdout.readline().strip().startswith("100 cost"):  # printed after step 100
         assert proc.poll() is None, proc.communicate()
     proc.send_signal(signum)
@@ -529,13 +544,14 @@ def test_a_full_batch_script_records_an_interrupt_during_training(tmp_path, sign
 
 
 @pytest.mark.parametrize("script", ["animals_dnn", "linear_regression", "logistic_regression"])
+@pytest.mark.long
 def test_a_full_batch_script_records_an_interrupt_while_reading_its_csv(tmp_path, script):
     fifo = tmp_path / "table.csv"
     os.mkfifo(str(fifo))  # the script's read blocks in it until the test lets go
     out = tmp_path / "r.json"
     proc = subprocess.Popen([sys.executable, os.path.join(REPO, "scripts", script + ".py"), "--csv=" + str(fifo),
                              "--output=" + str(out)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            universal_newlines=True)
+                            universal_newlines=True, preexec_fn=default_signals)
     deadline = time.time() + 120
     while True:  # opening a FIFO without blocking succeeds once its reader has it open
         try:
@@ -561,6 +577,7 @@ def test_a_full_batch_script_records_an_interrupt_while_reading_its_csv(tmp_path
 
 # 5. --resume of a run killed before its folder existed starts it.
 
+@pytest.mark.long
 def test_resume_of_a_run_killed_before_its_folder_existed_starts_it(mnist_dir, finished, tmp_path):
     run_dir = tmp_path / "never"
     proc = _start(mnist_dir, run_dir)
@@ -579,6 +596,7 @@ def test_resume_of_a_run_killed_before_its_folder_existed_starts_it(mnist_dir, f
 
 # 11. Smaller: epochs, flags.json, read-only folder.
 
+@pytest.mark.long
 def test_resume_with_fewer_epochs_than_done_is_refused(mnist_dir, finished, tmp_path):
     run_dir = _copy(finished, tmp_path / "run")
     line = _one_line(_run(mnist_dir, run_dir, "--resume", "--epochs=1"))
@@ -586,6 +604,7 @@ def test_resume_with_fewer_epochs_than_done_is_refused(mnist_dir, finished, tmp_
         run_dir / "model.ckpt-10") in line
 
 
+@pytest.mark.long
 def test_resume_without_flags_json_is_refused(mnist_dir, finished, tmp_path):
     run_dir = _copy(finished, tmp_path / "run")
     os.unlink(str(run_dir / "flags.json"))
@@ -620,6 +639,7 @@ def test_a_read_only_logdir_is_named_as_the_flag_value(tmp_path, monkeypatch):
 
 # 6. Sweeps with --logdir: a sub-folder per point, the table always written.
 
+@pytest.mark.long
 def test_sweep_with_logdir_runs_every_point_and_marks_failures(mnist_dir, tmp_path):
     import csv
     args = [sys.executable, os.path.join(REPO, "scripts", "lr_sweep.py"), "--data_dir=" + mnist_dir,
@@ -652,6 +672,7 @@ def _csv(path, key, value):
         return {r[key]: r[value] for r in csv.DictReader(handle)}
 
 
+@pytest.mark.long
 def test_compare_optimizers_marks_a_failed_and_a_diverged_point(mnist_dir, tmp_path):
     (tmp_path / "runs" / "adam-0.01" / "flags.json").mkdir(parents=True)  # that point's folder is unusable
     proc = subprocess.run([sys.executable, os.path.join(REPO, "scripts", "compare_optimizers.py"),
@@ -669,13 +690,14 @@ def test_compare_optimizers_marks_a_failed_and_a_diverged_point(mnist_dir, tmp_p
     assert "| failed |" in (tmp_path / "cmp.md").read_text() and (tmp_path / "cmp.png").exists()
 
 
+@pytest.mark.long
 def test_an_interrupted_sweep_writes_its_table_so_far(mnist_dir, tmp_path):
     sweep = tmp_path / "sweep"
     proc = subprocess.Popen([sys.executable, os.path.join(REPO, "scripts", "lr_sweep.py"), "--data_dir=" + mnist_dir,
                              "--losses=xent", "--learning_rates=0.5,0.1", "--train_limit=500", "--epochs=400",
                              "--save_every_steps=1", "--logdir=" + str(sweep),
                              "--output=" + str(tmp_path / "lr.json")], cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, universal_newlines=True)
+                            stderr=subprocess.PIPE, universal_newlines=True, preexec_fn=default_signals)
     _wait_for(sweep / "xent-gd-0.1" / "checkpoint", proc)  # the first point (rates ascending) is training
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
@@ -727,6 +749,7 @@ def test_a_bad_output_path_fails_before_training(mnist_dir, tmp_path, output):
 
 
 @pytest.mark.parametrize("blocker", ["cmp.md", "cmp.png", "cmp"])
+@pytest.mark.long
 def test_a_grid_checks_its_table_and_plot_paths_first(mnist_dir, tmp_path, blocker):
     if blocker == "cmp":
         (tmp_path / blocker).write_text("a file where the runs' folder goes")
@@ -740,6 +763,7 @@ def test_a_grid_checks_its_table_and_plot_paths_first(mnist_dir, tmp_path, block
     assert str(tmp_path / blocker) in line and "Epoch:" not in proc.stdout
 
 
+@pytest.mark.long
 def test_a_run_folder_with_a_folder_where_results_go_is_refused_first(mnist_dir, tmp_path):
     run_dir = tmp_path / "run"
     (run_dir / "results.json").mkdir(parents=True)
@@ -775,6 +799,7 @@ def test_other_scripts_refuse_non_finite_rates_and_bad_seeds(tmp_path, script, a
 
 
 @pytest.mark.parametrize("optimizer", ["gd", "adam"])
+@pytest.mark.long
 def test_a_network_too_large_for_memory_names_the_flag(mnist_dir, tmp_path, optimizer):
     # A [200000, 200000] float32 weight is 160 GB: TF 1.15 fails on it with
     # ResourceExhaustedError (gd) or InvalidArgumentError (Adam's zero slots).
@@ -840,6 +865,7 @@ def test_csv_with_a_bom_or_old_mac_line_ends_is_read(tmp_path, raw):
     assert table.tolist() == [[1, 0, 0, 1, 0], [0, 1, 0, 0, 1]]
 
 
+@pytest.mark.long
 def test_the_animals_script_reads_a_bom_csv(tmp_path):
     csv_path = tmp_path / "a.csv"
     csv_path.write_bytes(b"\xef\xbb\xbffur,wing,other,mammal,bird\r\n1,0,0,1,0\r\n0,1,0,0,1\r\n0,0,1,0,0\r\n")
@@ -888,6 +914,7 @@ def test_full_batch_steps_reuse_the_table_arrays():
     assert list(inputs.epoch(skip=1)) == []
 
 
+@pytest.mark.long
 def test_animals_prints_a_summary_for_a_long_csv(tmp_path):
     rows = "fur,wing,other,mammal,bird\n" + "1,0,0,1,0\n0,1,0,0,1\n" * 30
     (tmp_path / "a.csv").write_text(rows)
@@ -902,6 +929,7 @@ def test_animals_prints_a_summary_for_a_long_csv(tmp_path):
 
 # 10. Leftovers of killed runs and fetches are removed, and nothing else.
 
+@pytest.mark.long
 def test_a_later_fetch_removes_a_killed_fetchs_leftovers_only(mnist_dir, tmp_path):
     import shutil
     from legacy.data import mnist_files
@@ -930,6 +958,7 @@ def test_a_later_fetch_removes_a_killed_fetchs_leftovers_only(mnist_dir, tmp_pat
     assert sorted(os.listdir(str(outside))) == ["notes.txt"] and (outside / "notes.txt").read_text() == "the user's"
 
 
+@pytest.mark.long
 def test_a_later_run_removes_a_killed_runs_temporaries_and_orphans(mnist_dir, finished, tmp_path):
     run_dir = _copy(finished, tmp_path / "run")
     # What kill -9 during saves leaves (names as TF 1.15 / our atomic writes make them).

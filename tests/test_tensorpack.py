@@ -48,6 +48,7 @@ def _rel(a, b):
 
 
 @pytest.mark.parametrize("model,limit", [("mlp", 2000), ("cnn-swu", 600)])
+@pytest.mark.long  # trains in this process for several epochs
 def test_tensorpack_feed_trains_as_the_project_loop(tmp_path, model, limit):
     ours, theirs = _both(tmp_path, model, train_limit=limit)
     rel = _rel(ours["epoch_avg_cost"], theirs["epoch_avg_cost"])
@@ -62,6 +63,7 @@ def test_tensorpack_feed_trains_as_the_project_loop(tmp_path, model, limit):
     assert abs(ours["test_accuracy"] - theirs["test_accuracy"]) <= 2.0 / 10000 + 1e-6
 
 
+@pytest.mark.long  # trains in this process for several epochs
 def test_dropout_masks_are_the_project_loops(tmp_path):
     """With dropout on, tensorpack's steps draw the masks legacy/train.py
     draws (the seed [global step, 0] fed by the DropoutSeed callback): the
@@ -74,12 +76,14 @@ def test_dropout_masks_are_the_project_loops(tmp_path):
         assert len(ours["epoch_avg_cost"]) == 2 and ours["epoch_avg_cost"] == theirs["epoch_avg_cost"]
 
 
+@pytest.mark.long  # trains in this process for several epochs
 def test_queue_input_sees_the_same_batches(tmp_path):
     ours, theirs = _both(tmp_path, "mlp", trainer="queue", train_limit=1000)
     assert theirs["trainer"] == "QueueInputTrainer"
     assert _rel(ours["epoch_avg_cost"], theirs["epoch_avg_cost"]) < REL_TOL
 
 
+@pytest.mark.long  # trains in this process for several epochs
 def test_resume_continues_after_the_last_epoch_and_load_initialises(tmp_path):
     entry = MODELS["mlp"]
     config = _config(tmp_path, "run", optimizer="adam", learning_rate=0.001, hidden=(64,), epochs=1,
@@ -99,6 +103,7 @@ def test_resume_continues_after_the_last_epoch_and_load_initialises(tmp_path):
         assert [s["epoch_num"] for s in json.load(handle)] == [1, 2]
 
 
+@pytest.mark.long  # trains in this process for several epochs
 def test_anchor_convnet_has_weight_decay_and_learns(tmp_path, mnist):
     entry = MODELS["tensorpack-convnet"]
     config = _config(tmp_path, "anchor", **dict(entry.settings, epochs=1, train_limit=1280))

@@ -21,6 +21,7 @@ def _numpy_gd(x, y, w, b, lr, steps):
     return w, b
 
 
+@pytest.mark.long
 def test_linear_regression_matches_numpy_updates(tmp_path):
     out = tmp_path / "lin.json"
     proc = run_script("linear_regression.py", "--output=" + str(out))
@@ -48,6 +49,7 @@ def test_closed_form_matches_lstsq():
     assert cond > 1000 and steps > 5000
 
 
+@pytest.mark.long
 def test_standardized_heights_converge_in_100_steps(tmp_path):
     out = tmp_path / "lin.json"
     run_script("linear_regression.py", "--standardize", "--output=" + str(out))
@@ -57,6 +59,7 @@ def test_standardized_heights_converge_in_100_steps(tmp_path):
                                [record["least_squares"]["W"], record["least_squares"]["b"]], rtol=1e-3)
 
 
+@pytest.mark.long
 def test_make_data_csv_trains_linear_regression(tmp_path):
     data = tmp_path / "hw.csv"
     run_script("make_data.py", "height_weight", "--n=50", "--seed=3", "--noise=2", "--output=" + str(data))
@@ -113,6 +116,7 @@ def test_animals_dnn_prints_like_golbin_and_learns(tmp_path):
     assert len(record["prediction"]) == 20 and record["truth"][:6] == [0, 1, 2, 0, 0, 2]
 
 
+@pytest.mark.long
 def test_animals_dnn_readme_variant_and_csv(tmp_path):
     data = tmp_path / "animals.csv"
     run_script("make_data.py", "animals", "--n=60", "--seed=2", "--output=" + str(data))
@@ -123,6 +127,7 @@ def test_animals_dnn_readme_variant_and_csv(tmp_path):
     assert record["step_cost"][-1] < record["step_cost"][0]
 
 
+@pytest.mark.long
 def test_logistic_regression_binary_beats_the_majority(tmp_path):
     out = tmp_path / "l.json"
     proc = run_script("logistic_regression.py", "--steps=500", "--output=" + str(out))

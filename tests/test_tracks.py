@@ -204,6 +204,7 @@ def test_word2vec_puts_the_most_frequent_pair_closer_than_a_random_pair():
     assert after > 0.5 and after > before, ranks
 
 
+@pytest.mark.long
 def test_autocomplete_learns_its_ten_words_in_golbins_30_epochs(tmp_path):
     out = tmp_path / "ac.json"
     proc = run_script("autocomplete.py", "--output=" + str(out), "--logdir=" + str(tmp_path / "run"))
@@ -216,6 +217,7 @@ def test_autocomplete_learns_its_ten_words_in_golbins_30_epochs(tmp_path):
     assert record["epoch_avg_cost"][-1] == pytest.approx(0.004485, rel=2e-3)
 
 
+@pytest.mark.long
 def test_seq2seq_translates_its_six_words_in_golbins_100_epochs(tmp_path):
     out = tmp_path / "s2s.json"
     proc = run_script("seq2seq.py", "--output=" + str(out), "--logdir=" + str(tmp_path / "run"))
@@ -227,6 +229,7 @@ def test_seq2seq_translates_its_six_words_in_golbins_100_epochs(tmp_path):
     assert record["translations"]["word"] == "단어" and record["translations"]["love"] == "사랑"
 
 
+@pytest.mark.long
 def test_word2vec_script_prints_golbins_lines_and_repeats_with_its_seed(tmp_path):
     records = []
     for k in range(2):
@@ -272,6 +275,7 @@ def test_shipped_hangul_font_has_every_project_word():
     ("gan.py", ["--conditional", "--input=feed"], "Epoch: 0000 D loss: "),
     ("rnn_mnist.py", [], "정확도: "),
 ])
+@pytest.mark.long
 def test_mnist_track_scripts_run(tmp_path, mnist_dir, script, args, expect):
     out = tmp_path / "r.json"
     proc = run_script(script, "--data_dir=" + mnist_dir, "--download=false", "--train_limit=500", "--epochs=1",
@@ -320,6 +324,7 @@ def test_batch_larger_than_the_training_images_gets_one_line(tmp_path, mnist_dir
     assert lines[0] == "error: --batch_size=%d is larger than the 50 training images (--train_limit)" % batch
 
 
+@pytest.mark.long
 def test_gan_classes_tool_counts_classes_and_measures_swd(tmp_path, mnist_dir):
     """tools/gan_classes.py on a 5-step GAN and a 1-epoch CNN: the counts add up
     to the samples, and the 1-epoch GAN's SWD to the test images is far above

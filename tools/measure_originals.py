@@ -1,6 +1,6 @@
 """The measurements of docs/originals.md: seed distributions and the Adam
 hypotheses, one subprocess per run, each writing its JSON under
-docs/originals/runs/. A run whose JSON exists is skipped, so the queue can be
+docs/records/originals/runs/. A run whose JSON exists is skipped, so the queue can be
 restarted. Usage (nice it: it is CPU-heavy)::
 
     nice -n 15 .venv-tf2/bin/python tools/measure_originals.py seeds
@@ -16,7 +16,7 @@ import sys
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(REPO, "docs", "originals", "runs")
+OUT = os.path.join(REPO, "docs", "records", "originals", "runs")
 SWU_ADAM = ["--variant=swu", "--optimizer=adam"]
 
 

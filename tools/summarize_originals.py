@@ -1,8 +1,8 @@
 """Statistics of the runs of tools/measure_originals.py, for docs/originals.md.
 
-Reads docs/originals/runs/{seeds,keep,numerics}/*.json (and, for the keep 0.8
-baseline, the reproduction's 15-epoch swu Adam runs in docs/reproduction/),
-prints markdown tables and writes docs/originals/summary.json.
+Reads docs/records/originals/runs/{seeds,keep,numerics}/*.json (and, for the keep 0.8
+baseline, the reproduction's 15-epoch swu Adam runs in docs/records/reproduction/),
+prints markdown tables and writes docs/records/originals/summary.json.
 
 The two-sample tests are Welch's t-test (unequal variances) and, because port
 and library runs of the same seed start from the same weights and batches,
@@ -21,7 +21,7 @@ import sys
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RUNS = os.path.join(REPO, "docs", "originals", "runs")
+RUNS = os.path.join(REPO, "docs", "records", "originals", "runs")
 ORIGINAL_ADAM = [0.472, 0.143, 0.101, 0.078, 0.066, 0.054, 0.045, 0.041, 0.036, 0.034, 0.030, 0.027, 0.026, 0.025,
                  0.022]
 ORIGINAL_ACCURACY = 0.9866
@@ -136,7 +136,7 @@ def keep_section(summary):
         if runs:
             groups[keep] = runs
     base = {}
-    for path in sorted(glob.glob(os.path.join(REPO, "docs", "reproduction", "runs-tf2", "cnn_swu_adam-seed*.json"))):
+    for path in sorted(glob.glob(os.path.join(REPO, "docs", "records", "reproduction", "runs-tf2", "cnn_swu_adam-seed*.json"))):
         with open(path) as handle:
             record = json.load(handle)
         base[int(re.search(r"seed(\d+)", path).group(1))] = record
@@ -273,14 +273,14 @@ def dead_filters_section(summary, previous):
 
 
 def figures_section(summary):
-    """The originals' 2x5 figures (``--plot_predictions``) in docs/originals/figures: each PNG with the JSON of its
+    """The originals' 2x5 figures (``--plot_predictions``) in docs/records/originals/figures: each PNG with the JSON of its
     run beside it (predicted labels, command, lane), and the true labels of the first ten test digits."""
     sys.path.insert(0, REPO)
     from legacy.data.mnist import load_mnist
     truth = [int(i) for i in np.argmax(load_mnist(os.path.join(REPO, "data", "mnist"), download=False)
                                        .test.labels[:10], 1)]
     rows, section = [], {"true_labels": truth, "figures": []}
-    for path in sorted(glob.glob(os.path.join(REPO, "docs", "originals", "figures", "*.json"))):
+    for path in sorted(glob.glob(os.path.join(REPO, "docs", "records", "originals", "figures", "*.json"))):
         with open(path) as handle:
             record = json.load(handle)
         png = path[:-len(".json")] + ".png"
@@ -375,7 +375,7 @@ def verdicts(summary):
 
 
 def main():
-    path = os.path.join(REPO, "docs", "originals", "summary.json")
+    path = os.path.join(REPO, "docs", "records", "originals", "summary.json")
     previous = {}
     if os.path.exists(path):
         with open(path) as handle:

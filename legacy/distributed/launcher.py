@@ -6,17 +6,37 @@ starts ``--ps`` parameter servers and ``--workers`` workers of the script
 after ``--``, each as its own process on 127.0.0.1 with a free port, adding
 ``--job_name --task_index --ps_hosts --worker_hosts`` to the script's own
 flags. It streams every task's output with a ``[ps0]`` / ``[worker1]``
-prefix, and stops every task by its PID (SIGTERM, then SIGKILL after a
-grace period) when the chief (worker 0) has finished, when any task fails,
-after ``--timeout`` seconds, or on Ctrl-C / SIGTERM; it leaves no process
-behind. Its exit code is the chief's (or 1 when another task failed first).
+prefix, and stops every task by its PID when the chief (worker 0) has
+finished, when any task fails, after ``--timeout`` seconds, or on Ctrl-C /
+SIGTERM; it leaves no process behind. A stop goes to the chief first (the
+signal the launcher got, or SIGTERM), which finishes its step while the
+others still serve it, saves a checkpoint and records the run as
+"interrupted"; then the other tasks get SIGTERM, then SIGKILL after a grace
+period. Its exit code is the chief's when the chief finished, 128 + the
+signal when the launcher was stopped (130 / 143), else 1 (another task failed
+first) or 124 (--timeout).
 
-Only loopback: for several machines start the same roles by hand (the
-command lines it prints are those to run, with each machine's own address).
+Only the scripts that take part in a cluster (CLUSTER_SCRIPTS) may be
+launched; any other is refused in one line.
+
+Network: TF's gRPC servers listen on every interface (``0.0.0.0:port``; TF
+1.15 and 2.21 have no setting for the address), and they are
+unauthenticated: whoever reaches the port runs graphs in the task, which
+read and write files. So by default (``--network=private``) the launcher
+moves itself into a new network namespace whose only interface is its own
+loopback, and starts the tasks there: they reach each other on 127.0.0.1,
+and nothing outside the launcher's namespace reaches them (root, or a kernel
+that allows unprivileged user namespaces; otherwise it stops with one line).
+``--network=host`` runs them in this machine's network, reachable from every
+network it is on, only when asked. For several machines start the same roles
+by hand (docs/distributed.md, "Several machines" and "Security").
 """
+import ctypes
+import fcntl
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -26,8 +46,56 @@ from legacy.distributed import cluster
 from legacy.errors import UsageError
 
 CLUSTER_FLAGS = ("job_name", "task_index", "ps_hosts", "worker_hosts")
+# The scripts that take part in a cluster: those whose module calls
+# cluster.define_cluster_flags() (tests/test_cluster.py checks the two agree).
+CLUSTER_SCRIPTS = ("mnist_dnn", "mnist_cnn")
 LOOPBACK = "127.0.0.1"
 GRACE_SECONDS = 5.0
+# How long the chief may take to finish its step, save and record after a stop.
+CHIEF_STOP_SECONDS = 30.0
+
+CLONE_NEWNET, CLONE_NEWUSER = 0x40000000, 0x10000000
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
+
+
+def private_network():
+    """Move this process into a new network namespace with only its loopback
+    up, so that the tasks it starts are reachable from nowhere else. As root
+    a network namespace; otherwise a user namespace (this user mapped to
+    itself) holding one. UsageError when the kernel allows neither."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNET) != 0:
+        first = ctypes.get_errno()
+        uid, gid = os.getuid(), os.getgid()
+        if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:
+            raise UsageError("--network=private: cannot make a private network for the cluster (unshare: %s, then "
+                             "with a user namespace: %s; needs root or unprivileged user namespaces); pass "
+                             "--network=host to let the tasks listen on every interface of this machine (TF's "
+                             "servers are unauthenticated: only on a trusted network)"
+                             % (os.strerror(first), os.strerror(ctypes.get_errno())))
+        for name, text in (("setgroups", "deny"), ("uid_map", "%d %d 1" % (uid, uid)),
+                           ("gid_map", "%d %d 1" % (gid, gid))):
+            with open("/proc/self/%s" % name, "w") as handle:
+                handle.write(text)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        request = struct.pack("16sH22x", b"lo", 0)
+        flags_now = struct.unpack("16sH22x", fcntl.ioctl(sock, SIOCGIFFLAGS, request))[1]
+        fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sH22x", b"lo", flags_now | IFF_UP))
+    except OSError as err:
+        raise UsageError("--network=private: cannot bring up the private network's loopback (%s); pass "
+                         "--network=host (TF's servers then listen on every interface)" % err.strerror)
+    finally:
+        sock.close()
+
+
+def interfaces():
+    """The network interfaces of this process's network namespace (/proc/self/net/dev)."""
+    try:
+        with open("/proc/self/net/dev") as handle:
+            return sorted(line.split(":")[0].strip() for line in handle if ":" in line)
+    except OSError:
+        return []
 
 
 def free_ports(count):
@@ -54,6 +122,11 @@ def plan(ps, workers, script_args, ps_hosts="", worker_hosts=""):
     script = script_args[0]
     if not os.path.isfile(script):
         raise UsageError("%s: no such training script" % script)
+    name = os.path.splitext(os.path.basename(script))[0]
+    if not script.endswith(".py") or name not in CLUSTER_SCRIPTS:
+        raise UsageError("%s does not take part in a cluster (only %s read --job_name, --task_index, --ps_hosts "
+                         "and --worker_hosts); run it without the launcher"
+                         % (script, " and ".join("scripts/%s.py" % n for n in CLUSTER_SCRIPTS)))
     for arg in script_args[1:]:
         name = arg.lstrip("-").split("=")[0]
         if name in CLUSTER_FLAGS:
@@ -138,13 +211,28 @@ class Cluster(object):
                 return 124, False
             time.sleep(0.2)
 
-    def stop(self, graceful):
-        """Every task ends: those still running get SIGTERM (after a grace
-        period when the chief finished normally), then SIGKILL."""
+    def stop(self, graceful, chief_signal=signal.SIGTERM):
+        """Every task ends. After a normal end of the chief the others get a
+        grace period to end by themselves. Otherwise the chief first gets
+        ``chief_signal`` and up to CHIEF_STOP_SECONDS to finish its step,
+        checkpoint and record (the others still serve it meanwhile). Then
+        those still running get SIGTERM, then SIGKILL."""
         if graceful:
             end = time.time() + GRACE_SECONDS * 2
             while time.time() < end and any(p.poll() is None for _, p in self.procs):
                 time.sleep(0.2)
+        chief = dict(self.procs).get("worker0")
+        if chief is not None and chief.poll() is None:
+            self.say("launcher", "stopping worker0 (pid %d) with %s" % (chief.pid, chief_signal.name))
+            try:
+                os.killpg(chief.pid, chief_signal)
+            except ProcessLookupError:
+                pass
+            end = time.time() + CHIEF_STOP_SECONDS
+            while time.time() < end and chief.poll() is None:
+                time.sleep(0.1)
+            if chief.poll() is not None:
+                self.say("launcher", "worker0 ended with %s" % _describe(chief.returncode))
         for sig in (signal.SIGTERM, signal.SIGKILL):
             alive = [(n, p) for n, p in self.procs if p.poll() is None]
             for name, proc in alive:
@@ -166,23 +254,36 @@ def _describe(code):
     return "signal %d" % -code if code < 0 else "exit code %d" % code
 
 
-def launch(ps, workers, script_args, timeout=0, ps_hosts="", worker_hosts="", out=None):
+def launch(ps, workers, script_args, timeout=0, ps_hosts="", worker_hosts="", out=None, network="private"):
+    if network == "private":
+        plan(ps, workers, script_args, ps_hosts, worker_hosts)  # a bad spec is refused before anything changes
+        private_network()
     tasks = plan(ps, workers, script_args, ps_hosts, worker_hosts)
     running = Cluster(tasks, out)
+    if network == "private":
+        running.say("launcher", "private network: the tasks listen in this launcher's own network namespace "
+                                "(interfaces: %s)" % ", ".join(interfaces()))
+    else:
+        running.say("launcher", "--network=host: the tasks listen on every interface of this machine")
 
     def on_signal(signum, _frame):
         raise KeyboardInterrupt(signum)
 
     previous = signal.signal(signal.SIGTERM, on_signal)
-    code, graceful = 130, False
+    code, graceful, chief_signal = 130, False, signal.SIGTERM
     try:
         running.start()
         code, graceful = running.wait(timeout)
-    except KeyboardInterrupt:
-        running.say("launcher", "interrupted; stopping the cluster")
-        code, graceful = 130, False
+    except KeyboardInterrupt as err:
+        chief_signal = signal.Signals(err.args[0] if err.args and isinstance(err.args[0], int)
+                                      else getattr(err, "signum", signal.SIGINT))
+        running.say("launcher", "interrupted by %s; stopping the cluster, the chief first" % chief_signal.name)
+        code, graceful = 128 + chief_signal, False
     finally:
-        running.stop(graceful)
+        try:
+            running.stop(graceful, chief_signal)
+        except KeyboardInterrupt:  # a second signal: no more waiting
+            running.stop(False, signal.SIGKILL)
         signal.signal(signal.SIGTERM, previous)
     return code
 
@@ -199,6 +300,10 @@ def define_flags():
     flags.DEFINE_integer("timeout", 3600, "Stop every task after this many seconds (0: no limit).")
     flags.DEFINE_string("ps_hosts", "", "Instead of --ps: these 127.0.0.1:port addresses.")
     flags.DEFINE_string("worker_hosts", "", "Instead of --workers: these 127.0.0.1:port addresses.")
+    flags.DEFINE_enum("network", "private", ["private", "host"],
+                      "private: the tasks run in a network namespace of their own, reachable only from each other "
+                      "(root or unprivileged user namespaces); host: in this machine's network, where TF's "
+                      "unauthenticated servers listen on every interface.")
 
 
 def main(argv):
@@ -206,4 +311,4 @@ def main(argv):
     from absl import flags
     given = flags.FLAGS
     sys.exit(launch(given.ps, given.workers, argv[1:], timeout=given.timeout, ps_hosts=given.ps_hosts,
-                    worker_hosts=given.worker_hosts))
+                    worker_hosts=given.worker_hosts, network=given.network))

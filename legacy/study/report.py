@@ -24,9 +24,9 @@ from legacy import REPO, figures, fileio
 from legacy.study.plan import LANES, PLAN
 
 REFERENCE_DIR = os.path.join(REPO, "data", "reference")
-# The originals' measurements (tools/summarize_originals.py over docs/originals/runs/): the Adam residual's
+# The originals' measurements (tools/summarize_originals.py over docs/records/originals/runs/): the Adam residual's
 # hypotheses and the originals' 2x5 prediction figures. Measured once, outside the plan's runs.
-ORIGINALS_SUMMARY = os.path.join(REPO, "docs", "originals", "summary.json")
+ORIGINALS_SUMMARY = os.path.join(REPO, "docs", "records", "originals", "summary.json")
 
 
 def load_reference(name):
@@ -199,7 +199,7 @@ def _linear_section(lanes, lines):
 
 def _originals_section(lines, plots_dir, summary_path):
     """The Adam residual's hypotheses with their verdicts, and the originals' 2x5 figures, from
-    docs/originals/summary.json; its PNGs are copied into plots/ so the report folder stands alone."""
+    docs/records/originals/summary.json; its PNGs are copied into plots/ so the report folder stands alone."""
     if not os.path.exists(summary_path):
         lines += ["## The Adam residual and the originals' figures", "",
                   "Not measured: %s does not exist (tools/measure_originals.py, tools/summarize_originals.py)."
@@ -211,7 +211,7 @@ def _originals_section(lines, plots_dir, summary_path):
     verdicts = summary.get("verdicts", {})
     lines += ["## Why the study's Adam log lies above ours: three hypotheses", "",
               "Measured apart from this report's runs (TF 2 lane, `tools/measure_originals.py`; the runs' JSONs in "
-              "`docs/originals/runs/`), summarised in %s by `tools/summarize_originals.py`, whose docstring of "
+              "`docs/records/originals/runs/`), summarised in %s by `tools/summarize_originals.py`, whose docstring of "
               "`verdicts()` states the rule of each verdict; docs/originals.md discusses them." % source, ""]
     if verdicts:
         rows = [[name, "fits" if v["fits"] else ("ruled out" if name == "numerics" else "does not fit"), v["text"]]
