@@ -58,9 +58,10 @@ SCRIPTS = {
     "gan.py": (["golbin 09/01 GAN", "conditional GAN"], ["--conditional", "--epochs", "--sample_every", "--seed"]),
     "dqn.py": (["golbin 12", "car-dodging game"], ["--replay_size", "--gamma", "--target_update", "--steps", "--seed"]),
     "pggan.py": (["Progressive growing of GANs", "non-progressive baseline", "celebahq-1024"],
-                 ["--progressive", "--dataset", "--budget_seconds", "--batch_size", "--seed", "--data_dir"]),
+                 ["--progressive", "--dataset", "--budget_seconds", "--budget_cpu_seconds", "--g_smoothing_kimg",
+                  "--swd_final_images", "--batch_size", "--seed", "--data_dir"]),
     "pggan_study.py": (["Convergence and training speed", "same training-time budget"],
-                       ["--out_dir", "--budget_seconds", "--seeds", "--methods", "--report_only"]),
+                       ["--out_dir", "--budget_cpu_seconds", "--seeds", "--methods", "--parallel", "--report_only"]),
 }
 
 

@@ -173,17 +173,83 @@ def test_gradient_penalty_matches_finite_differences():
 def test_training_graph_steps_d_then_g_and_moves_the_ema():
     tf.reset_default_graph()
     tf.set_random_seed(8)
-    g = pggan_networks.build(TINY._replace(resolution=8))
+    g = pggan_networks.build(TINY._replace(resolution=8), g_smoothing_kimg=8 * np.log(0.5) / np.log(0.999) / 1000)
     reals = np.random.RandomState(9).uniform(-1, 1, (8, 8, 8, 1)).astype(np.float32)
     with _session() as sess:
         gs0, g0 = sess.run([g.gs_vars[0], g.g_vars[0]])
         np.testing.assert_array_equal(gs0, g0)  # Gs starts as G
-        sess.run(g.d_train_op, {g.reals: reals})
+        sess.run(g.d_train_op, {g.reals: reals, g.lod: 0.0})
         assert sess.run(g.global_step) == 0
         np.testing.assert_array_equal(sess.run(g.g_vars[0]), g0)  # D's step leaves G alone
-        sess.run(g.g_train_op, {g.reals: reals})
+        sess.run(g.g_train_op, {g.reals: reals, g.lod: 0.0})
         g1, gs1 = sess.run([g.g_vars[0], g.gs_vars[0]])
         assert sess.run(g.global_step) == 1 and not np.array_equal(g1, g0)
         np.testing.assert_allclose(gs1, g1 + (g0 - g1) * 0.999, rtol=1e-5, atol=1e-7)
         stats = sess.run(g.stats)
         assert stats["gradient_penalty"] > 0 and np.isfinite(list(stats.values())).all()
+
+
+def _steps(g, sess, batches, steps=3, lod=0.0):
+    rng = np.random.RandomState(11)
+    for i in range(steps):
+        reals = rng.uniform(-1, 1, (batches[i % len(batches)], 8, 8, 1)).astype(np.float32)
+        sess.run(g.d_train_op, {g.reals: reals, g.lod: lod})
+        sess.run(g.g_train_op, {g.reals: reals, g.lod: lod})
+
+
+def test_smoothing_off_gives_gs_equal_to_g_exactly():
+    """--g_smoothing_kimg=0: beta 0, Gs is G after every step, bit for bit,
+    and so are their samples."""
+    tf.reset_default_graph()
+    tf.set_random_seed(12)
+    g = pggan_networks.build(TINY._replace(resolution=8), g_smoothing_kimg=0.0)
+    z = np.random.RandomState(13).randn(8, pggan_networks.latent_size(TINY)).astype(np.float32)
+    with _session() as sess:
+        g0 = sess.run(g.g_vars)
+        _steps(g, sess, [8, 4])
+        g_now, gs_now = sess.run([g.g_vars, g.gs_vars])
+        assert not np.array_equal(g_now[0], g0[0])  # G moved
+        for a, b in zip(g_now, gs_now):
+            np.testing.assert_array_equal(a, b)
+        feed = {g.latents_in: z, g.lod: 0.0}
+        np.testing.assert_array_equal(sess.run(g.samples, feed), sess.run(g.samples_g, feed))
+        assert sess.run(g.gs_beta, {g.reals: np.zeros((8, 8, 8, 1), np.float32)}) == 0.0
+
+
+@pytest.mark.parametrize("halflife_kimg", [0.1, 11.08])
+def test_halflife_rule_gives_the_stated_beta_per_minibatch(halflife_kimg):
+    """beta = 0.5 ** (minibatch / (half-life * 1000)), per step, from the fed
+    minibatch: after 1000 * half-life / minibatch steps Gs keeps half its
+    distance to a fixed G. The step applies Gs <- G + (Gs - G) * beta."""
+    for minibatch in (4, 16, 128):
+        want = 0.5 ** (minibatch / (halflife_kimg * 1000.0))
+        assert pggan_networks.smoothing_beta(minibatch, halflife_kimg) == pytest.approx(want, rel=1e-12)
+        assert pggan_networks.smoothing_beta(minibatch, halflife_kimg) ** (halflife_kimg * 1000.0 / minibatch) \
+            == pytest.approx(0.5, rel=1e-9)
+    assert pggan_networks.smoothing_beta(16, pggan_networks.PAPER_G_SMOOTHING_KIMG) == pytest.approx(0.999, rel=1e-12)
+    assert pggan_networks.PAPER_G_SMOOTHING_KIMG == pytest.approx(11.0848, abs=1e-4)  # 16 ln 0.5 / ln 0.999 / 1000
+    tf.reset_default_graph()
+    tf.set_random_seed(14)
+    g = pggan_networks.build(TINY._replace(resolution=8), g_smoothing_kimg=halflife_kimg)
+    with _session() as sess:
+        for minibatch in (4, 8):
+            reals = np.random.RandomState(minibatch).uniform(-1, 1, (minibatch, 8, 8, 1)).astype(np.float32)
+            beta = sess.run(g.gs_beta, {g.reals: reals})
+            assert beta == pytest.approx(0.5 ** (minibatch / (halflife_kimg * 1000.0)), rel=1e-6)
+            gs0 = sess.run(g.gs_vars)
+            sess.run(g.d_train_op, {g.reals: reals, g.lod: 0.0})
+            sess.run(g.g_train_op, {g.reals: reals, g.lod: 0.0})
+            g1, gs1 = sess.run([g.g_vars, g.gs_vars])
+            for a, s0, s1 in zip(g1, gs0, gs1):
+                np.testing.assert_allclose(s1, a + (s0 - a) * beta, rtol=1e-5, atol=1e-6)
+
+
+def test_lod_must_be_fed():
+    """No default level of detail: a caller that forgets it gets an error,
+    not a full-resolution run."""
+    tf.reset_default_graph()
+    g = pggan_networks.build(TINY._replace(resolution=8))
+    with _session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="lod"):
+            sess.run(g.samples)
+        assert sess.run(g.samples, {g.lod: 1.0}).shape == (16, 8, 8, 1)

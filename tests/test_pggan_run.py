@@ -78,15 +78,79 @@ def test_tiny_run_grows_4_to_8_with_a_fade_lowers_d_loss_and_writes_samples(tmp_
     assert np.load(str(logdir / "fakes-latest.npy")).shape[1:3] == (8, 8)  # the study's mode-coverage samples
     assert len(pngs) == 13 and "lod0.00" in pngs[-1] and any("lod0.50" in p for p in pngs)
     from PIL import Image
-    assert Image.open(str(logdir / pngs[-1])).size == (64, 32)  # the 32 SWD samples, 8 per row, 8x8 each
+    assert Image.open(str(logdir / pngs[-1])).size == (73, 37)  # 32 SWD samples, 8 per row, 8x8 each, 1 px frames
     assert [int(v) for v in np.unique(np.asarray(Image.open(str(logdir / "reals.png"))))][-1] > 200
     # A grid at each lod change, at its own resolution: the fade starts at step
     # 11 (4x4 done: lod 1) and ends at step 20 (8x8 in: lod 0); 32 samples, 8 a row.
     changes = sorted(f for f in os.listdir(str(logdir)) if f.startswith("lodchange"))
     assert changes == ["lodchange-step0000011-lod1.00-4px.png", "lodchange-step0000020-lod0.00-8px.png"]
     four, eight = [np.asarray(Image.open(str(logdir / f))) for f in changes]
-    assert four.shape == (16, 32) and eight.shape == (32, 64)
+    assert four.shape == (21, 41) and eight.shape == (37, 73)
     assert four.std() > 0 and eight.std() > 0
+
+
+@pytest.mark.long
+def test_cpu_budget_raw_g_beside_gs_and_a_bigger_final_swd(tmp_path):
+    """--budget_cpu_seconds ends the run at the first tick whose summed
+    training CPU seconds reach it; every measurement has raw G's SWD beside
+    Gs's (equal, bit for bit, with smoothing off: Gs is G); the last one is
+    repeated with --swd_final_images; ticks and measurements carry CPU
+    seconds and the load average."""
+    folder = _blob_folder(tmp_path / "imgs", 96, 20, 20, grey=True)
+    out, logdir = tmp_path / "r.json", tmp_path / "run"
+    run_script("pggan.py", "--dataset=%s" % folder, "--resolution=16", "--progressive=false", "--total_kimg=100",
+               "--budget_cpu_seconds=3", "--g_smoothing_kimg=0", "--swd_final_images=48",
+               "--swd_every_cpu_seconds=1", "--cache_dir=%s" % (tmp_path / "cache"), "--logdir=%s" % logdir,
+               "--output=%s" % out, *TINY)
+    record = read_json(out)
+    assert record["status"] == "ok"
+    cpu = [t["cpu_seconds"] for t in record["ticks"]]
+    assert sum(cpu) >= 3.0 > sum(cpu[:-1]) and record["train_cpu_seconds"] == pytest.approx(sum(cpu))
+    assert all(len(t["loadavg"]) == 3 for t in record["ticks"])
+    evals = record["evaluations"]
+    assert [e["swd_images"] for e in evals[-2:]] == [32, 48] and evals[-1]["final"] and record["final"] == evals[-1]
+    assert len(evals) >= 3  # step 0, at least one mid-run (every CPU second), the last at 32 and at 48
+    for e in evals:
+        for k in ("SWDx1e3_16", "SWDx1e3_avg"):
+            assert e["G_" + k] == e[k]
+        assert e["train_cpu_seconds"] is not None and len(e["loadavg"]) == 3
+    assert evals[-1]["SWDx1e3_avg"] != evals[-2]["SWDx1e3_avg"]  # other image count, other value
+    assert os.path.exists(str(logdir / ("fakes-G-step%07d-lod0.00.png" % record["global_step"])))
+
+
+def test_image_grid_frames_each_cell_and_keeps_its_pixels():
+    from legacy.pggan.training import GRID_BORDER, image_grid
+    images = np.random.RandomState(0).randint(0, 256, (10, 3, 4, 1)).astype(np.uint8)
+    grid = image_grid(images, columns=4)
+    assert grid.shape == (3 * 4 + 1, 4 * 5 + 1, 1)
+    for i in range(10):
+        r, k = divmod(i, 4)
+        np.testing.assert_array_equal(grid[1 + 4 * r:4 + 4 * r, 1 + 5 * k:5 + 5 * k], images[i])
+    assert (grid[0] == GRID_BORDER).all() and (grid[:, 5] == GRID_BORDER).all() and (grid[4] == GRID_BORDER).all()
+    assert (grid[9:12, 11:15] == GRID_BORDER).all()  # the empty cells of the last row
+
+
+def test_tick_progress_prints_within_a_tick_when_enabled():
+    import io
+    from legacy.pggan.training import TickProgress
+
+    class Loop(object):
+        step_in_epoch = 0
+
+    out = io.StringIO()
+    hook = TickProgress(every=0.0, stream=out, enabled=True)
+    hook.loop = Loop()
+    hook.before_epoch(3, 25)
+    for i in range(2):
+        hook.loop.step_in_epoch = i + 1
+        hook.after_step(i + 1, 0.0)
+    lines = out.getvalue().splitlines()
+    assert [l.split(",")[0] for l in lines] == ["  tick 3: 1/25 steps", "  tick 3: 2/25 steps"]
+    quiet = TickProgress(every=0.0, stream=io.StringIO(), enabled=False)
+    quiet.loop = Loop()
+    quiet.before_epoch(1, 5)
+    quiet.after_step(1, 0.0)
+    assert quiet.stream.getvalue() == ""
 
 
 def _checkpoint_values(prefix):

@@ -1,6 +1,7 @@
 """The sliced Wasserstein distance (legacy/pggan/swd.py) against its
 properties and against a straightforward loop implementation."""
 import numpy as np
+import pytest
 
 from legacy.pggan import swd
 
@@ -117,3 +118,20 @@ def test_pyramid_reconstructs_the_images():
     pyr = swd.laplacian_pyramid(x, 2)
     np.testing.assert_allclose(pyr[0] + swd.pyr_up(pyr[1]), x, atol=1e-3)
     assert swd.resolutions(64) == [64, 32, 16] and swd.resolutions(8) == []
+
+
+def test_floor_draws_disjoint_real_sets_and_reports_mean_and_sd():
+    x = _images(20, n=80)
+    f = swd.floor(x, 16, draws=3, seed=4)
+    assert f["count"] == 16 and f["draws"] == 3 and len(f["values"]) == 3
+    for key in ("SWDx1e3_32", "SWDx1e3_16", "SWDx1e3_avg"):
+        values = [v[key] for v in f["values"]]
+        assert f["mean"][key] == np.mean(values) and f["sd"][key] == np.std(values, ddof=1) and f["sd"][key] > 0
+    # the first draw is swd() of the first 16 and the next 16 of a seed-4 permutation pick
+    pick = np.random.RandomState(4).choice(80, size=32, replace=False)
+    assert f["values"][0] == swd.swd(x[pick[:16]], x[pick[16:]], seed=4)
+    assert swd.floor(x, 16, draws=3, seed=4) == f  # repeats exactly
+    noise = np.random.RandomState(5).randint(0, 256, x[:16].shape).astype(np.uint8)
+    assert f["mean"]["SWDx1e3_avg"] < 0.5 * swd.swd(x[:16], noise)["SWDx1e3_avg"]
+    with pytest.raises(ValueError, match="needs 200 distinct reals, have 80"):
+        swd.floor(x, 100)

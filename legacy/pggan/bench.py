@@ -19,6 +19,9 @@ from legacy.train import session_config
 
 def bench(resolution=32, channels=1, fmap_base=256, fmap_max=128, batch=32, steps=20, warmup=3, profile_steps=3,
           seed=0, threads=0, log=print):
+    """``batch``: one minibatch, or {resolution: minibatch} (the schedule's
+    per-resolution sizes); ``threads``: TF's intra- and inter-op pools (0:
+    TF's choice); ``profile_steps`` 0: no op profile."""
     tf.reset_default_graph()
     tf.set_random_seed(seed)
     size = pggan_networks.NetSize(resolution, channels, fmap_base, 1.0, fmap_max, None, 4)
@@ -30,7 +33,8 @@ def bench(resolution=32, channels=1, fmap_base=256, fmap_max=128, batch=32, step
         sess.run(tf.global_variables_initializer())
         for lod in range(log2 - 2, -1, -1):
             res = resolution >> lod
-            reals = rng.uniform(-1, 1, (batch, res, res, channels)).astype(np.float32)
+            mb = batch.get(res, 32) if isinstance(batch, dict) else batch
+            reals = rng.uniform(-1, 1, (mb, res, res, channels)).astype(np.float32)
             feed = {g.reals: reals, g.lod: float(lod)}
             for _ in range(warmup):
                 sess.run(g.d_train_op, feed)
@@ -43,14 +47,39 @@ def bench(resolution=32, channels=1, fmap_base=256, fmap_max=128, batch=32, step
             # CPU seconds (all threads of this process): on a shared machine the
             # wall-clock rate depends on the others' load, images per CPU
             # second much less so.
-            out[res] = {"lod": lod, "images_per_second": steps * batch / seconds, "seconds": seconds,
-                        "cpu_seconds": cpu, "images_per_cpu_second": steps * batch / max(cpu, 1e-9),
-                        "steps": steps, "batch": batch}
+            out[res] = {"lod": lod, "images_per_second": steps * mb / seconds, "seconds": seconds,
+                        "cpu_seconds": cpu, "images_per_cpu_second": steps * mb / max(cpu, 1e-9),
+                        "steps": steps, "batch": mb, "loadavg": list(os.getloadavg()),
+                        "forward_mflop_per_image": forward_flops(size, res) / 1e6}
             log("pggan bench: %2d px  %.0f images/s, %.0f images per CPU second (%d steps of %d in %.1f s)"
-                % (res, out[res]["images_per_second"], out[res]["images_per_cpu_second"], steps, batch, seconds))
-        profile, rates = _profile(sess, g, rng, resolution, channels, batch, profile_steps)
+                % (res, out[res]["images_per_second"], out[res]["images_per_cpu_second"], steps, mb, seconds))
+        profile, rates = [], {}
+        if profile_steps:
+            mb = batch.get(resolution, 32) if isinstance(batch, dict) else batch
+            profile, rates = _profile(sess, g, rng, resolution, channels, mb, profile_steps)
     return {"images_per_second": out, "profile_32px": profile, "conv_rates_32px": rates,
-            "networks": {"fmap_base": fmap_base, "fmap_max": fmap_max, "batch": batch}}
+            "networks": {"fmap_base": fmap_base, "fmap_max": fmap_max, "batch": batch, "threads": threads}}
+
+
+def forward_flops(size, res):
+    """Multiply-adds x 2 of one image's forward pass through G and D at
+    resolution ``res`` (lod of that resolution, no fade): every dense layer
+    and convolution the official G_paper / D_paper run there, counted from
+    the widths alone. The ratio between resolutions is the cost profile a
+    network has where arithmetic bounds the step (the paper's GPUs at high
+    resolution; this CPU, docs/pggan.md)."""
+    log2 = int(np.log2(res))
+    zsize = pggan_networks.latent_size(size)
+    ch = size.channels
+    n = lambda stage: pggan_networks.nf(size, stage)
+    macs = zsize * 16 * n(1) + 16 * 9 * n(1) * n(1)  # G: dense to 4x4, conv 3x3
+    macs += 16 * (9 * (n(1) + 1) * n(1) + n(1) * n(0)) + n(0)  # D at 4x4: mbstd conv, dense, score
+    for r in range(3, log2 + 1):
+        pix = 4 ** r
+        macs += pix * 9 * (n(r - 2) * n(r - 1) + n(r - 1) * n(r - 1))  # G block: two 3x3 convs
+        macs += pix * 9 * (n(r - 1) * n(r - 1) + n(r - 1) * n(r - 2))  # D block: two 3x3 convs
+    macs += 4 ** log2 * n(log2 - 1) * ch * 2  # toRGB and fromRGB, 1x1
+    return 2.0 * macs
 
 
 CONV_KINDS = ("Conv2D", "FusedConv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter")
@@ -171,7 +200,12 @@ def main(argv):
     from legacy.study import throughput
     f = flags.FLAGS
     peak_before = throughput.measure_peak()
-    record = bench(steps=f.steps, profile_steps=f.profile_steps)
+    sizes = dict((int(k), int(v)) for k, v in (item.split(":") for item in f.minibatch_sizes)) if f.minibatch_sizes \
+        else f.batch
+    loadavg_before = os.getloadavg()
+    record = bench(fmap_base=f.fmap_base, fmap_max=f.fmap_max, batch=sizes, steps=f.steps,
+                   profile_steps=f.profile_steps, threads=f.threads)
+    record["loadavg_before"] = loadavg_before
     peak_after = throughput.measure_peak()
     record.update(tf=tf.__version__, cpu=throughput.cpu_info(), peak_before=peak_before, peak_after=peak_after,
                   loadavg_after=os.getloadavg())
@@ -189,5 +223,10 @@ if __name__ == "__main__":
     from absl import app, flags
     flags.DEFINE_string("output", "results/pggan-bench.json", "Where the JSON goes.")
     flags.DEFINE_integer("steps", 20, "Timed D+G steps per resolution.")
-    flags.DEFINE_integer("profile_steps", 3, "Traced D+G steps at 32 px.")
+    flags.DEFINE_integer("profile_steps", 3, "Traced D+G steps at 32 px (0: none).")
+    flags.DEFINE_integer("fmap_base", 256, "Networks' fmap_base (the study preset mnist32-study: 512).")
+    flags.DEFINE_integer("fmap_max", 128, "Networks' fmap_max (mnist32-study: 32).")
+    flags.DEFINE_integer("batch", 32, "Minibatch at every resolution (unless --minibatch_sizes).")
+    flags.DEFINE_list("minibatch_sizes", None, "RES:SIZE per resolution, e.g. 4:128,8:128,16:128,32:64.")
+    flags.DEFINE_integer("threads", 0, "TF intra- and inter-op threads (0: TF's choice; the study runs 1).")
     app.run(main)

@@ -11,11 +11,25 @@ the first step).
 
 Presets (flags the user gives win):
 - ``mnist32-cpu``: widths fmap_base 256 / fmap_max 128 (the paper: 8192 / 512),
-  minibatch 32, 20k images per stable phase and per fade (the paper: 600k-800k);
+  minibatch 32, 20k images per stable phase and per fade (the paper: 600k-800k),
+  Gs beta 0.999 at minibatch 32 (half-life 22.2 kimg; issue 28: it lags a
+  20k-image phase);
+- ``mnist32-study``: the §6.2 study of issue 28 (docs/pggan.md): 16 feature
+  maps at every resolution (fmap_base 256, fmap_max 16), so that, as in the
+  paper's networks (512 maps from 4x4 to 32x32), a step's cost grows with the
+  pixels and a 4 px step is a small fraction of a 32 px one; minibatch by the
+  official TF release's one-GPU rule (config.py ``preset-v2-1gpu``: 128 at
+  4-16 px, 64 at 32 px); a budget of 200 training CPU seconds on one thread;
+  8.1k images per stable phase and per fade, so that the bench's rates put
+  full resolution at a third of the budget (the study recomputes it from its
+  own bench: study.schedule_for); Gs half-life a 72nd of a phase (the
+  paper's 11.08 kimg against its 800 kimg phases); 25 steps per tick; SWD of
+  2,048 images every 50 training CPU seconds, 8,192 at the end;
 - ``celebahq-1024``: the official config's CelebA-HQ settings that the paper
   describes (``preset-v1``): fmap_base 8192, fmap_max 512, latent 512,
   minibatch 16, at 256/512/1024: 14/6/3, 800k images per phase and per fade,
-  minibatch-stddev groups of 16, mirror augment, 19,000k images.
+  minibatch-stddev groups of 16, mirror augment, 19,000k images, Gs
+  half-life 11.08 kimg (the paper's beta 0.999 at minibatch 16).
 
 Example: python scripts/pggan.py --progressive=false --budget_seconds=1200
 """
@@ -25,18 +39,10 @@ from absl import flags as absl_flags
 
 from legacy import run_config
 from legacy.errors import UsageError
-from legacy.pggan.pggan_config import PGGANConfig
+from legacy.pggan.pggan_config import PRESETS, PGGANConfig
 
 EXPERIMENT = "pggan"
 
-PRESETS = {
-    "mnist32-cpu": dict(dataset="mnist32", fmap_base=256, fmap_max=128, batch_size=32, lod_training_kimg=20,
-                        lod_transition_kimg=20, total_kimg=300, mbstd_group_size=4),
-    "celebahq-1024": dict(resolution=1024, fmap_base=8192, fmap_max=512, batch_size=16,
-                          minibatch_sizes=["256:14", "512:6", "1024:3"], lod_training_kimg=800,
-                          lod_transition_kimg=800, total_kimg=19000, mbstd_group_size=16, mirror_augment=True,
-                          tick_steps=1000, swd_images=8192, swd_every=10),
-}
 CELEBAHQ_HELP = ("--preset=celebahq-1024 needs --dataset=DIR: a folder of the 30,000 CelebA-HQ images at "
                  "1024x1024 (PNG/JPEG, made with the official dataset_tool.py create_celebahq from CelebA and "
                  "its delta files); they cannot be downloaded here")
@@ -59,9 +65,17 @@ D("float", "lod_transition_kimg", None, "Thousands of real images per fade-in of
 D("float", "total_kimg", None, "Thousands of real images to train on (D's view).")
 D("list", "minibatch_sizes", None, "Per-resolution minibatch overrides, e.g. 256:14,512:6,1024:3.")
 D("float", "budget_seconds", 0.0, "Stop after the tick at which training time reaches this (0: no budget).")
+D("float", "budget_cpu_seconds", 0.0, "Stop after the tick at which the training's CPU seconds (this process's, "
+  "all threads, evaluation excluded) reach this (0: no budget); the fair axis on a shared machine.")
 D("integer", "tick_steps", 100, "Steps per tick: the loop's epoch; print, checkpoint and evaluate per tick.")
 D("integer", "swd_images", 512, "Images per SWD measurement (the paper: 16384).")
+D("integer", "swd_final_images", None, "Images of the last SWD measurement (default: --swd_images).")
+D("float", "g_smoothing_kimg", None, "Half-life of Gs, G's moving average, in thousands of images: beta = "
+  "0.5 ** (minibatch / (half-life * 1000)) per step; 0: no smoothing (Gs = G). The paper: 11.08 (beta 0.999 "
+  "at minibatch 16).")
 D("integer", "swd_every", 1, "Measure SWD and save samples every N ticks (and at the end).")
+D("float", "swd_every_cpu_seconds", 0.0, "Measure SWD at the first tick end past each multiple of this many "
+  "training CPU seconds (and at the end) instead of every --swd_every ticks (0: by ticks).")
 D("integer", "batch_size", None, "Minibatch (for resolutions without a --minibatch_sizes override).")
 D("float", "learning_rate", 0.001, "Adam's learning rate (beta1 0, beta2 0.99, epsilon 1e-8 as the paper).")
 D("string", "data_dir", "data/mnist", "Folder of the MNIST .gz files (--dataset=mnist32).")
@@ -82,7 +96,10 @@ for name, check, message in [
         ("lod_training_kimg", lambda v: v >= 0, "must be >= 0"),
         ("lod_transition_kimg", lambda v: v >= 0, "must be >= 0"), ("total_kimg", lambda v: v > 0, "must be > 0"),
         ("budget_seconds", lambda v: v >= 0, "must be >= 0 (0: none)"), ("tick_steps", lambda v: v > 0, "must be > 0"),
-        ("swd_images", lambda v: v > 0, "must be > 0"), ("swd_every", lambda v: v > 0, "must be > 0"),
+        ("swd_images", lambda v: v > 0, "must be > 0"), ("swd_final_images", lambda v: v > 0, "must be > 0"),
+        ("g_smoothing_kimg", lambda v: v >= 0, "must be >= 0 (0: no smoothing)"),
+        ("budget_cpu_seconds", lambda v: v >= 0, "must be >= 0 (0: none)"), ("swd_every", lambda v: v > 0, "must be > 0"),
+        ("swd_every_cpu_seconds", lambda v: v >= 0, "must be >= 0 (0: every --swd_every ticks)"),
         ("batch_size", lambda v: v > 0, "must be > 0"), ("learning_rate", lambda v: v > 0, "must be > 0"),
         ("intra_op_threads", lambda v: v >= 0, "must be >= 0"), ("inter_op_threads", lambda v: v >= 0, "must be >= 0"),
         ("save_every_steps", lambda v: v >= 0, "must be >= 0")]:

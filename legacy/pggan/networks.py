@@ -30,14 +30,31 @@ import collections
 
 import numpy as np
 
-from legacy.models.layers import dropout_seed, op_seed
+from legacy.models.layers import DROPOUT_SEED, op_seed
 from legacy.tf import tf
 
 # The paper's hyper-parameters (Appendix A.1, official config.py / loss.py).
 WGAN_LAMBDA = 10.0
 WGAN_EPSILON_DRIFT = 0.001
 ADAM = dict(learning_rate=0.001, beta1=0.0, beta2=0.99, epsilon=1e-8)
-G_SMOOTHING = 0.999
+# G's moving average (Gs) as a half-life in thousands of images, as the later
+# official code (StyleGAN's G_smoothing_kimg): beta = 0.5 ** (minibatch /
+# (half-life * 1000)) per G step, so Gs forgets at the same rate per image
+# whatever the minibatch. The paper's beta 0.999 at its minibatch 16 is a
+# half-life of 16 * ln(0.5) / ln(0.999) / 1000 = 11.08 kimg.
+def halflife_kimg(beta, minibatch):
+    """The half-life in thousands of images of a per-step beta at ``minibatch``."""
+    return minibatch * np.log(0.5) / np.log(beta) / 1000.0
+
+
+PAPER_G_SMOOTHING_KIMG = halflife_kimg(0.999, 16)
+
+
+def smoothing_beta(minibatch, halflife_kimg):
+    """Gs's per-step beta for ``minibatch`` images per step (0: no smoothing, Gs = G)."""
+    if not halflife_kimg:
+        return 0.0
+    return 0.5 ** (float(minibatch) / (halflife_kimg * 1000.0))
 
 NetSize = collections.namedtuple("NetSize", ["resolution", "channels", "fmap_base", "fmap_decay", "fmap_max",
                                              "latent_size", "mbstd_group_size"])
@@ -253,18 +270,38 @@ def process_reals(reals, lod, resolution):
         return x
 
 
+STEP_SEED = "step_seed"
+
+
+def step_seed(graph=None):
+    """The int64 ``[2]`` seed of a training step's random draws (G's latents,
+    the gradient penalty's mixing factors), named ``step_seed``. The project's
+    loop feeds ``[global step, phase]`` to the one per-step seed input of a
+    graph, which the core keeps in the collection it made for dropout masks
+    (legacy/models/layers.py ``DROPOUT_SEED``); this input is put there, so
+    the loop feeds it without the core knowing about GANs. Unfed: ``[0, 0]``."""
+    graph = graph or tf.get_default_graph()
+    found = graph.get_collection(DROPOUT_SEED)
+    if found:
+        return found[0]
+    with graph.as_default(), graph.name_scope(""):
+        seed = tf.placeholder_with_default(tf.constant([0, 0], tf.int64), [2], name=STEP_SEED)
+    graph.add_to_collection(DROPOUT_SEED, seed)
+    return seed
+
+
 def stateless_normal(shape, salt):
-    """N(0, 1) keyed by the loop's fed seed [step, phase] (legacy/models/layers.py
-    ``dropout_seed``) and the graph seed: step N draws the same latents in
-    any process, so a resumed run repeats the uninterrupted one exactly."""
-    seed = dropout_seed()
+    """N(0, 1) keyed by the loop's fed seed [step, phase] (``step_seed``) and
+    the graph seed: step N draws the same latents in any process, so a
+    resumed run repeats the uninterrupted one exactly."""
+    seed = step_seed()
     graph_seed = (tf.get_default_graph().seed or 0) % 2 ** 20
     key = tf.stack([seed[0], seed[1] * 2 ** 30 + graph_seed * 2 ** 6 + salt])
     return tf.random.stateless_normal(shape, seed=key)
 
 
 def stateless_uniform(shape, salt):
-    seed = dropout_seed()
+    seed = step_seed()
     graph_seed = (tf.get_default_graph().seed or 0) % 2 ** 20
     key = tf.stack([seed[0], seed[1] * 2 ** 30 + graph_seed * 2 ** 6 + salt])
     return tf.random.stateless_uniform(shape, seed=key)
@@ -283,27 +320,32 @@ def gradient_penalty(d_fn, reals, fakes, mix):
 
 PgganGraph = collections.namedtuple("PgganGraph", [
     "reals", "lod", "latents_in", "fakes", "samples", "d_loss", "g_loss", "gp", "real_scores", "fake_scores",
-    "d_train_op", "g_train_op", "reset_optimizers", "global_step", "g_vars", "d_vars", "gs_vars", "stats"])
+    "d_train_op", "g_train_op", "reset_optimizers", "global_step", "g_vars", "d_vars", "gs_vars", "stats",
+    "samples_g", "gs_beta"])
 
 
-def build(size, minibatch_in=None, use_wscale=True, use_pixelnorm=True, g_smoothing=G_SMOOTHING,
+def build(size, minibatch_in=None, use_wscale=True, use_pixelnorm=True, g_smoothing_kimg=PAPER_G_SMOOTHING_KIMG,
           wgan_lambda=WGAN_LAMBDA, eps_drift=WGAN_EPSILON_DRIFT, adam=None):
     """The PGGAN training graph.
 
     Placeholders: ``reals`` (uint8-range floats in [-1, 1], [N, r, r, C] at the
-    current pyramid level r), ``lod`` (float, default 0: full resolution).
+    current pyramid level r), ``lod`` (float scalar, must be fed: 0 is full
+    resolution, ``log2(R) - 2`` is 4x4).
     Latents and the gradient penalty's mixing factors are stateless random
     draws keyed by the loop's fed seed (one D step and one G step per training
     step draw different latents: the seed is [step, phase]).
 
     ``d_train_op`` / ``g_train_op``: Adam steps on D's / G's variables;
-    ``g_train_op`` also moves the EMA generator Gs (beta ``g_smoothing``) and
-    the global step. ``samples(latents)`` is Gs's output for a latent
-    placeholder ``latents_in`` (default: a fixed draw).
+    ``g_train_op`` also moves the EMA generator Gs and the global step; Gs's
+    beta ``gs_beta`` is ``smoothing_beta(minibatch, g_smoothing_kimg)`` of the
+    step's minibatch (0: Gs = G after every step). ``samples`` is Gs's output
+    and ``samples_g`` raw G's for the latent placeholder ``latents_in``
+    (default: 16 N(0, 1) latents drawn anew at every ``sess.run``; feed fixed
+    latents to compare samples).
     """
     adam = dict(ADAM, **(adam or {}))
     reals_in = tf.placeholder(tf.float32, [None, None, None, size.channels], name="reals")
-    lod = tf.placeholder_with_default(tf.constant(0.0), [], name="lod")
+    lod = tf.placeholder(tf.float32, [], name="lod")
     batch = tf.shape(reals_in)[0]
     reals = process_reals(reals_in, lod, size.resolution)
     g_params, d_params, gs_params = Params("G"), Params("D"), Params("Gs")
@@ -337,6 +379,7 @@ def build(size, minibatch_in=None, use_wscale=True, use_pixelnorm=True, g_smooth
     latents_in = tf.placeholder_with_default(
         tf.random_normal([16, zsize], seed=op_seed()), [None, zsize], name="latents_in")
     samples = gen(gs_params, latents_in)
+    samples_g = gen(g_params, latents_in)
 
     with tf.name_scope("optimizer"):
         global_step = tf.Variable(0, trainable=False, name="global_step", dtype=tf.int64)
@@ -356,12 +399,16 @@ def build(size, minibatch_in=None, use_wscale=True, use_pixelnorm=True, g_smooth
                       tf.reduce_mean(fake_scores_d), tf.reduce_mean(drift))
             d_train_op = tf.group(*[tf.assign(stats[n], v) for n, v in zip(stat_names, values)], name="d_train")
         g_step = opt_g.minimize(g_loss, var_list=g_vars, global_step=global_step)
+        if g_smoothing_kimg:
+            gs_beta = tf.pow(0.5, tf.cast(batch, tf.float32) / (g_smoothing_kimg * 1000.0), name="gs_beta")
+        else:
+            gs_beta = tf.constant(0.0, name="gs_beta")
         with tf.control_dependencies([g_step]):
-            ema = [tf.assign(s, lerp(g, s, g_smoothing)) for g, s in zip(g_vars, gs_vars)]
+            ema = [tf.assign(s, lerp(g, s, gs_beta)) for g, s in zip(g_vars, gs_vars)]
             g_train_op = tf.group(*ema, name="g_train")
         slots = opt_d.variables() + opt_g.variables()  # moments and beta powers
         # The official trainer resets Adam's moments when a new layer starts
         # to fade in and when it is fully in (reset_opt_for_new_lod=True).
         reset = tf.variables_initializer(slots, name="reset_optimizers")
     return PgganGraph(reals_in, lod, latents_in, fakes, samples, d_loss, g_loss, gp, real_scores, fake_scores,
-                      d_train_op, g_train_op, reset, global_step, g_vars, d_vars, gs_vars, stats)
+                      d_train_op, g_train_op, reset, global_step, g_vars, d_vars, gs_vars, stats, samples_g, gs_beta)

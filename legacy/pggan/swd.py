@@ -155,3 +155,24 @@ def swd(reals, fakes, seed=0, nhoods_per_image=NHOODS_PER_IMAGE, dir_repeats=DIR
         out["SWDx1e3_%d" % res] = sliced_wasserstein(a, b, dirs) * 1e3
     out["SWDx1e3_avg"] = float(np.mean(list(out.values())))
     return out
+
+
+def floor(images, count, draws=5, seed=0):
+    """The metric's noise floor: SWD of ``count`` reals against ``count``
+    other reals (drawn without replacement from ``images``, disjoint within a
+    draw), ``draws`` times. Returns {"count", "draws", "values": [per draw
+    {"SWDx1e3_<res>", "SWDx1e3_avg"}], "mean": {...}, "sd": {...}} (sd with
+    ddof 1). A generator whose SWD is within a few sd of ``mean`` is as close
+    to the data as this many images can tell."""
+    images = np.asarray(images)
+    if 2 * count > len(images):
+        raise ValueError("a floor at %d images needs %d distinct reals, have %d" % (count, 2 * count, len(images)))
+    rng = np.random.RandomState(seed)
+    values = []
+    for draw in range(draws):
+        pick = rng.choice(len(images), size=2 * count, replace=False)
+        values.append(swd(images[pick[:count]], images[pick[count:]], seed=seed + 10 * draw))
+    keys = sorted(values[0])
+    mean = {k: float(np.mean([v[k] for v in values])) for k in keys}
+    sd = {k: float(np.std([v[k] for v in values], ddof=1)) if draws > 1 else 0.0 for k in keys}
+    return {"count": int(count), "draws": int(draws), "seed": int(seed), "values": values, "mean": mean, "sd": sd}

@@ -220,26 +220,71 @@ class GanBoard(TensorBoard):
         self.writer.flush()
 
 
+class CpuClock(Hook):
+    """Each tick's CPU seconds (``time.process_time``: this process, all its
+    threads) spent on the tick's steps and their step hooks, not on the
+    evaluation or checkpoint after it, and the load average at the tick's end.
+    Put it first among the hooks, so that its ``after_epoch`` runs before the
+    others'. Kept in ``<run>/cpu_ticks.json``, so a resumed run keeps the
+    finished ticks' figures (the CPU time of a tick cut by a kill is lost)."""
+
+    FILE = "cpu_ticks.json"
+
+    def __init__(self, run_dir):
+        self.path = os.path.join(run_dir, self.FILE)
+        self.ticks = []  # {"tick", "cpu_seconds", "loadavg"}
+        self.mark = None
+
+    def begin(self, sess, net):
+        if os.path.exists(self.path):
+            import json
+            with open(self.path) as handle:
+                self.ticks = [t for t in json.load(handle) if t["tick"] < self.loop.epoch]
+
+    def before_epoch(self, epoch, steps):
+        self.mark = time.process_time()
+
+    def after_epoch(self, record):
+        # The first tick of a process (a run's start or its resume) also builds
+        # and optimizes the graph's kernels: its rate is not the step's.
+        warmup = not any(t.get("process") == os.getpid() for t in self.ticks)
+        self.ticks.append({"tick": record.epoch, "cpu_seconds": time.process_time() - self.mark,
+                           "loadavg": list(os.getloadavg()), "warmup": warmup, "process": os.getpid()})
+        fileio.write_json(self.path, self.ticks)
+
+    def total(self):
+        return sum(t["cpu_seconds"] for t in self.ticks)
+
+
 class Budget(Hook):
     """Ends the run after the tick at which the ticks' training seconds (not
-    the evaluation's) reach ``seconds`` (0: no budget)."""
+    the evaluation's) reach ``seconds``, or their CPU seconds (``clock``, a
+    CpuClock) reach ``cpu_seconds`` (0: no such budget)."""
 
-    def __init__(self, seconds):
-        self.seconds = seconds
+    def __init__(self, seconds, cpu_seconds=0.0, clock=None):
+        self.seconds, self.cpu_seconds, self.clock = seconds, cpu_seconds, clock
 
     def after_epoch(self, record):
         if self.seconds and sum(r.seconds for r in self.loop.history) >= self.seconds:
             self.loop.finished = True
+        if self.cpu_seconds and self.clock.total() >= self.cpu_seconds:
+            self.loop.finished = True
 
 
-def image_grid(images, columns=8):
-    """uint8 [N, H, W, C] -> one uint8 grid image."""
+GRID_BORDER = 96  # grey: apart from MNIST's black background and white strokes
+
+
+def image_grid(images, columns=8, border=1):
+    """uint8 [N, H, W, C] -> one uint8 grid image, the cells framed by
+    ``border`` pixels of grey (``GRID_BORDER``) so that samples that touch
+    their edges do not run into each other."""
     n, h, w, c = images.shape
     rows = int(math.ceil(n / float(columns)))
-    grid = np.zeros((rows * h, columns * w, c), np.uint8)
+    grid = np.full((rows * (h + border) + border, columns * (w + border) + border, c), GRID_BORDER, np.uint8)
     for i in range(n):
         r, k = divmod(i, columns)
-        grid[r * h:(r + 1) * h, k * w:(k + 1) * w] = images[i]
+        y, x = border + r * (h + border), border + k * (w + border)
+        grid[y:y + h, x:x + w] = images[i]
     return grid
 
 
@@ -263,23 +308,32 @@ def _npy_bytes(array):
 
 
 class Evaluator(Hook):
-    """SWD of Gs's images (at the current lod, upscaled to full resolution,
-    as the official metric measures snapshots) against ``count`` reals, every
-    ``every`` ticks, at the last tick and when a budget ends the run; a grid
-    of 64 samples from fixed latents as ``fakes-step<step>-lod<lod>.png``; and
-    where a fade starts or ends, ``lodchange-step<step>-lod<lod>-<res>px.png``
-    at that lod's own resolution (see ``after_step``). Records go to
-    ``<run>/metrics.json``; a resumed run keeps those up to its checkpoint."""
+    """SWD against the reals of Gs's images and of raw G's (at the current lod,
+    upscaled to full resolution, as the official metric measures snapshots),
+    ``count`` images each, every ``every`` ticks; the last measurement (at the
+    last tick or when a budget ends the run) with ``final_count`` images. The
+    reals and latents of a run are fixed: the during-run sets are the first
+    ``count`` of the final ones. Also a grid of 64 Gs samples from fixed
+    latents as ``fakes-step<step>-lod<lod>.png``; and where a fade starts or
+    ends, ``lodchange-step<step>-lod<lod>-<res>px.png`` at that lod's own
+    resolution (see ``after_step``). Records go to ``<run>/metrics.json``
+    (Gs's values as ``SWDx1e3_*``, G's as ``G_SWDx1e3_*``, with the training
+    seconds, the training CPU seconds of ``clock`` and the load average); a
+    resumed run keeps those up to its checkpoint."""
 
-    def __init__(self, run_dir, graph, data, schedule, epochs, count=512, every=1, seed=0, batch=128):
+    def __init__(self, run_dir, graph, data, schedule, epochs, count=512, every=1, seed=0, batch=128,
+                 final_count=None, clock=None, every_cpu_seconds=0.0):
         self.run_dir, self.graph, self.data, self.schedule = run_dir, graph, data, schedule
-        self.epochs, self.count, self.every, self.batch = epochs, count, every, batch
+        self.epochs, self.every, self.batch, self.clock = epochs, every, batch, clock
+        self.every_cpu_seconds = every_cpu_seconds
         self.path = os.path.join(run_dir, METRICS_FILE)
         rng = np.random.RandomState(seed + 12345)
         full = data.levels[data.resolution]
-        self.reals = full[rng.choice(len(full), size=min(count, len(full)), replace=False)]
-        self.latents = rng.randn(len(self.reals), graph.latents_in.shape[1].value).astype(np.float32)
-        self.real_desc = None
+        self.final_count = min(final_count or count, len(full))
+        self.count = min(count, self.final_count)
+        self.reals = full[rng.choice(len(full), size=self.final_count, replace=False)]
+        self.latents = rng.randn(self.final_count, graph.latents_in.shape[1].value).astype(np.float32)
+        self.real_desc = {}  # image count -> the reals' descriptors
         self.records = []
         self.board = None
 
@@ -289,36 +343,53 @@ class Evaluator(Hook):
             with open(self.path) as handle:
                 import json
                 self.records = [r for r in json.load(handle) if r["step"] <= self.loop.step]
-        if self.data.resolution >= 16:
-            self.real_desc = swd_metric.set_descriptors(self.reals, np.random.RandomState(0))
         if self.loop.step == 0:
             save_png(os.path.join(self.run_dir, "reals.png"), image_grid(self.reals[:64]))
             self.measure()
 
-    def generate(self, latents, lod):
-        out = [self.sess.run(self.graph.samples, {self.graph.latents_in: latents[i:i + self.batch],
-                                                  self.graph.lod: lod})
+    def generate(self, latents, lod, tensor=None):
+        tensor = self.graph.samples if tensor is None else tensor
+        out = [self.sess.run(tensor, {self.graph.latents_in: latents[i:i + self.batch], self.graph.lod: lod})
                for i in range(0, len(latents), self.batch)]
         return swd_metric.to_uint8(np.concatenate(out))
 
-    def measure(self):
+    def _swd(self, fakes, count):
+        if self.data.resolution < 16:
+            return {}
+        if count not in self.real_desc:
+            self.real_desc = {count: swd_metric.set_descriptors(self.reals[:count], np.random.RandomState(0))}
+        return swd_metric.swd(None, fakes, real_descriptors=self.real_desc[count])
+
+    def measure(self, final=False):
         step = self.loop.step
         nimg, lod, _ = self.schedule.at(step)
+        count = self.final_count if final else self.count
         start = time.time()
-        fakes = self.generate(self.latents, lod)
         record = {"step": step, "tick": len(self.loop.history), "kimg": nimg / 1000.0, "lod": lod,
                   "resolution": self.schedule.resolution_at_lod(lod),
-                  "train_seconds": sum(r.seconds for r in self.loop.history)}
-        if self.real_desc is not None:
-            record.update(swd_metric.swd(None, fakes, real_descriptors=self.real_desc))
+                  "train_seconds": sum(r.seconds for r in self.loop.history),
+                  "train_cpu_seconds": self.clock.total() if self.clock is not None else None,
+                  "swd_images": int(count), "final": bool(final), "loadavg": list(os.getloadavg())}
+        fakes = self.generate(self.latents[:count], lod)
+        record.update(self._swd(fakes, count))
+        if step == 0:  # Gs is initialised from G: the same weights, the same images; not measured twice
+            raw = fakes
+            record.update({"G_" + k: v for k, v in list(record.items()) if k.startswith("SWDx1e3_")})
+        else:
+            raw = self.generate(self.latents[:count], lod, self.graph.samples_g)
+            record.update({"G_" + k: v for k, v in self._swd(raw, count).items()})
         record["eval_seconds"] = time.time() - start
         save_png(os.path.join(self.run_dir, "fakes-step%07d-lod%.2f.png" % (step, lod)), image_grid(fakes[:64]))
+        if final:
+            save_png(os.path.join(self.run_dir, "fakes-G-step%07d-lod%.2f.png" % (step, lod)),
+                     image_grid(raw[:64]))
         # All of this measurement's samples, for the study's mode-coverage count.
         fileio.write_bytes(os.path.join(self.run_dir, SAMPLES_FILE), _npy_bytes(fakes))
         self.records.append(record)
         fileio.write_json(self.path, self.records)
         if self.board is not None and "SWDx1e3_avg" in record:
-            self.board._scalars(step, **{"SWD__" + k[3:]: v for k, v in record.items() if k.startswith("SWD")})
+            self.board._scalars(step, **{k.replace("SWDx1e3_", "SWD__"): v for k, v in record.items()
+                                         if "SWDx1e3_" in k})
         return record
 
     def after_step(self, step, cost):
@@ -340,19 +411,56 @@ class Evaluator(Hook):
 
     def after_epoch(self, record):
         tick = len(self.loop.history)
-        if tick % self.every == 0 or self.loop.finished or self.loop.epoch > self.epochs:
-            self.measure()
+        final = self.loop.finished or self.loop.epoch > self.epochs
+        if self.every_cpu_seconds:
+            # the first tick end at or past each multiple of every_cpu_seconds of training CPU time
+            done = [r["train_cpu_seconds"] or 0.0 for r in self.records if not r.get("final")]
+            due = self.clock.total() >= (int(max(done or [0.0]) // self.every_cpu_seconds) + 1) * self.every_cpu_seconds
+        else:
+            due = tick % self.every == 0
+        if due or final:
+            self.measure()  # the during-run count, so that the run's curve has one count throughout
+        if final and self.final_count != self.count:
+            self.measure(final=True)
 
     def last(self):
         return self.records[-1] if self.records else None
 
 
-class TickPrinter(Hook):
-    """``tick 3     kimg 38.4     lod 2.50  minibatch 32   sec/tick 12.1  img/s 1058  d_loss ...``"""
+class TickProgress(Hook):
+    """Within a tick, one line every ``every`` seconds (``  tick 3: 12/25
+    steps, 61 s``) when stderr is not a terminal (a log, nohup), where
+    ``ProgressBar`` shows nothing; a tick at 32 px on a loaded machine can
+    take minutes."""
 
-    def __init__(self, schedule, evaluator, tick_steps, stream=None):
+    def __init__(self, every=60.0, stream=None, enabled=None):
+        self.every, self.stream = every, stream or sys.stdout
+        self.enabled = (not sys.stderr.isatty()) if enabled is None else enabled
+        self.start = self.mark = None
+        self.steps = 0
+
+    def before_epoch(self, epoch, steps):
+        self.epoch, self.steps, self.start = epoch, steps, time.time()
+        self.mark = self.start
+
+    def after_step(self, step, cost):
+        now = time.time()
+        if self.enabled and now - self.mark >= self.every:
+            self.mark = now
+            self.stream.write("  tick %d: %d/%d steps, %.0f s\n" % (self.epoch, self.loop.step_in_epoch, self.steps,
+                                                                   now - self.start))
+            self.stream.flush()
+
+
+class TickPrinter(Hook):
+    """``tick 3     kimg 38.4     lod 2.50  minibatch 32   sec/tick 12.1  img/s 1058  d_loss ...``;
+    the first tick of a process says ``(warm-up)`` after its rate: it also
+    builds and optimizes the kernels of the graph (``CpuClock``)."""
+
+    def __init__(self, schedule, evaluator, tick_steps, stream=None, clock=None):
         self.schedule, self.evaluator, self.tick_steps = schedule, evaluator, tick_steps
         self.stream = stream or sys.stdout
+        self.clock = clock
 
     def after_epoch(self, record):
         step = self.loop.step
@@ -362,6 +470,9 @@ class TickPrinter(Hook):
                 "g_loss %-8.3f" % (record.epoch, nimg / 1000.0, lod, minibatch, record.seconds,
                                    images / max(record.seconds, 1e-9), record.phase_costs["d_loss"],
                                    record.phase_costs["g_loss"]))
+        if self.clock is not None and self.clock.ticks and self.clock.ticks[-1]["tick"] == record.epoch:
+            tick = self.clock.ticks[-1]
+            line += " cpu/tick %.1f%s" % (tick["cpu_seconds"], " (warm-up)" if tick["warmup"] else "")
         last = self.evaluator.last()
         if last is not None and last["step"] == step and "SWDx1e3_avg" in last:
             line += " SWDx1e3 " + " ".join("%s=%.1f" % (k[8:], last[k]) for k in sorted(last) if k.startswith("SWD"))
@@ -374,7 +485,8 @@ def build_graph(data, config):
     from legacy.pggan import networks as pggan_networks
     size = pggan_networks.NetSize(data.resolution, data.channels, config.fmap_base, config.fmap_decay, config.fmap_max,
                                   config.latent_size, config.mbstd_group_size)
-    graph = pggan_networks.build(size, adam=dict(learning_rate=config.learning_rate))
+    smoothing = pggan_networks.PAPER_G_SMOOTHING_KIMG if config.g_smoothing_kimg is None else config.g_smoothing_kimg
+    graph = pggan_networks.build(size, adam=dict(learning_rate=config.learning_rate), g_smoothing_kimg=smoothing)
     mode_inputs()
     phases = [Phase("d_loss", graph.d_train_op, graph.d_loss), Phase("g_loss", graph.g_train_op, graph.g_loss)]
     model_variables = graph.g_vars + graph.d_vars + graph.gs_vars
@@ -404,15 +516,19 @@ def run_pggan(experiment, data, config):
     graph, net = build_graph(data, config)
     board = GanBoard(run_dir, graph, schedule)
     sched_hook = ScheduleHook(schedule, graph.reset_optimizers)
+    clock = CpuClock(run_dir)
     evaluator = Evaluator(run_dir, graph, data, schedule, epochs, count=config.swd_images, every=config.swd_every,
-                          seed=config.seed)
+                          seed=config.seed, final_count=config.swd_final_images, clock=clock,
+                          every_cpu_seconds=config.swd_every_cpu_seconds)
     evaluator.board = board
     checkpointer = Checkpointer(run_dir, every_steps=config.save_every_steps, before_save=[board.flush])
-    hooks = [sched_hook, ProgressBar(), board, Budget(config.budget_seconds), evaluator,
-             TickPrinter(schedule, evaluator, config.tick_steps), checkpointer, StopOnSignal()]
+    hooks = [clock, sched_hook, ProgressBar(), board, Budget(config.budget_seconds, config.budget_cpu_seconds, clock),
+             evaluator,
+             TickPrinter(schedule, evaluator, config.tick_steps, clock=clock), TickProgress(), checkpointer,
+             StopOnSignal()]
 
     start = time.time()
-    report = dict(experiment=experiment, out=out, run_dir=run_dir, config=config, schedule=schedule,
+    report = dict(experiment=experiment, out=out, run_dir=run_dir, config=config, schedule=schedule, clock=clock,
                   resumed_from=resume_from, evaluator=evaluator, sched_hook=sched_hook, total_steps=total_steps)
     with tf.Session(config=session_config(config.intra_op_threads, config.inter_op_threads)) as sess:
         sess.run(tf.global_variables_initializer())
@@ -435,13 +551,16 @@ def _write(report, status, wall, **extra):
     loop, schedule = report["loop"], report["schedule"]
     ticks = []
     tick_steps = report["config"].tick_steps
+    cpu = {t["tick"]: t for t in report["clock"].ticks}
     for r in loop.history:  # every tick is tick_steps steps (the loop runs whole epochs)
         step = r.epoch * tick_steps
         nimg0, nimg1 = schedule.nimg(step - tick_steps), schedule.nimg(step)
         lod = schedule.lod_at(nimg1)
         ticks.append({"tick": r.epoch, "end_step": step, "kimg": nimg1 / 1000.0, "lod": lod,
                       "seconds": r.seconds, "images_per_second": (nimg1 - nimg0) / max(r.seconds, 1e-9),
-                      "d_loss": (r.phase_costs or {}).get("d_loss"), "g_loss": (r.phase_costs or {}).get("g_loss")})
+                      "d_loss": (r.phase_costs or {}).get("d_loss"), "g_loss": (r.phase_costs or {}).get("g_loss"),
+                      "cpu_seconds": cpu.get(r.epoch, {}).get("cpu_seconds"),
+                      "loadavg": cpu.get(r.epoch, {}).get("loadavg"), "warmup": cpu.get(r.epoch, {}).get("warmup")})
     evaluations = report["evaluator"].records
     metrics = {
         "dataset": report["config"].dataset,
@@ -449,6 +568,8 @@ def _write(report, status, wall, **extra):
         "planned_steps": report["total_steps"],
         "kimg": schedule.nimg(loop.step) / 1000.0,
         "train_seconds": sum(r.seconds for r in loop.history),
+        "train_cpu_seconds": report["clock"].total(),
+        "loadavg_at_end": list(os.getloadavg()),
         "ticks": ticks,
         "evaluations": evaluations,
         "final": evaluations[-1] if evaluations else None,
