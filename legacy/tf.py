@@ -38,4 +38,15 @@ def onednn_enabled():
 ONEDNN = onednn_enabled() if IS_TF2 else False
 ONEDNN_OPTS_ENV = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
 
-__all__ = ["tf", "TF_VERSION", "IS_TF2", "ONEDNN"]
+
+
+def contrib_training():
+    """TF 1.15's ``tf.contrib.training`` (e.g. GreedyLoadBalancingStrategy),
+    or None on TF 2, which has no tf.contrib."""
+    if IS_TF2:
+        return None
+    from tensorflow.contrib import training  # noqa: E402  (loads tf.contrib: seconds, so only when asked)
+    return training
+
+
+__all__ = ["tf", "TF_VERSION", "IS_TF2", "ONEDNN", "contrib_training"]

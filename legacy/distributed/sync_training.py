@@ -93,7 +93,7 @@ from legacy.graph import classifier_tensors
 from legacy.models.layers import mode_inputs
 from legacy.models.layers import find_dropout_seed
 from legacy.optim import adam_settings, make_optimizer
-from legacy.tf import tf
+from legacy.tf import contrib_training, tf
 from legacy.train import TEST_SALT, VALIDATION_SALT, evaluate
 
 # Before any server or channel exists: TF 2 then waits for a peer that is
@@ -163,11 +163,10 @@ def ps_strategy(placement, num_ps):
     (None: its default, round-robin)."""
     if placement == "round_robin" or num_ps == 1:
         return None
-    try:  # TF 1.15: TF's own
-        from tensorflow.contrib.training import GreedyLoadBalancingStrategy, byte_size_load_fn
-    except ImportError:  # TF 2 has no tf.contrib
+    training = contrib_training()
+    if training is None:  # TF 2 has no tf.contrib
         return ByteSizePlacement(num_ps)
-    return GreedyLoadBalancingStrategy(num_ps, byte_size_load_fn)
+    return training.GreedyLoadBalancingStrategy(num_ps, training.byte_size_load_fn)  # TF 1.15: TF's own
 
 
 def serve_ps(spec):
