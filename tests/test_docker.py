@@ -213,3 +213,24 @@ def test_scan_layers_catches_a_ca_left_in_a_layer(tmp_path):
     assert copied.returncode == 1 and "is the host CA bundle" in copied.stderr
     patched = scan({"venv/certifi/cacert.pem": b"roots\n" + cert})
     assert patched.returncode == 1 and "holds the certificate of" in patched.stderr
+
+
+def test_files_copied_before_the_install_are_enough_for_setup_py(tmp_path):
+    """The install layer sees only the files COPY'd before it: setup.py must run from those alone.
+
+    CI's image build once failed exactly here (setup.py began reading
+    legacy/console.py, which that layer did not have)."""
+    steps = _instructions()
+    install = next(i for i, (word, args) in enumerate(steps) if word == "RUN" and "tools/bootstrap.sh" in args)
+    for word, args in steps[:install]:
+        if word != "COPY":
+            continue
+        *sources, dest = shlex.split(args)
+        for source in sources:
+            target = tmp_path / dest / os.path.basename(source) if dest.endswith("/") else tmp_path / dest
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(os.path.join(REPO, source), str(target))
+    proc = subprocess.run([sys.executable, "setup.py", "--name"], cwd=str(tmp_path),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    assert proc.returncode == 0, "setup.py fails in the Dockerfile's install layer:\n" + proc.stdout
+    assert proc.stdout.strip().splitlines()[-1] == "swu-legacy"

@@ -135,3 +135,19 @@ def test_floor_draws_disjoint_real_sets_and_reports_mean_and_sd():
     assert f["mean"]["SWDx1e3_avg"] < 0.5 * swd.swd(x[:16], noise)["SWDx1e3_avg"]
     with pytest.raises(ValueError, match="needs 200 distinct reals, have 80"):
         swd.floor(x, 100)
+
+
+def test_directions_in_chunks_give_the_all_at_once_value(monkeypatch):
+    """sliced_wasserstein projects DIRS_PER_CHUNK directions at a time (for
+    memory: 8,192 images took 3.3 GB at once, 1.6 GB in chunks of 32, measured
+    2026-12-07); the value is the mean over all directions as before."""
+    rng = np.random.RandomState(7)
+    a, b = rng.randn(3000, 49).astype(np.float32), (rng.randn(3000, 49) * 1.3 + 0.2).astype(np.float32)
+    dirs = swd.random_directions(np.random.RandomState(8), 49)
+    whole = float(np.mean([np.mean(np.abs(np.sort(d.T @ a.T, axis=1) - np.sort(d.T @ b.T, axis=1)))
+                           for d in dirs]))
+    assert swd.sliced_wasserstein(a, b, dirs) == pytest.approx(whole, rel=1e-6)
+    monkeypatch.setattr(swd, "DIRS_PER_CHUNK", 128)
+    assert swd.sliced_wasserstein(a, b, dirs) == pytest.approx(whole, rel=1e-6)
+    monkeypatch.setattr(swd, "DIRS_PER_CHUNK", 5)  # unequal last chunk: weighted by its size
+    assert swd.sliced_wasserstein(a, b, dirs) == pytest.approx(whole, rel=1e-6)

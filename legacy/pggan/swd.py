@@ -25,6 +25,7 @@ NHOOD_SIZE = 7
 NHOODS_PER_IMAGE = 128
 DIR_REPEATS = 4
 DIRS_PER_REPEAT = 128
+DIRS_PER_CHUNK = 32  # directions projected at once (memory only; the value is the same)
 GAUSSIAN_1D = np.float32([1, 4, 6, 4, 1]) / 16.0  # outer product = the official 5x5 filter / 256
 
 
@@ -106,11 +107,20 @@ def sliced_wasserstein(a, b, directions):
     results = []
     a_t, b_t = np.ascontiguousarray(a.T), np.ascontiguousarray(b.T)
     for dirs in directions:
-        # [direction, neighbourhood]: each row contiguous, so the sorts are fast
-        proj_a = np.sort(np.matmul(dirs.T, a_t), axis=1)
-        proj_b = np.sort(np.matmul(dirs.T, b_t), axis=1)
-        results.append(np.mean(np.abs(proj_a - proj_b)))
-    return float(np.mean(results))
+        # DIRS_PER_CHUNK directions at a time, sorted in place: the
+        # projections of 8,192 images (1M descriptors) then take 2 x 128 MB
+        # instead of 4 x 512 MB. The chunks are the same size, so the mean of
+        # their means is the mean over all directions.
+        for start in range(0, dirs.shape[1], DIRS_PER_CHUNK):
+            chunk = dirs[:, start:start + DIRS_PER_CHUNK].T
+            # [direction, neighbourhood]: each row contiguous, so the sorts are fast
+            proj_a = np.matmul(chunk, a_t)
+            proj_a.sort(axis=1)
+            proj_b = np.matmul(chunk, b_t)
+            proj_b.sort(axis=1)
+            proj_a -= proj_b
+            results.append((np.mean(np.abs(proj_a, out=proj_a)), chunk.shape[0]))
+    return float(sum(m * k for m, k in results) / sum(k for _, k in results))
 
 
 def random_directions(rng, dim, repeats=DIR_REPEATS, per_repeat=DIRS_PER_REPEAT):
