@@ -35,6 +35,7 @@ def test_unknown_batch_gives_no_count():
     assert _flops(tf.get_default_graph(), net) is None
 
 
+@pytest.mark.long  # make test's 5-minute budget (issue 27): timed in make test-all
 def test_tensorpack_inputs_are_timed_in_the_same_interleaved_run(mnist_dir):
     """make bench's tensorpack rows (issue 17): tensorpack's trainer with
     FeedInput and QueueInput beside the project's feed reference, each
@@ -47,6 +48,7 @@ def test_tensorpack_inputs_are_timed_in_the_same_interleaved_run(mnist_dir):
         assert case["cpu_ms_per_step"] > 0
 
 
+@pytest.mark.long  # make test's 5-minute budget (issue 27): timed in make test-all
 def test_the_scripts_loop_is_timed_beside_its_bare_step(mnist_dir):
     """make bench's loop row (issue 18): run_mnist itself, hooks on, timed
     from inside its training loop, with the loop-over-step ratio against the

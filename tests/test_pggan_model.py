@@ -216,7 +216,7 @@ def test_smoothing_off_gives_gs_equal_to_g_exactly():
         assert sess.run(g.gs_beta, {g.reals: np.zeros((8, 8, 8, 1), np.float32)}) == 0.0
 
 
-@pytest.mark.parametrize("halflife_kimg", [0.1, 11.08])
+@pytest.mark.parametrize("halflife_kimg", [pytest.param(0.1, marks=pytest.mark.long), 11.08])  # one in make test
 def test_halflife_rule_gives_the_stated_beta_per_minibatch(halflife_kimg):
     """beta = 0.5 ** (minibatch / (half-life * 1000)), per step, from the fed
     minibatch: after 1000 * half-life / minibatch steps Gs keeps half its

@@ -177,6 +177,7 @@ def test_gan_noise_is_keyed_by_the_step():
 
 # --- the originals' outcomes --------------------------------------------------
 
+@pytest.mark.long  # make test's 5-minute budget (issue 27): timed in make test-all
 def test_word2vec_puts_the_most_frequent_pair_closer_than_a_random_pair():
     """Over 5 seeds of golbin's 300 steps, the two words seen together most
     often (고양이, 강아지) point more alike than a random pair of words: the

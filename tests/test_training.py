@@ -22,6 +22,7 @@ def test_two_epochs_lower_the_cost(tmp_path):
     assert record["steps_per_epoch"] == 20
 
 
+@pytest.mark.long  # make test's 5-minute budget (issue 27): timed in make test-all
 def test_same_seed_gives_identical_costs(tmp_path):
     a = _run(tmp_path, "a", keep_prob=0.8, seed=3)
     b = _run(tmp_path, "b", keep_prob=0.8, seed=3)
@@ -31,6 +32,7 @@ def test_same_seed_gives_identical_costs(tmp_path):
     assert a["epoch_avg_cost"] != c["epoch_avg_cost"]
 
 
+@pytest.mark.long  # make test's 5-minute budget (issue 27): timed in make test-all
 def test_batch_norm_trains_the_deep_gd_network(tmp_path):
     # N(0, 0.01) weights through three layers barely move under GD in two
     # epochs; batch norm rescales the activations and the network learns.
