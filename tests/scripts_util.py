@@ -30,3 +30,21 @@ def default_signals():
     import signal
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def first_in_make_test(cases, fast=1):
+    """Parametrize ``cases`` with only the first ``fast`` of them in make test's tier; the others are
+    marked ``long`` (make test-all, which CI also runs). For the one-line-error checks that each start
+    a Python with TensorFlow (2-6 s apiece): make test keeps an end-to-end case of each kind, the
+    5-minute budget (issue 27) holds, and every case still runs in CI."""
+    import pytest
+    out = []
+    for i, case in enumerate(cases):
+        if i < fast:
+            out.append(case)
+            continue
+        if hasattr(case, "values") and hasattr(case, "marks"):  # already a pytest.param
+            out.append(pytest.param(*case.values, marks=[pytest.mark.long] + list(case.marks), id=case.id))
+        else:
+            out.append(pytest.param(*(case if isinstance(case, tuple) else (case,)), marks=pytest.mark.long))
+    return out

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import REPO
-from scripts_util import default_signals
+from scripts_util import default_signals, first_in_make_test
 
 
 def _script(name, *args):
@@ -36,7 +36,7 @@ def test_mnist_dnn_prints_epoch_lines_and_writes_json(tmp_path, mnist_dir):
     assert [round(c, 3) for c in record["epoch_avg_cost"]] == [float(l.split("= ")[1]) for l in epoch_lines]
 
 
-@pytest.mark.parametrize("args, names", [
+@pytest.mark.parametrize("args, names", first_in_make_test([
     (["--keep_prob=1.5"], "--keep_prob"),
     (["--keep_prob=0"], "--keep_prob"),
     (["--hidden=abc"], "--hidden"),
@@ -56,7 +56,7 @@ def test_mnist_dnn_prints_epoch_lines_and_writes_json(tmp_path, mnist_dir):
     (["--init_from={tmp}"], "no checkpoint in this folder"),
     (["--resume", "--init_from={tmp}"], "pass one of them"),
     (["stray"], "unexpected arguments"),
-])
+], fast=3))
 def test_bad_input_is_one_line_and_non_zero(tmp_path, args, names):
     (tmp_path / "a_file").write_text("not a folder")
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]

@@ -8,7 +8,7 @@ from legacy.chapters.q_network import dqn
 from legacy.chapters.game import Game
 from legacy.chapters.replay import FrameStack, ReplayMemory, Schedule, q_targets
 from legacy.tf import tf
-from scripts_util import read_json, run_script
+from scripts_util import read_json, run_script, first_in_make_test
 
 
 def test_game_follows_golbins_rules():
@@ -141,14 +141,14 @@ def test_tiny_dqn_run_through_the_loop(tmp_path):
     assert all(before[t] > 0 for t in range(150, 461, 50))
 
 
-@pytest.mark.parametrize("args, message", [
+@pytest.mark.parametrize("args, message", first_in_make_test([
     (["--resume"], "--resume: the DQN cannot continue a run"),
     (["--record_frames=play.png"], "--record_frames=play.png: give a path ending in .gif"),
     (["--gamma=1.5"], "--gamma must be in [0, 1]"),
     (["--replay_size=10"], "--replay_size must be >= the batch of 32"),
     # Found by tools/compare_runs.py: --observe=20 ended in a traceback (cannot sample 32 transitions from 25).
     (["--observe=20"], "--observe must be >= 30"),
-])
+], fast=1))
 def test_bad_flags_get_one_line(tmp_path, args, message):
     proc = run_script("dqn.py", "--output=" + str(tmp_path / "x.json"), *args, check=False)
     lines = proc.stderr.strip().splitlines()

@@ -13,7 +13,7 @@ import pytest
 from legacy.pggan import images
 from legacy.errors import UsageError
 from legacy.pggan.training import Schedule
-from scripts_util import REPO, default_signals, read_json, run_script
+from scripts_util import REPO, default_signals, read_json, run_script, first_in_make_test
 
 
 def _blob_folder(folder, count, width, height, seed=0, grey=False):
@@ -216,14 +216,14 @@ def test_celebahq_preset_pipeline_runs_on_a_synthetic_64px_folder(tmp_path):
     assert len(os.listdir(str(tmp_path / "cache"))) == 1  # the pyramid, cached once
 
 
-@pytest.mark.parametrize("args, needle", [
+@pytest.mark.parametrize("args, needle", first_in_make_test([
     (["--preset=celebahq-1024"], "--preset=celebahq-1024 needs --dataset=DIR"),
     (["--batch_size=6"], "--mbstd_group_size=4 must divide every minibatch"),
     (["--resolution=48"], "--resolution must be a power of two"),
     (["--dataset=/nonexistent/folder"], "neither mnist32, fashion32 nor a folder"),
     (["--minibatch_sizes=8:x"], "--minibatch_sizes must be RES:SIZE pairs"),
     (["--dataset=EMPTY"], "holds no .png/.jpg/.jpeg images"),
-])
+], fast=1))
 def test_bad_flags_give_one_line(tmp_path, args, needle):
     empty = tmp_path / "empty"
     empty.mkdir()

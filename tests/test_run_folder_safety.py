@@ -16,7 +16,7 @@ import time
 import pytest
 
 from conftest import REPO
-from scripts_util import default_signals
+from scripts_util import default_signals, first_in_make_test
 from legacy.run_config import RunConfig
 
 # 5 steps per epoch.
@@ -725,10 +725,10 @@ def test_lr_sweep_does_not_call_chance_accuracy_learned():
 
 # 7. Every output path is checked before the first step.
 
-@pytest.mark.parametrize("output, message", [
+@pytest.mark.parametrize("output, message", first_in_make_test([
     ("{tmp}", "is a folder, not a file"), ("{tmp}/", "is a folder, not a file"),
     ("{tmp}/missing/", "is a folder, not a file"), ("{tmp}/afile/r.json", "afile is a file, not a folder"),
-    ("{tmp}/missing/r.json", "does not exist")])
+    ("{tmp}/missing/r.json", "does not exist")], fast=1))
 def test_output_paths_that_cannot_be_a_file_are_refused(tmp_path, output, message):
     from legacy import results
     from legacy.errors import UsageError
@@ -773,11 +773,11 @@ def test_a_run_folder_with_a_folder_where_results_go_is_refused_first(mnist_dir,
 
 # 8. One line, not a traceback.
 
-@pytest.mark.parametrize("args, names", [
+@pytest.mark.parametrize("args, names", first_in_make_test([
     (["--seed=4294967296"], "--seed must be in 0 .. 4294967295"),
     (["--learning_rate=inf"], "--learning_rate must be a finite number > 0"),
     (["--learning_rate=nan"], "--learning_rate must be a finite number > 0"),
-])
+], fast=1))
 def test_flags_out_of_range_are_refused_while_parsing(tmp_path, args, names):
     proc = subprocess.run([sys.executable, os.path.join(REPO, "scripts", "mnist_dnn.py"),
                            "--output=" + str(tmp_path / "r.json")] + args, cwd=REPO, stdout=subprocess.PIPE,
@@ -785,12 +785,12 @@ def test_flags_out_of_range_are_refused_while_parsing(tmp_path, args, names):
     assert names in _one_line(proc)
 
 
-@pytest.mark.parametrize("script, args, names", [
+@pytest.mark.parametrize("script, args, names", first_in_make_test([
     ("compare_optimizers.py", ["--optimizers=gd", "--learning_rates=inf"], "--learning_rates=inf: every rate must"),
     ("lr_sweep.py", ["--learning_rates=0.1,nan"], "--learning_rates=0.1,nan: every rate must be a finite"),
     ("make_data.py", ["animals", "--n=5", "--seed=-3"], "--seed must be in 0 .. 4294967295"),
     ("make_data.py", ["height_weight", "--noise=inf"], "--noise must be a finite number"),
-])
+], fast=1))
 def test_other_scripts_refuse_non_finite_rates_and_bad_seeds(tmp_path, script, args, names):
     proc = subprocess.run([sys.executable, os.path.join(REPO, "scripts", script),
                            "--output=" + str(tmp_path / "r.json")] + args, cwd=REPO, stdout=subprocess.PIPE,

@@ -9,7 +9,7 @@ import pytest
 from legacy.data import csv_table, tables
 from legacy.errors import UsageError
 from legacy.experiments.linear_regression import closed_form, conditioning
-from scripts_util import read_json, run_script
+from scripts_util import read_json, run_script, first_in_make_test
 
 
 def _numpy_gd(x, y, w, b, lr, steps):
@@ -74,13 +74,13 @@ def test_make_data_csv_trains_linear_regression(tmp_path):
     assert record["least_squares"]["cost"] == pytest.approx(4.0, rel=0.5)
 
 
-@pytest.mark.parametrize("content, message", [
+@pytest.mark.parametrize("content, message", first_in_make_test([
     ("", "empty file"),
     ("height_m\n1.7\n", "(missing weight_kg)"),
     ("height_m,weight_kg,shoe\n1.7,60,42\n", "(unexpected shoe)"),
     ("height_m,weight_kg\n1.7,60\n1.8,heavy\n", ":3: column weight_kg is 'heavy', not a finite number"),
     ("height_m,weight_kg\n1.7,60,1\n", ":2: extra column: 3 cells, expected 2 (height_m, weight_kg)"),
-])
+], fast=1))
 def test_bad_csv_is_one_line_naming_file_and_line(tmp_path, content, message):
     data = tmp_path / "bad.csv"
     data.write_text(content)

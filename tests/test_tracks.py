@@ -13,7 +13,7 @@ from legacy.chapters import rnn
 from legacy.chapters import skip_gram
 from legacy.chapters import unsupervised
 from legacy.tf import tf
-from scripts_util import read_json, run_script
+from scripts_util import read_json, run_script, first_in_make_test
 
 
 def _session(seed=0):
@@ -296,7 +296,7 @@ def test_mnist_track_scripts_run(tmp_path, mnist_dir, script, args, expect):
 
 # --- bad flags and inputs: one line ---------------------------------------------
 
-@pytest.mark.parametrize("script, args, message", [
+@pytest.mark.parametrize("script, args, message", first_in_make_test([
     ("word2vec.py", ["--num_sampled=16"], "--num_sampled=16 must be below the vocabulary size 16"),
     ("word2vec.py", ["--batch_size=500"], "--batch_size=500 is larger than the 100 training pairs"),
     ("autocomplete.py", ["--words=word,ab"], "--words: 'ab' is not a 4-letter word"),
@@ -309,7 +309,7 @@ def test_mnist_track_scripts_run(tmp_path, mnist_dir, script, args, expect):
     ("rnn_mnist.py", ["--epochs=-1"], "--epochs must be >= 0"),
     ("autoencoder.py", ["--learning_rate=0"], "--learning_rate must be a finite number > 0"),
     ("autoencoder.py", ["--batch_size=0"], "--batch_size must be > 0"),
-])
+], fast=2))
 def test_bad_flags_get_one_line(tmp_path, script, args, message):
     proc = run_script(script, "--output=" + str(tmp_path / "x.json"), *args, check=False)
     assert proc.returncode == 2, proc.stderr
@@ -317,7 +317,7 @@ def test_bad_flags_get_one_line(tmp_path, script, args, message):
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], proc.stderr
 
 
-@pytest.mark.parametrize("script, batch", [("rnn_mnist.py", 128), ("autoencoder.py", 100)])
+@pytest.mark.parametrize("script, batch", first_in_make_test([("rnn_mnist.py", 128), ("autoencoder.py", 100)], fast=1))
 def test_batch_larger_than_the_training_images_gets_one_line(tmp_path, mnist_dir, script, batch):
     proc = run_script(script, "--data_dir=" + mnist_dir, "--download=false", "--train_limit=50",
                       "--output=" + str(tmp_path / "x.json"), check=False)
