@@ -316,16 +316,17 @@ def run_tensorpack(experiment, model_fn, config, trainer="feed", load=""):
     model = ClassifierModel(model_fn, config)
     epoch_cost = EpochCost(steps, hvd=tp_trainer.hvd if engine == "horovod" else None)
     stats = LastStats(["validation_accuracy", "test_accuracy"])
-    callbacks = [
-        DropoutSeed(stream=rank),
-        epoch_cost,
-        ModelSaver(max_to_keep=checkpoints.KEEP, checkpoint_dir=tp_dir),
-        InferenceRunner(eval_dataflow(data.validation), ScalarStats(["cost", "accuracy"], prefix="validation"),
-                        tower_name="ValidationTower", device=-1),
-        InferenceRunner(eval_dataflow(data.test), ScalarStats(["accuracy"], prefix="test"), tower_name="TestTower", device=-1),
-        MaxSaver("validation_accuracy", checkpoint_dir=tp_dir),
-        stats,
-    ]
+    callbacks = [DropoutSeed(stream=rank), epoch_cost]
+    if chief:  # chief-only callbacks (tensorpack would skip them on the other ranks; they need the run folder)
+        callbacks += [
+            ModelSaver(max_to_keep=checkpoints.KEEP, checkpoint_dir=tp_dir),
+            InferenceRunner(eval_dataflow(data.validation), ScalarStats(["cost", "accuracy"], prefix="validation"),
+                            tower_name="ValidationTower", device=-1),
+            InferenceRunner(eval_dataflow(data.test), ScalarStats(["accuracy"], prefix="test"), tower_name="TestTower",
+                            device=-1),
+            MaxSaver("validation_accuracy", checkpoint_dir=tp_dir),
+            stats,
+        ]
     if engine == "horovod":  # HorovodTrainer would put a QueueInput on a bare dataflow
         source = dict(data=QueueInput(train_df) if trainer == "queue" else FeedInput(train_df))
     else:
