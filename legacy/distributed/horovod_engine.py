@@ -41,7 +41,7 @@ import json
 
 from legacy.engine import OneProcess
 from legacy.errors import UsageError
-from legacy.graph import Phase
+from legacy.graph import Phase, phases_of
 from legacy.inputs import FeedInput, GraphInput
 
 INSTALL_HINT = "docs/distributed.md, section Horovod: make horovod, or the image built with --build-arg HOROVOD=1"
@@ -86,10 +86,13 @@ class HorovodEngine(OneProcess):
         return self.hvd.DistributedOptimizer(optimizer)
 
     def graph(self, net):
-        # The loop prints and averages the whole batch's cost: the mean of the ranks' shard means.
-        mean_cost = self.hvd.allreduce(net.cost, op=self.hvd.Average, name="mean_cost")
+        # The loop prints and averages the whole batch's cost (of each phase: a GAN's D and G
+        # steps): the mean of the ranks' shard means.
+        phases = tuple(Phase(p.name, p.train_op, self.hvd.allreduce(p.cost, op=self.hvd.Average,
+                                                                     name="mean_" + p.name))
+                       for p in phases_of(net))
         self.broadcast = self.hvd.broadcast_global_variables(0)
-        return net._replace(phases=(Phase("cost", net.train_op, mean_cost),))
+        return net._replace(phases=phases)
 
     def start(self, sess, state):
         from horovod.tensorflow.functions import allgather_object, broadcast_object
