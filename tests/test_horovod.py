@@ -210,3 +210,84 @@ def test_tensorpack_horovod_refuses_resume_in_one_line(tmp_path):
     config = run_config(kind=TensorpackConfig, engine="horovod", resume=True, logdir=str(tmp_path / "r"))
     with pytest.raises(UsageError, match=r"^--resume is not supported with --engine=horovod"):
         run_tensorpack("t", None, config)
+
+
+# -- PGGAN data-parallel (legacy/experiments/pggan.py): two ranks, each half of every minibatch
+
+PGGAN_TINY = ["--resolution=8", "--fmap_base=32", "--fmap_max=16", "--batch_size=16", "--mbstd_group_size=4",
+              "--tick_steps=4", "--swd_images=32", "--lod_training_kimg=0.032", "--lod_transition_kimg=0.032",
+              "--total_kimg=0.192", "--intra_op_threads=1", "--inter_op_threads=1"]
+PGGAN_TOLERANCE = 1e-3  # relative to the weights' change; measured (see the test's docstring)
+
+
+def _pggan_start(folder, cache):
+    """G's, D's and Gs's initial values, as every run builds them (explicit op seeds, graph seed 0)."""
+    from legacy.pggan import images, networks
+    from legacy.tf import tf
+    data = images.load(folder, 8, cache_dir=cache)
+    size = networks.NetSize(8, data.channels, 32, 1.0, 16, None, 4)
+    with tf.Graph().as_default():
+        tf.set_random_seed(0)
+        graph = networks.build(size, g_smoothing_kimg=networks.PAPER_G_SMOOTHING_KIMG)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            return {v.op.name: sess.run(v) for v in graph.g_vars + graph.d_vars + graph.gs_vars}
+
+
+@needs_horovod
+@pytest.mark.long  # two PGGAN runs, one of them two MPI ranks: about 1-3 minutes
+def test_two_pggan_ranks_equal_one_process_with_the_whole_minibatch(tmp_path):
+    """12 steps of 16 images through a fade from 4x4 to 8x8 (minibatch-stddev groups of 4,
+    WGAN-GP, Gs's moving average, Adam resets at the lod changes): 2 ranks of 8 rows each
+    (group-preserving: networks.shard_rows) against one process with all 16."""
+    from test_pggan_run import _blob_folder
+    folder = _blob_folder(tmp_path / "imgs", 64, 8, 8)
+    common = ["scripts/pggan.py", "--dataset=" + folder, "--cache_dir=" + str(tmp_path / "cache")] + PGGAN_TINY
+    one, two = str(tmp_path / "one"), str(tmp_path / "two")
+    _run([sys.executable] + common + ["--logdir=" + one, "--output=" + one + ".json"])
+    proc = _run(mpirun(2) + [sys.executable] + common + ["--engine=horovod", "--logdir=" + two,
+                                                         "--output=" + two + ".json"])
+    records = {}
+    for name, path in (("one", one), ("two", two)):
+        with open(path + ".json") as handle:
+            records[name] = json.load(handle)
+    start = _pggan_start(folder, str(tmp_path / "cache"))
+    a, b = (_weights(records[n]["checkpoint"]) for n in ("two", "one"))
+    a, b = ({k: v for k, v in w.items() if k in start} for w in (a, b))
+    rel, largest = _relative_change_diff(a, b, start)
+    losses = {n: [(t["d_loss"], t["g_loss"]) for t in records[n]["ticks"]] for n in records}
+    worst = max(abs(x - y) / max(abs(y), 1e-3) for p, q in zip(losses["two"], losses["one"]) for x, y in zip(p, q))
+    print("pggan: mpirun -np 2 vs one process with the whole minibatch, %d steps: relative difference of the "
+          "weight changes %.2e, largest weight difference %.2e, tick losses largest relative difference %.1e"
+          % (records["one"]["global_step"], rel, largest, worst))
+    assert records["two"]["ranks"] == 2 and records["two"]["global_step"] == records["one"]["global_step"] == 12
+    assert [t["lod"] for t in records["two"]["ticks"]] == [t["lod"] for t in records["one"]["ticks"]]
+    assert worst < PGGAN_TOLERANCE and rel < PGGAN_TOLERANCE
+    assert proc.stdout.count("done: 12 steps") == 1  # rank 0 alone reports
+
+
+def test_pggan_shards_keep_every_minibatch_stddev_group_on_one_rank():
+    from legacy.pggan.networks import shard_rows
+    whole = np.arange(16).reshape(4, 4)  # groups of 4: images i, i+4, i+8, i+12 (columns)
+    for ranks in (1, 2, 4):
+        shards = [shard_rows(16, 4, r, ranks) for r in range(ranks)]
+        assert sorted(np.concatenate(shards).tolist()) == list(range(16))
+        columns = [set(map(tuple, np.asarray(s).reshape(4, -1).T.tolist())) for s in shards]
+        assert set().union(*columns) == set(map(tuple, whole.T.tolist()))  # each rank's local groups are whole ones
+    assert shard_rows(8, 1, 1, 2).tolist() == [4, 5, 6, 7]  # no groups: contiguous halves
+    with pytest.raises(ValueError, match="do not split into 2 equal rank shards"):
+        shard_rows(12, 4, 0, 2)  # 3 group columns
+
+
+def test_pggan_with_ranks_refuses_a_straddling_minibatch_and_a_budget_in_one_line():
+    from conftest import run_config
+    from legacy.errors import UsageError
+    from legacy.pggan.pggan_config import PGGANConfig
+    from legacy.pggan.training import Schedule, check_shards
+    config = run_config(kind=PGGANConfig, batch_size=12, mbstd_group_size=4)
+    with pytest.raises(UsageError, match=r"^--batch_size / --minibatch_sizes / --mbstd_group_size with 2 ranks"):
+        check_shards(Schedule(8, minibatch_base=12), config, 2)
+    config = config._replace(batch_size=16, budget_cpu_seconds=200.0)
+    with pytest.raises(UsageError, match=r"^--budget_seconds / --budget_cpu_seconds=200: not with 2 ranks"):
+        check_shards(Schedule(8, minibatch_base=16), config, 2)
+    check_shards(Schedule(8, minibatch_base=12), config, 1)  # one process: anything goes
