@@ -16,7 +16,7 @@ DATA_DIR ?= data/mnist
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: run test test-all test-slow test-docker reproduce bench pggan-study venv data clean help
+.PHONY: run test test-all test-slow test-docker test-horovod horovod reproduce bench pggan-study venv data clean help
 
 help:
 	@echo "make run    - set up, then train the study's 4-layer MNIST network (scripts/mnist_dnn.py --keep_prob=0.8)"
@@ -25,6 +25,8 @@ help:
 	@echo "make test-slow - the full-size reproductions (marked slow), in neither tier"
 	@echo "make reproduce - the study's runs at original settings, 3 seeds, then results/REPORT.md (LANE=tf2: on TF 2, runs-tf2/, both lanes in the report)"
 	@echo "make test-docker - build docker/Dockerfile on a local base, run the tests and an experiment in it (root; docs/docker.md)"
+	@echo "make horovod - build Horovod (requirements-horovod.txt) into the TF 1.15 venv: needs Open MPI, g++, cmake (docs/distributed.md)"
+	@echo "make test-horovod - make horovod, then tests/test_horovod.py (mpirun -np 2 against one process)"
 	@echo "LANE=tf2   - any of these on TensorFlow 2.21 (.venv-tf2, python3 3.10-3.13), e.g. make test LANE=tf2"
 	@echo "make pggan-study - PGGAN section 6.2 at CPU scale (issue 28): progressive vs non-progressive on MNIST-32, 5 seeds each, 200 training CPU s per run, the arms of a seed in parallel (one thread each); results/pggan/REPORT.md (docs/pggan.md; LANE=tf2 is the study's lane)"
 	@echo "make bench  - training images/s of dnn4, cnn, cnn-swu per input path (figures in results/bench.json)"
@@ -61,6 +63,13 @@ reproduce: data
 # (docker/ci-build.sh says how); needs root. data: the container mounts data/mnist.
 test-docker: data
 	VENV=$(VENV) bash docker/ci-build.sh
+
+# Horovod on the TF 1.15 lane, compiled against the venv's TensorFlow and the machine's Open MPI.
+horovod: venv
+	@HOROVOD=1 LANE=$(LANE) VENV=$(VENV) bash tools/bootstrap.sh
+
+test-horovod: horovod data
+	@$(call TIMED,$(PY) -m pytest tests/test_horovod.py $(PYTEST_ARGS),test-horovod)
 
 bench: data
 	$(PY) scripts/benchmark.py $(BENCH_ARGS)

@@ -34,7 +34,7 @@ COMMANDS = {
     "gan": "legacy.chapters.gan",
     "dqn": "legacy.chapters.dqn",
     # PGGAN
-    "pggan": "legacy.pggan.experiment",
+    "pggan": "legacy.experiments.pggan",
     "pggan_study": "legacy.pggan.study",
     # tensorpack's trainer
     "mnist_tensorpack": "legacy.tensorpack_trainer.mnist_tensorpack",

@@ -32,28 +32,34 @@ def phases_of(net):
     return tuple(net.phases) if net.phases else (Phase("cost", net.train_op, net.cost),)
 
 
-def minimize(cost, optimizer, learning_rate, adam=None):
+def minimize(cost, optimizer, learning_rate, adam=None, wrap_optimizer=None):
     """The optimizer step, after batch norm's moving-average updates.
-    ``adam``: Adam's constants (legacy/optim.py make_optimizer), None for TF1's defaults."""
+    ``adam``: Adam's constants (legacy/optim.py make_optimizer), None for TF1's defaults.
+    ``wrap_optimizer``: a function of the optimizer that returns the one to
+    minimise with (an engine's, legacy/engine.py: e.g. Horovod's
+    ``DistributedOptimizer``, which averages the gradients over the ranks)."""
     with tf.name_scope("optimizer"):
         global_step = tf.Variable(0, trainable=False, name="global_step", dtype=tf.int64)
+        opt = make_optimizer(optimizer, learning_rate, adam)
+        if wrap_optimizer is not None:
+            opt = wrap_optimizer(opt)
         with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
-            train_op = make_optimizer(optimizer, learning_rate, adam).minimize(cost, global_step=global_step)
+            train_op = opt.minimize(cost, global_step=global_step)
     return train_op, global_step
 
 
-def build_classifier(model_fn, x, y, optimizer, learning_rate, loss="xent", adam=None):
+def build_classifier(model_fn, x, y, optimizer, learning_rate, loss="xent", adam=None, wrap_optimizer=None):
     """Wire ``model_fn`` between inputs ``x``, one-hot ``y`` and an optimizer.
 
     ``loss="xent"`` is the study's ``softmax_cross_entropy_with_logits``;
     ``loss="mse"`` is the squared error of the softmax outputs, the cost
     function that the study's "cost function and learning rate" goal
     compares it with. ``adam``: Adam's constants ({adam_epsilon: ...},
-    legacy/optim.py), None for TF1's defaults.
+    legacy/optim.py), None for TF1's defaults. ``wrap_optimizer``: see ``minimize``.
     """
     mode_inputs()  # made here, before the model, so every graph has them
     logits, cost, correct, accuracy, model_variables = classifier_tensors(model_fn, x, y, loss)
-    train_op, global_step = minimize(cost, optimizer, learning_rate, adam)
+    train_op, global_step = minimize(cost, optimizer, learning_rate, adam, wrap_optimizer)
     return TrainGraph(x, y, logits, cost, accuracy, correct, train_op, global_step, model_variables)
 
 

@@ -39,14 +39,33 @@ def _instructions():
     return out
 
 
+def _pins(name):
+    lines = [line.split("#", 1)[0].strip() for line in _read(name).splitlines()]
+    return [line for line in lines if line]
+
+
+def _names(pins):
+    return [re.split(r"[\[=]", line)[0].lower().replace("_", "-") for line in pins]
+
+
 def test_every_requirement_is_an_exact_pin():
-    lines = [line.split("#", 1)[0].strip() for line in _read("requirements.txt").splitlines()]
-    pins = [line for line in lines if line]
+    pins = _pins("requirements.txt")
     assert len(pins) > 20
     bad = [line for line in pins if not EXACT_PIN.match(line)]
     assert not bad, "requirements.txt lines that are not exact name==version pins: %s" % bad
-    names = [re.split(r"[\[=]", line)[0].lower().replace("_", "-") for line in pins]
+    names = _names(pins)
     assert len(names) == len(set(names)), "a package is pinned twice in requirements.txt"
+
+
+def test_horovods_pins_are_exact_and_pin_nothing_of_requirements_txt_again():
+    """requirements-horovod.txt (built on top of requirements.txt when HOROVOD=1) holds
+    Horovod and its own dependencies, exactly pinned, and no package of requirements.txt:
+    a second pin of TensorFlow or numpy there would make two lists of the same pins."""
+    pins = _pins("requirements-horovod.txt")
+    assert any(_names([p])[0] == "horovod" for p in pins), pins
+    bad = [line for line in pins if not EXACT_PIN.match(line)]
+    assert not bad, "requirements-horovod.txt lines that are not exact name==version pins: %s" % bad
+    assert not set(_names(pins)) & set(_names(_pins("requirements.txt"))), "pinned in both files"
 
 
 def test_dockerfile_installs_exactly_requirements_txt():
@@ -80,7 +99,10 @@ def test_dockerfile_installs_exactly_requirements_txt():
             targets.append("-e " + args[args.index("-e") + 1])
         else:
             targets.extend(positional)
-    assert sorted(t.split("==")[0] for t in targets) == ["-e .", "-r requirements.txt", "pip"], targets
+    # requirements-horovod.txt: only with HOROVOD=1, on top of the same venv (Horovod compiles against
+    # the TensorFlow that requirements.txt installed, so it cannot be in that file; see its header).
+    assert sorted(t.split("==")[0] for t in targets) == [
+        "-e .", "-r requirements-horovod.txt", "-r requirements.txt", "pip"], targets
 
 
 def test_base_image_is_pinned_python37_and_substitutable():

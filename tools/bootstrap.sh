@@ -11,6 +11,12 @@
 # The venv is rebuilt only when the lane's requirements file or setup.py
 # changed (a stamp file holds their checksum), so a second `make` call costs
 # milliseconds.
+#
+#   HOROVOD=1 (tf1 lane; `make horovod`, the image's --build-arg HOROVOD=1):
+#     then also builds requirements-horovod.txt into the venv, from source,
+#     against its TensorFlow and the machine's Open MPI (with MPI, without
+#     Gloo; Debian: libopenmpi-dev openmpi-bin g++ cmake). Its own stamp: a
+#     later call without HOROVOD=1 keeps it, and a rebuilt venv loses it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LANE=${LANE:-tf1}
@@ -58,15 +64,43 @@ find_python_tf2() {
 
 stamp="$VENV/.requirements.md5"
 want=$(cat "$REQUIREMENTS" setup.py | md5sum | cut -d' ' -f1)
-if [ -x "$VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+if ! { [ -x "$VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; }; then
+  py=$(find_python_"$LANE")
+  echo "bootstrap: creating $VENV ($LANE lane) with $py ($("$py" --version 2>&1))"
+  rm -rf "$VENV"
+  "$py" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.0"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+  echo "$want" > "$stamp"
+  echo "bootstrap: $VENV ready"
+fi
+
+[ "${HOROVOD:-0}" = 1 ] || exit 0
+if [ "$LANE" != tf1 ]; then
+  echo "error: HOROVOD=1 builds Horovod for the TF 1.15 lane only (LANE=tf1); LANE=$LANE has none" >&2
+  exit 2
+fi
+hstamp="$VENV/.horovod.md5"
+hwant=$(cat requirements-horovod.txt "$stamp" | md5sum | cut -d' ' -f1)
+if [ "$(cat "$hstamp" 2>/dev/null)" = "$hwant" ]; then
   exit 0
 fi
-py=$(find_python_"$LANE")
-echo "bootstrap: creating $VENV ($LANE lane) with $py ($("$py" --version 2>&1))"
-rm -rf "$VENV"
-"$py" -m venv "$VENV"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.0"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-echo "$want" > "$stamp"
-echo "bootstrap: $VENV ready"
+missing=""
+for tool in mpicxx mpirun c++ cmake make; do
+  command -v "$tool" >/dev/null || missing="$missing $tool"
+done
+if [ -n "$missing" ]; then
+  echo "error: HOROVOD=1 needs$missing on PATH (Debian: apt-get install libopenmpi-dev openmpi-bin g++ cmake make)" >&2
+  exit 2
+fi
+t0=$(date +%s)
+echo "bootstrap: building Horovod into $VENV (requirements-horovod.txt; C++, about 10-18 minutes on 2 cores)"
+HOROVOD_WITH_MPI=1 HOROVOD_WITHOUT_GLOO=1 HOROVOD_WITH_TENSORFLOW=1 HOROVOD_WITHOUT_PYTORCH=1 HOROVOD_WITHOUT_MXNET=1 \
+  MAKEFLAGS="${MAKEFLAGS:--j$(nproc)}" \
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-cache-dir --no-build-isolation --no-deps -r requirements-horovod.txt
+# What it was built with: TensorFlow and the MPI controller and operations, no Gloo.
+"$VENV/bin/horovodrun" --check-build | sed 's/^/bootstrap: /'
+"$VENV/bin/horovodrun" --check-build | grep -q '\[X\] MPI' || { echo "error: Horovod was built without MPI" >&2; exit 1; }
+echo "$hwant" > "$hstamp"
+echo "bootstrap: Horovod ready in $VENV ($(($(date +%s) - t0)) s)"

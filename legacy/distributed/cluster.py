@@ -35,11 +35,12 @@ from legacy.errors import UsageError
 # The cluster's config fields, and the config type of a classifier run that may be one task of a cluster.
 FIELDS = collections.OrderedDict([
     ("job_name", ""), ("task_index", 0), ("ps_hosts", ""), ("worker_hosts", ""), ("sync_timeout", 120),
-    ("ps_placement", "bytes"),
+    ("ps_placement", "bytes"), ("engine", "tf"),
 ])
 ClusterRunConfig = run_config.config_type("ClusterRunConfig", run_config.FIELDS, FIELDS)
 
 JOBS = ("ps", "worker")
+ENGINES = ("tf", "horovod")
 
 ClusterConfig = collections.namedtuple("ClusterConfig", ["job_name", "task_index", "ps", "workers"])
 
@@ -60,6 +61,10 @@ def define_cluster_flags():
                       "Distributed training: how variables are spread over the ps tasks: bytes (each to the ps "
                       "with the fewest bytes so far, TF's GreedyLoadBalancingStrategy with byte_size_load_fn) "
                       "or round_robin (replica_device_setter's default).")
+    run_config.define("enum", "engine", "tf", list(ENGINES),
+                      "Who trains: tf (TensorFlow's own runtime: this process alone, or one task of a PS/worker "
+                      "cluster with --job_name or TF_CONFIG) or horovod (one rank of a Horovod run, started by "
+                      "mpirun -np W or horovodrun; each rank trains 1/W of every batch, docs/distributed.md).")
 
 
 def _hosts(flag, text):
@@ -191,7 +196,11 @@ def run_classifier(run_one, experiment, model_fn, config, feature_shape=(784,)):
     when this process has a cluster (--job_name or TF_CONFIG,
     legacy/distributed/sync_training.py), else ``run_one`` (the caller's
     one-process run, legacy/runners/mnist_classifier.py's ``run_mnist``,
-    which the script imported before absl started)."""
+    which the script imported before absl started); with ``--engine=horovod``
+    ``run_one`` as one Horovod rank (legacy/distributed/horovod_engine.py)."""
+    if config.engine == "horovod":
+        from legacy.distributed.horovod_engine import engine_for
+        return run_one(experiment, model_fn, config, feature_shape, engine=engine_for(experiment, config, os.environ))
     spec = from_config(config)
     if spec:
         from legacy.distributed.sync_training import run_distributed

@@ -118,13 +118,14 @@ absl_flags.register_validator("minibatch_sizes", lambda v: v is None or _minibat
                               message="--minibatch_sizes must be RES:SIZE pairs, e.g. 256:14,512:6")
 
 
-def make_config():
-    """The RunConfig: defaults -> preset -> the user's flags; checks that need several flags."""
+def make_config(kind=PGGANConfig):
+    """The RunConfig: defaults -> preset -> the user's flags; checks that need several flags.
+    ``kind``: PGGANConfig, or a type with more fields (legacy/experiments/pggan.py's ``--engine``)."""
     flags = run_config.FLAGS
     preset = dict(PRESETS[flags.preset])
     if flags.preset == "celebahq-1024" and (not flags["dataset"].present or flags.dataset in ("mnist32", "fashion32")):
         raise UsageError(CELEBAHQ_HELP)
-    config = run_config.build(preset, kind=PGGANConfig)
+    config = run_config.build(preset, kind=kind)
     builtin = config.dataset in ("mnist32", "fashion32")
     if builtin:
         if flags["resolution"].present and config.resolution != 32:
@@ -145,12 +146,16 @@ def make_config():
 
 
 def main(_):
+    run(make_config())
+
+
+def run(config, engine=None):
+    """Load the data ``config`` names and train (``engine``: legacy/engine.py; None: this process alone)."""
     from legacy.pggan import images
     from legacy.pggan.training import run_pggan
-    config = make_config()
     data = images.load(config.dataset, config.resolution, data_dir=config.data_dir, cache_dir=config.cache_dir,
                        download=config.download)
     if data.resolution != config.resolution:
         raise UsageError("--dataset=%s is %dx%d, not --resolution=%d" % (config.dataset, data.resolution,
                                                                           data.resolution, config.resolution))
-    run_pggan(EXPERIMENT, data, config)
+    return run_pggan(EXPERIMENT, data, config, engine)

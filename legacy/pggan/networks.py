@@ -321,11 +321,34 @@ def gradient_penalty(d_fn, reals, fakes, mix):
 PgganGraph = collections.namedtuple("PgganGraph", [
     "reals", "lod", "latents_in", "fakes", "samples", "d_loss", "g_loss", "gp", "real_scores", "fake_scores",
     "d_train_op", "g_train_op", "reset_optimizers", "global_step", "g_vars", "d_vars", "gs_vars", "stats",
-    "samples_g", "gs_beta"])
+    "samples_g", "gs_beta", "rows", "minibatch"])
+
+
+def shard_rows(minibatch, group_size, rank, ranks):
+    """The rows of a minibatch of ``minibatch`` that rank ``rank`` of ``ranks``
+    trains, in the order it feeds them, such that its minibatch-stddev groups
+    are the whole minibatch's: the whole minibatch's groups are images
+    i, i + M, i + 2M, ... (M = minibatch / group, ``minibatch_stddev``);
+    rank r takes the group columns [r*M/W, (r+1)*M/W) and lists them group
+    member by group member, so that its own reshape to [group, -1] pairs the
+    same images. Every other term of the losses is per image (the scores,
+    WGAN-GP's penalty at a per-image mix, the drift), so with these rows the
+    mean of the W ranks' mean gradients is the whole minibatch's. Without
+    groups (``group_size`` <= 1) the rows are one contiguous slice.
+    ValueError where the columns do not split into ``ranks`` equal parts."""
+    group = min(group_size, minibatch) if group_size > 1 else 1
+    columns = minibatch // group
+    if minibatch % group or columns % ranks:
+        raise ValueError("a minibatch of %d in minibatch-stddev groups of %d has %d group column(s) "
+                         "(images i, i+%d, ...): they do not split into %d equal rank shards"
+                         % (minibatch, group, columns, columns, ranks))
+    mine = columns // ranks
+    grid = np.arange(minibatch).reshape(group, columns)
+    return grid[:, rank * mine:(rank + 1) * mine].reshape(-1)
 
 
 def build(size, minibatch_in=None, use_wscale=True, use_pixelnorm=True, g_smoothing_kimg=PAPER_G_SMOOTHING_KIMG,
-          wgan_lambda=WGAN_LAMBDA, eps_drift=WGAN_EPSILON_DRIFT, adam=None):
+          wgan_lambda=WGAN_LAMBDA, eps_drift=WGAN_EPSILON_DRIFT, adam=None, wrap_optimizer=None):
     """The PGGAN training graph.
 
     Placeholders: ``reals`` (uint8-range floats in [-1, 1], [N, r, r, C] at the
@@ -342,11 +365,22 @@ def build(size, minibatch_in=None, use_wscale=True, use_pixelnorm=True, g_smooth
     and ``samples_g`` raw G's for the latent placeholder ``latents_in``
     (default: 16 N(0, 1) latents drawn anew at every ``sess.run``; feed fixed
     latents to compare samples).
+
+    Data-parallel (one rank of several, legacy/engine.py): ``reals`` holds
+    this rank's rows of the step's whole minibatch, ``minibatch`` (default:
+    the rows fed) is the whole minibatch's size and ``rows`` (default: all)
+    which of its rows these are (``shard_rows``); the latents and mixing
+    factors are drawn for the whole minibatch and the same rows taken, and
+    Gs's beta is the whole minibatch's. ``wrap_optimizer``: a function of
+    each Adam that returns the optimizer to minimise with (Horovod's
+    ``DistributedOptimizer``: the mean of the ranks' gradients).
     """
     adam = dict(ADAM, **(adam or {}))
     reals_in = tf.placeholder(tf.float32, [None, None, None, size.channels], name="reals")
     lod = tf.placeholder(tf.float32, [], name="lod")
-    batch = tf.shape(reals_in)[0]
+    fed = tf.shape(reals_in)[0]
+    batch = tf.placeholder_with_default(fed, [], name="minibatch")  # the whole minibatch (all ranks)
+    rows = tf.placeholder_with_default(tf.range(fed), [None], name="rows")  # this rank's rows of it
     reals = process_reals(reals_in, lod, size.resolution)
     g_params, d_params, gs_params = Params("G"), Params("D"), Params("Gs")
 
@@ -357,13 +391,13 @@ def build(size, minibatch_in=None, use_wscale=True, use_pixelnorm=True, g_smooth
         return discriminator(d_params, x, lod, size, use_wscale)
 
     zsize = latent_size(size)
-    latents = stateless_normal(tf.stack([batch, zsize]), salt=1)
+    latents = tf.gather(stateless_normal(tf.stack([batch, zsize]), salt=1), rows)
     fakes = gen(g_params, latents)
     with tf.name_scope("D_loss"):
         real_scores = disc(reals)
         fake_d = tf.stop_gradient(fakes)  # D's step need not differentiate through G
         fake_scores_d = disc(fake_d)
-        mix = stateless_uniform(tf.stack([batch, 1, 1, 1]), salt=2)
+        mix = tf.gather(stateless_uniform(tf.stack([batch, 1, 1, 1]), salt=2), rows)
         gp, gp_norms = gradient_penalty(disc, reals, fake_d, mix)
         drift = tf.square(real_scores)
         d_loss = tf.reduce_mean(fake_scores_d - real_scores + wgan_lambda * gp + eps_drift * drift, name="d_loss")
@@ -387,6 +421,8 @@ def build(size, minibatch_in=None, use_wscale=True, use_pixelnorm=True, g_smooth
                                        name="AdamD")
         opt_g = tf.train.AdamOptimizer(adam["learning_rate"], adam["beta1"], adam["beta2"], adam["epsilon"],
                                        name="AdamG")
+        if wrap_optimizer is not None:
+            opt_d, opt_g = wrap_optimizer(opt_d), wrap_optimizer(opt_g)
         d_vars = d_params.variables()
         # The last D step's statistics, kept in variables that the D step
         # writes, so hooks read them without recomputing anything.
@@ -406,9 +442,19 @@ def build(size, minibatch_in=None, use_wscale=True, use_pixelnorm=True, g_smooth
         with tf.control_dependencies([g_step]):
             ema = [tf.assign(s, lerp(g, s, gs_beta)) for g, s in zip(g_vars, gs_vars)]
             g_train_op = tf.group(*ema, name="g_train")
-        slots = opt_d.variables() + opt_g.variables()  # moments and beta powers
+        slots = _adam_slots(opt_d, opt_g)  # moments and beta powers
         # The official trainer resets Adam's moments when a new layer starts
         # to fade in and when it is fully in (reset_opt_for_new_lod=True).
         reset = tf.variables_initializer(slots, name="reset_optimizers")
     return PgganGraph(reals_in, lod, latents_in, fakes, samples, d_loss, g_loss, gp, real_scores, fake_scores,
-                      d_train_op, g_train_op, reset, global_step, g_vars, d_vars, gs_vars, stats, samples_g, gs_beta)
+                      d_train_op, g_train_op, reset, global_step, g_vars, d_vars, gs_vars, stats, samples_g, gs_beta,
+                      rows, batch)
+
+
+def _adam_slots(*optimizers):
+    """The moment and beta-power variables of ``optimizers``; of the Adam
+    inside a wrapper (Horovod's DistributedOptimizer keeps it as ``_optimizer``)."""
+    found = []
+    for opt in optimizers:
+        found += getattr(opt, "_optimizer", opt).variables()
+    return found

@@ -31,6 +31,8 @@ import time
 import numpy as np
 
 from legacy import checkpoints, fileio, results, runs
+from legacy.engine import OneProcess
+from legacy.errors import UsageError
 from legacy.graph import Phase, TrainGraph
 from legacy.models.layers import mode_inputs
 from legacy.hooks import Checkpointer, Hook, ProgressBar, StopOnSignal, TensorBoard
@@ -137,17 +139,22 @@ class PgganInput(object):
 
     name = "pggan"
 
-    def __init__(self, data, schedule, tick_steps, seed=0, mirror=False):
+    def __init__(self, data, schedule, tick_steps, seed=0, mirror=False, group_size=1, rank=0, ranks=1):
         self.data, self.schedule, self.tick_steps, self.mirror = data, schedule, tick_steps, mirror
         self.rng = np.random.RandomState(seed)
         self.reals = self.lod = self.loop = None
+        # One rank of several (legacy/engine.py): every rank draws the step's whole
+        # minibatch from the same seed and feeds its rows (networks.shard_rows).
+        self.group_size, self.rank, self.ranks = group_size, rank, ranks
+        self.rows_in = self.minibatch_in = None
 
     @property
     def steps_per_epoch(self):
         return self.tick_steps
 
-    def bind(self, reals, lod, loop):
+    def bind(self, reals, lod, loop, rows=None, minibatch=None):
         self.reals, self.lod, self.loop = reals, lod, loop
+        self.rows_in, self.minibatch_in = rows, minibatch
 
     def batch(self, step, seed):
         _, lod, minibatch = self.schedule.at(step)
@@ -163,7 +170,12 @@ class PgganInput(object):
         seeds = self.rng.randint(2 ** 31 - 1, size=self.tick_steps)
         for i in range(skip, self.tick_steps):
             images, lod = self.batch(self.loop.step, seeds[i])  # loop.step: this step, not yet counted
-            yield {self.reals: images, self.lod: lod}
+            if self.ranks == 1:
+                yield {self.reals: images, self.lod: lod}
+                continue
+            from legacy.pggan.networks import shard_rows
+            rows = shard_rows(len(images), self.group_size, self.rank, self.ranks)
+            yield {self.reals: images[rows], self.lod: lod, self.rows_in: rows, self.minibatch_in: len(images)}
 
     def rng_state(self):
         return rng_to_json(self.rng.get_state())
@@ -480,13 +492,14 @@ class TickPrinter(Hook):
         self.stream.flush()
 
 
-def build_graph(data, config):
+def build_graph(data, config, wrap_optimizer=None):
     """The PGGAN graph as a TrainGraph with a D and a G phase."""
     from legacy.pggan import networks as pggan_networks
     size = pggan_networks.NetSize(data.resolution, data.channels, config.fmap_base, config.fmap_decay, config.fmap_max,
                                   config.latent_size, config.mbstd_group_size)
     smoothing = pggan_networks.PAPER_G_SMOOTHING_KIMG if config.g_smoothing_kimg is None else config.g_smoothing_kimg
-    graph = pggan_networks.build(size, adam=dict(learning_rate=config.learning_rate), g_smoothing_kimg=smoothing)
+    graph = pggan_networks.build(size, adam=dict(learning_rate=config.learning_rate), g_smoothing_kimg=smoothing,
+                                 wrap_optimizer=wrap_optimizer)
     mode_inputs()
     phases = [Phase("d_loss", graph.d_train_op, graph.d_loss), Phase("g_loss", graph.g_train_op, graph.g_loss)]
     model_variables = graph.g_vars + graph.d_vars + graph.gs_vars
@@ -501,43 +514,81 @@ def make_schedule(data, config):
                     config.batch_size, sizes)
 
 
-def run_pggan(experiment, data, config):
+def check_shards(schedule, config, ranks):
+    """UsageError naming the flags when some minibatch of the run does not split
+    into ``ranks`` shards whose minibatch-stddev groups are the whole minibatch's."""
+    if ranks == 1:
+        return
+    from legacy.pggan.networks import shard_rows
+    for _, _, minibatch in schedule.segments:
+        try:
+            shard_rows(minibatch, config.mbstd_group_size, 0, ranks)
+        except ValueError as err:
+            raise UsageError("--batch_size / --minibatch_sizes / --mbstd_group_size with %d ranks: %s; make every "
+                             "minibatch a multiple of %d x the group size" % (ranks, err, ranks))
+    if config.budget_seconds or config.budget_cpu_seconds:
+        raise UsageError("--budget_seconds / --budget_cpu_seconds=%g: not with %d ranks (each rank would stop at "
+                         "the tick its own clock says); set them to 0 and use --total_kimg"
+                         % (config.budget_seconds or config.budget_cpu_seconds, ranks))
+
+
+def run_pggan(experiment, data, config, engine=None):
     """Train as ``config`` says on ``data`` (legacy/data/images.ImageData);
-    return the results record."""
+    return the results record. ``engine`` (legacy/engine.py): this process
+    alone (default), or one rank of a data-parallel run (Horovod: the
+    scripts layer, legacy/experiments/pggan.py, makes it), where every rank
+    trains its rows of each minibatch (``networks.shard_rows``) and only the
+    one that ``writes`` keeps the run folder, evaluates and records; the
+    others return None."""
+    engine = engine or OneProcess()
     out = results.output_path(config.output, experiment)
     schedule = make_schedule(data, config)
+    check_shards(schedule, config, engine.size)
     total_steps = schedule.steps_for(config.total_kimg)
     epochs = max(int(math.ceil(total_steps / float(config.tick_steps))), 1)
-    run_dir, resume_from = runs.prepare(experiment, config)
-    inputs = PgganInput(data, schedule, config.tick_steps, seed=config.seed, mirror=config.mirror_augment)
+    run_dir, resume_from = runs.prepare(experiment, config) if engine.writes else (None, None)
+    inputs = PgganInput(data, schedule, config.tick_steps, seed=config.seed, mirror=config.mirror_augment,
+                        group_size=config.mbstd_group_size, rank=engine.rank, ranks=engine.size)
 
     tf.reset_default_graph()
     tf.set_random_seed(config.seed)
-    graph, net = build_graph(data, config)
-    board = GanBoard(run_dir, graph, schedule)
+    graph, net = build_graph(data, config, wrap_optimizer=engine.wrap_optimizer)
+    net = engine.graph(net)
     sched_hook = ScheduleHook(schedule, graph.reset_optimizers)
-    clock = CpuClock(run_dir)
-    evaluator = Evaluator(run_dir, graph, data, schedule, epochs, count=config.swd_images, every=config.swd_every,
-                          seed=config.seed, final_count=config.swd_final_images, clock=clock,
-                          every_cpu_seconds=config.swd_every_cpu_seconds)
-    evaluator.board = board
-    checkpointer = Checkpointer(run_dir, every_steps=config.save_every_steps, before_save=[board.flush])
-    hooks = [clock, sched_hook, ProgressBar(), board, Budget(config.budget_seconds, config.budget_cpu_seconds, clock),
-             evaluator,
-             TickPrinter(schedule, evaluator, config.tick_steps, clock=clock), TickProgress(), checkpointer,
-             StopOnSignal()]
+    report = dict(experiment=experiment, out=out, run_dir=run_dir, config=config, schedule=schedule,
+                  resumed_from=resume_from, sched_hook=sched_hook, total_steps=total_steps, engine=engine)
+    if engine.writes:
+        board = GanBoard(run_dir, graph, schedule)
+        clock = CpuClock(run_dir)
+        evaluator = Evaluator(run_dir, graph, data, schedule, epochs, count=config.swd_images,
+                              every=config.swd_every, seed=config.seed, final_count=config.swd_final_images,
+                              clock=clock, every_cpu_seconds=config.swd_every_cpu_seconds)
+        evaluator.board = board
+        checkpointer = Checkpointer(run_dir, every_steps=config.save_every_steps, before_save=[board.flush])
+        saver = checkpointer.checkpoints.saver
+        hooks = [clock, sched_hook, ProgressBar(), board,
+                 Budget(config.budget_seconds, config.budget_cpu_seconds, clock), evaluator,
+                 TickPrinter(schedule, evaluator, config.tick_steps, clock=clock), TickProgress(), checkpointer,
+                 StopOnSignal()]
+        report.update(clock=clock, evaluator=evaluator)
+        record = lambda status, wall, **extra: _write(report, status, wall, **extra)  # noqa: E731
+    else:  # another rank: it trains its rows and keeps nothing
+        checkpointer = saver = None
+        hooks = [sched_hook, StopOnSignal()]
+        record = lambda status, wall, **extra: None  # noqa: E731
 
     start = time.time()
-    report = dict(experiment=experiment, out=out, run_dir=run_dir, config=config, schedule=schedule, clock=clock,
-                  resumed_from=resume_from, evaluator=evaluator, sched_hook=sched_hook, total_steps=total_steps)
     with tf.Session(config=session_config(config.intra_op_threads, config.inter_op_threads)) as sess:
         sess.run(tf.global_variables_initializer())
-        state = checkpoints.start(sess, checkpointer.checkpoints.saver, resume_from, None, net.model_variables)
+        state = (checkpoints.start(sess, saver, resume_from, None, net.model_variables) if engine.writes
+                 else None)
+        state = engine.start(sess, state)
         report["loop"] = loop = LoopState.from_json(state) if state else LoopState()
-        inputs.bind(graph.reals, graph.lod, loop)
-        train_recording(sess, net, inputs, epochs, 1.0, hooks, loop, checkpointer,
-                        lambda status, wall, **extra: _write(report, status, wall, **extra), start,
+        inputs.bind(graph.reals, graph.lod, loop, graph.rows, graph.minibatch)
+        train_recording(sess, net, inputs, epochs, 1.0, hooks, loop, checkpointer, record, start,
                         unit="tick", optimizer="adam", learning_rate=config.learning_rate)
+    if not engine.writes:
+        return None
     wall = time.time() - start
     record = _write(report, "ok", wall)
     last = evaluator.last() or {}
@@ -575,4 +626,5 @@ def _write(report, status, wall, **extra):
         "final": evaluations[-1] if evaluations else None,
         "optimizer_resets_at_steps": report["sched_hook"].resets,
     }
+    metrics.update(report["engine"].metrics())
     return write_run_record(report, status, metrics, wall, **extra)

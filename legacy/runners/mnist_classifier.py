@@ -16,6 +16,7 @@ import sys
 import time
 
 from legacy import checkpoints, run_config, fileio, memory, optim, predictions, results, runs
+from legacy.engine import OneProcess
 from legacy.data.mnist import batch_dataflow, load_for_training
 from legacy.errors import Diverged, Interrupted, UsageError, signal_of
 from legacy.graph import build_classifier
@@ -34,11 +35,15 @@ def weights_fingerprint(sess):
     return digest.hexdigest()
 
 
-def run_mnist(experiment, model_fn, config, feature_shape=(784,), extra_hooks=()):
+def run_mnist(experiment, model_fn, config, feature_shape=(784,), extra_hooks=(), engine=None):
     """Train ``model_fn`` on MNIST as ``config`` (a RunConfig) says; return the results record.
 
     ``extra_hooks`` run after the run's own (``make bench`` times the loop
-    with one).
+    with one). ``engine`` (legacy/engine.py) says who trains: this process
+    alone (the default), or one rank of a data-parallel run (``--engine=horovod``,
+    legacy/distributed/horovod_engine.py), where only the process that
+    ``writes`` (rank 0) opens the run folder, prints the study's lines and
+    writes checkpoints and the results JSON; the others return None.
 
     A signal at any moment after the flags are checked (loading data,
     building the graph, training, the final evaluation; a second Ctrl-C
@@ -49,7 +54,7 @@ def run_mnist(experiment, model_fn, config, feature_shape=(784,), extra_hooks=()
     """
     out = results.output_path(config.output, experiment)
     report = dict(experiment=experiment, out=out, run_dir=None, config=config, inputs=None, loop=LoopState(),
-                  extra_hooks=list(extra_hooks),
+                  extra_hooks=list(extra_hooks), engine=engine or OneProcess(),
                   resumed_from=None, init_from=None, during="loading the data", start=time.time())
     try:
         return _run(report, model_fn, feature_shape)
@@ -57,7 +62,8 @@ def run_mnist(experiment, model_fn, config, feature_shape=(784,), extra_hooks=()
         with signals_ignored():
             loop = report["loop"]
             stop = Interrupted(signal_of(err), loop.step, loop.epoch)
-            _record_interrupt(report, stop)
+            if report["engine"].writes:
+                _record_interrupt(report, stop)
         raise stop
     finally:
         runs.release(report["run_dir"])
@@ -71,11 +77,14 @@ def _run(report, model_fn, feature_shape):
     if config.plot_predictions:
         fileio.check_writable_path(config.plot_predictions, "--plot_predictions")
     data = load_for_training(config.data_dir, config.download, config.train_limit, config.batch_size)
-    report["during"] = "opening the run folder"
-    run_dir, resume_from = runs.prepare(report["experiment"], config)
+    engine = report["engine"]
+    run_dir = resume_from = None
+    if engine.writes:
+        report["during"] = "opening the run folder"
+        run_dir, resume_from = runs.prepare(report["experiment"], config)
     report.update(run_dir=run_dir, resumed_from=resume_from, during="building the graph")
-    report["inputs"] = make_input(config.input, batch_dataflow(data.train, config.batch_size, seed=config.seed),
-                                  feature_shape)
+    report["inputs"] = engine.shard(make_input(
+        config.input, batch_dataflow(data.train, config.batch_size, seed=config.seed), feature_shape))
     try:
         return _train(report, model_fn, data)
     except tf.errors.ResourceExhaustedError as err:
@@ -83,15 +92,20 @@ def _run(report, model_fn, feature_shape):
 
 
 def _train(report, model_fn, data):
-    config, run_dir, inputs = report["config"], report["run_dir"], report["inputs"]
+    config, run_dir, inputs, engine = report["config"], report["run_dir"], report["inputs"], report["engine"]
     tf.reset_default_graph()
     tf.set_random_seed(config.seed)
     x, y = inputs.tensors(num_classes=10)
-    net = build_classifier(model_fn, x, y, config.optimizer, config.learning_rate, loss=config.loss,
-                           adam=optim.adam_settings(config))
-    board = TensorBoard(run_dir, test=data.test, eval_keep_prob=config.eval_keep_prob, histograms=config.histograms)
-    checkpointer = Checkpointer(run_dir, every_steps=config.save_every_steps, before_save=[board.flush])
-    hooks = [ProgressBar(), EpochPrinter(), board, checkpointer, StopOnSignal()] + report["extra_hooks"]
+    net = engine.graph(build_classifier(model_fn, x, y, config.optimizer, config.learning_rate, loss=config.loss,
+                                        adam=optim.adam_settings(config), wrap_optimizer=engine.wrap_optimizer))
+    if engine.writes:
+        board = TensorBoard(run_dir, test=data.test, eval_keep_prob=config.eval_keep_prob,
+                            histograms=config.histograms)
+        checkpointer = Checkpointer(run_dir, every_steps=config.save_every_steps, before_save=[board.flush])
+        saver = checkpointer.checkpoints.saver
+        hooks = [ProgressBar(), EpochPrinter(), board, checkpointer, StopOnSignal()] + report["extra_hooks"]
+    else:  # another rank: it trains its shard and keeps nothing
+        board, saver, hooks = None, None, [StopOnSignal()] + report["extra_hooks"]
     memory.check_fits(config.batch_size, config.hidden)
 
     start = time.time()
@@ -100,29 +114,37 @@ def _train(report, model_fn, data):
         sess.run(tf.global_variables_initializer())
         report["initial_weights_sha1"] = weights_fingerprint(sess)
         report["during"] = "restoring %s" % (report["resumed_from"] or report["init_from"])
-        state = checkpoints.start(sess, checkpointer.checkpoints.saver, report["resumed_from"], report["init_from"],
-                                  net.model_variables)
+        state = checkpoints.start(sess, saver, report["resumed_from"], report["init_from"],
+                                  net.model_variables) if engine.writes else None
+        report["during"] = "starting the %s" % engine.name
+        state = engine.start(sess, state)
         report["loop"] = loop = LoopState.from_json(state) if state else report["loop"]
         if config.resume and not report["resumed_from"]:
             print("resume: no checkpoint in %s yet; starting from step 0" % run_dir)
         report["during"] = "training"
         try:
-            history = train(sess, net, inputs, config.epochs, config.keep_prob, validation=data.validation,
-                            eval_keep_prob=config.eval_keep_prob, hooks=hooks, state=loop)
+            history = train(sess, net, inputs, config.epochs, config.keep_prob,
+                            validation=data.validation if engine.writes else None,
+                            eval_keep_prob=config.eval_keep_prob, hooks=hooks, state=loop, mask_stream=engine.rank)
         except Diverged as err:
             err.optimizer, err.learning_rate = config.optimizer, config.learning_rate
-            err.record = _write(report, "diverged", time.time() - start,
-                                diverged={"step": err.step, "epoch": err.epoch, "cost": str(err.cost)})
+            if engine.writes:
+                err.record = _write(report, "diverged", time.time() - start,
+                                    diverged={"step": err.step, "epoch": err.epoch, "cost": str(err.cost)})
             raise
         except Interrupted as err:
-            with signals_ignored():
-                _record_interrupt(report, err)
+            if engine.writes:
+                with signals_ignored():
+                    _record_interrupt(report, err)
             raise
         if loop.stop_signal is not None:  # caught by the loop's handler after its last check
             err = Interrupted(loop.stop_signal, loop.step, loop.epoch)
-            with signals_ignored():
-                _record_interrupt(report, err)
+            if engine.writes:
+                with signals_ignored():
+                    _record_interrupt(report, err)
             raise err
+        if not engine.writes:
+            return None
         report["during"] = "the final evaluation"
         accuracies = _final_evaluation(sess, net, data, config, board, loop.step)
         if config.plot_predictions:
@@ -198,6 +220,7 @@ def _write(report, status, wall, test_accuracy=None, **extra):
         "init_from": report["init_from"],
         "initial_weights_sha1": report.get("initial_weights_sha1"),
     }
+    metrics.update(report["engine"].metrics())
     metrics.update(extra)
     record = results.write_results(report["out"], report["experiment"], run_config.record(report["config"]),
                                    metrics, status=status)

@@ -33,11 +33,11 @@ def train_recording(sess, net, inputs, epochs, keep_prob, hooks, loop, checkpoin
                             diverged={"step": err.step, unit: err.epoch, "cost": str(err.cost)})
         raise
     except Interrupted as err:
-        err.checkpoint = checkpointer.last
+        err.checkpoint = checkpointer.last if checkpointer is not None else None  # None: a rank that keeps nothing
         with signals_ignored():
             err.record = record("interrupted", time.time() - start,
                                 interrupted={"signal": err.signum, "step": err.step, unit: err.epoch,
-                                             "checkpoint": checkpointer.last})
+                                             "checkpoint": err.checkpoint})
         raise
 
 

@@ -10,13 +10,14 @@ validation and test splits, MaxSaver of the best validation accuracy,
 tensorpack's moving-average summaries and progress bar. ``--load`` starts
 from a checkpoint's weights (tensorpack's SmartInit), ``--resume`` continues
 a run folder (tensorpack's AutoResumeTrainConfig: from the epoch after its
-last checkpoint).
+last checkpoint). ``--engine=horovod`` under ``mpirun -np W`` trains with
+tensorpack's HorovodTrainer, each rank 1/W of every batch.
 
 Example: python scripts/mnist_tensorpack.py --model=cnn-swu --input=queue --epochs=1
 """
 from legacy import run_config
 from legacy.models.registry import MODELS
-from legacy.tensorpack_trainer.trainer import TRAINERS, TensorpackConfig, run_tensorpack
+from legacy.tensorpack_trainer.trainer import ENGINES, TRAINERS, TensorpackConfig, run_tensorpack
 
 EXPERIMENT = "mnist_tensorpack"
 DEFAULT = "cnn-swu"
@@ -32,6 +33,9 @@ run_config.define("enum", "model", DEFAULT, list(MODELS),
 run_config.define("enum", "input", "feed", sorted(TRAINERS),
                   "tensorpack's input: feed (SimpleTrainer, numpy batches fed each step) or queue "
                   "(QueueInputTrainer, a thread fills a TF queue).")
+run_config.define("enum", "engine", "tf", list(ENGINES),
+                  "tf: one process (SimpleTrainer / QueueInputTrainer); horovod: one rank of a Horovod run "
+                  "(tensorpack's HorovodTrainer, under mpirun -np W; each rank trains 1/W of every batch).")
 run_config.define("string", "load", "",
                   "Start from this checkpoint's weights (a prefix or a run folder), as tensorpack's --load.")
 run_config.define("integer", "lr_decay_steps", 0,

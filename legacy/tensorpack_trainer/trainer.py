@@ -28,6 +28,20 @@ bridged here, not in the models:
   sometimes drew the next step's masks (3 different epoch costs in 5 runs
   of one seeded command).
 
+Horovod (``--engine=horovod``, under ``mpirun -np W``): tensorpack's own
+``HorovodTrainer`` (the engine tensorpack recommends for scaling out), which
+averages the W ranks' gradients with Horovod's all-reduce and broadcasts
+rank 0's variables after initialisation (and at every epoch's end). Every
+rank builds the same seeded batches (``batch_dataflow``, the cluster's
+``ArraySplit`` order) and feeds rows ``[r*B/W, (r+1)*B/W)`` of each
+(``shard_batches``), so W ranks train what ``SimpleTrainer`` trains on the
+whole batch, up to float rounding (tests/test_horovod.py). tensorpack runs
+the callbacks marked chief-only (ModelSaver, InferenceRunner, MaxSaver, the
+monitors) on rank 0 only; ``DropoutSeed`` and ``EpochCost`` run on every
+rank (the dropout seed's stream is the rank; the epoch's cost is the
+all-reduced mean, the whole batch's), and only rank 0 opens the run folder,
+prints and writes the results JSON.
+
 Per-epoch average cost is measured as golbin's loop did (the mean of every
 step's cost, fetched with the step) by the ``EpochCost`` callback, which also
 prints the study's ``Epoch: 0001 Avg. cost = ...`` line; with the same seed,
@@ -42,7 +56,8 @@ import time
 from tensorpack import (Callback, InferenceRunner, MaxSaver, ModelDesc, ModelSaver, QueueInputTrainer,
                         ScalarStats, SimpleTrainer, TrainConfig, AutoResumeTrainConfig, launch_train_with_config,
                         logger)
-from tensorpack.dataflow import BatchData
+from tensorpack.dataflow import BatchData, MapData
+from tensorpack.input_source import FeedInput, QueueInput
 from tensorpack.tfutils import summary
 from tensorpack.tfutils.common import get_global_step_var
 from tensorpack.tfutils.sesscreate import NewSessionCreator
@@ -59,10 +74,11 @@ from legacy.tf import tf
 from legacy.train import session_config
 
 TRAINERS = {"feed": SimpleTrainer, "queue": QueueInputTrainer}
+ENGINES = ("tf", "horovod")
 EVAL_BATCH = 500  # divides 5,000 and 10,000: ScalarStats' mean of batch means is the exact accuracy
 
 # tensorpack's --load (SmartInit), the one field of its own; its config type.
-TensorpackConfig = run_config.config_type("TensorpackConfig", run_config.FIELDS, {"load": ""})
+TensorpackConfig = run_config.config_type("TensorpackConfig", run_config.FIELDS, {"load": "", "engine": "tf"})
 
 
 @contextlib.contextmanager
@@ -130,7 +146,14 @@ class ClassifierModel(ModelDesc):
 
 class DropoutSeed(Callback):
     """Feeds the dropout seed ``[global step, 0]`` with every training step,
-    as legacy/train.py does (nothing to feed in a model without dropout)."""
+    as legacy/train.py does (nothing to feed in a model without dropout);
+    ``[global step, rank]`` on Horovod rank ``rank``, so that each rank draws
+    its own masks for its rows. Every rank runs it (not chief-only)."""
+
+    _chief_only = False
+
+    def __init__(self, stream=0):
+        self.stream = stream
 
     def _setup_graph(self):
         self._seed = find_dropout_seed()
@@ -138,23 +161,32 @@ class DropoutSeed(Callback):
     def _before_run(self, _):
         if self._seed is None:
             return None
-        return tf.train.SessionRunArgs(fetches=[], feed_dict={self._seed: [self.global_step, 0]})
+        return tf.train.SessionRunArgs(fetches=[], feed_dict={self._seed: [self.global_step, self.stream]})
 
 
 class EpochCost(Callback):
     """golbin's per-epoch average: the mean over the epoch of each step's
     cost, fetched in the same run as the step (before its update), printed
-    as the study printed it and put into tensorpack's monitors."""
+    as the study printed it and put into tensorpack's monitors.
 
-    def __init__(self, steps_per_epoch, stream=None):
+    ``hvd``: under HorovodTrainer, horovod.tensorflow; every rank then fetches
+    the all-reduced mean of the ranks' costs (the whole batch's), and only
+    rank 0 prints it."""
+
+    _chief_only = False
+
+    def __init__(self, steps_per_epoch, stream=None, hvd=None):
         self.steps_per_epoch = steps_per_epoch
         self.stream = stream or sys.stdout
+        self.hvd = hvd
         self.history = []
         self.initial_weights_sha1 = None
         self._sum = 0.0
 
     def _setup_graph(self):
         self._cost = self.trainer.tower_func.towers.training()[0].get_tensor("cost")
+        if self.hvd is not None and self.hvd.size() > 1:
+            self._cost = self.hvd.allreduce(self._cost, op=self.hvd.Average, name="mean_cost")
 
     def _before_train(self):
         from legacy.runners.mnist_classifier import weights_fingerprint
@@ -171,6 +203,8 @@ class EpochCost(Callback):
 
     def _trigger_epoch(self):
         self.history.append(self._sum)
+        if not self.trainer.is_chief:
+            return
         self.trainer.monitors.put_scalar("epoch_avg_cost", self._sum)
         self.stream.write("Epoch: %04d Avg. cost = %.3f\n" % (self.epoch_num, self._sum))
         self.stream.flush()
@@ -192,16 +226,39 @@ class LastStats(Callback):
                 self.history[name].append(None)
 
 
-def make_trainer(name):
+def make_trainer(name, engine="tf"):
     """tensorpack's trainer, with gradients gated per op as ``Optimizer.minimize``
     gates them (legacy/graph.py). tensorpack's default ``GATE_GRADIENTS =
     False`` lets the update of a layer's ``tf.Variable`` (a ref variable,
     updated in place) run before the backward pass of the layer below has
     read it, so the result depends on the thread schedule; measured here:
-    Adam's third step differed in the 5th digit, and from run to run."""
-    trainer = TRAINERS[name]()
+    Adam's third step differed in the 5th digit, and from run to run.
+    ``engine="horovod"``: tensorpack's HorovodTrainer (this process one rank)."""
+    if engine == "horovod":
+        trainer = horovod_trainer()
+    else:
+        trainer = TRAINERS[name]()
     trainer.GATE_GRADIENTS = True
     return trainer
+
+
+def horovod_trainer():
+    """tensorpack's HorovodTrainer, or UsageError naming --engine=horovod where Horovod is not installed."""
+    try:
+        import horovod.tensorflow  # noqa: F401  (HorovodTrainer imports it itself; this names what is missing)
+    except ImportError as err:
+        raise UsageError("--engine=horovod: Horovod is not installed in this Python (%s); docs/distributed.md, "
+                         "section Horovod: make horovod, or the image built with --build-arg HOROVOD=1"
+                         % str(err).splitlines()[0])
+    from tensorpack import HorovodTrainer
+    return HorovodTrainer(average=True)
+
+
+def shard_batches(dataflow, rank, size):
+    """Rows ``[rank*B/size, (rank+1)*B/size)`` of every batch of ``dataflow``."""
+    def rows(batch):
+        return [part[rank * (len(part) // size):(rank + 1) * (len(part) // size)] for part in batch]
+    return MapData(dataflow, rows)
 
 
 def eval_dataflow(split):
@@ -225,39 +282,60 @@ def run_tensorpack(experiment, model_fn, config, trainer="feed", load=""):
     """Train ``model_fn`` with tensorpack as ``config`` says; return the results record."""
     if trainer not in TRAINERS:
         raise UsageError("--input=%s is no tensorpack input (%s)" % (trainer, ", ".join(sorted(TRAINERS))))
+    engine = getattr(config, "engine", "tf")
     out = results.output_path(config.output, experiment)
     if load and config.resume:
         raise UsageError("--load and --resume both load weights; pass one of them")
+    if engine == "horovod" and config.resume:
+        raise UsageError("--resume is not supported with --engine=horovod (AutoResumeTrainConfig reads the "
+                         "starting epoch from rank 0's folder, which the other ranks do not have); use "
+                         "--load=<run folder> to start from its weights")
     load_path = _resolve_load(load) if load else None
     data = load_for_training(config.data_dir, config.download, config.train_limit, config.batch_size)
-    run_dir, resume_from = runs.prepare(experiment, config)
-    # tensorpack's own checkpoints (model-<step>, its own `checkpoint` index,
-    # read by AutoResumeTrainConfig) and logs live in a sub-folder: the run
-    # folder's index holds only the project's model.ckpt-<step> names, which
-    # legacy/checkpoints.py checks before trusting any path read from it.
-    tp_dir = os.path.join(run_dir, "tensorpack")
-    logger.set_logger_dir(tp_dir, action="k")
+    # HorovodTrainer calls hvd.init() (MPI) here, before anything is written: rank 0 alone owns the run folder.
+    tp_trainer = make_trainer(trainer, engine)
+    chief = tp_trainer.is_chief
+    rank, size = (tp_trainer.hvd.rank(), tp_trainer.hvd.size()) if engine == "horovod" else (0, 1)
+    if config.batch_size % size:
+        raise UsageError("--batch_size=%d does not split into %d equal Horovod shards (mpirun -np %d); use a "
+                         "multiple of %d" % (config.batch_size, size, size, size))
+    run_dir = resume_from = tp_dir = None
+    if chief:
+        run_dir, resume_from = runs.prepare(experiment, config)
+        # tensorpack's own checkpoints (model-<step>, its own `checkpoint` index,
+        # read by AutoResumeTrainConfig) and logs live in a sub-folder: the run
+        # folder's index holds only the project's model.ckpt-<step> names, which
+        # legacy/checkpoints.py checks before trusting any path read from it.
+        tp_dir = os.path.join(run_dir, "tensorpack")
+        logger.set_logger_dir(tp_dir, action="k")
 
     train_df = batch_dataflow(data.train, config.batch_size, seed=config.seed)
     steps = len(train_df)
+    if size > 1:
+        train_df = shard_batches(train_df, rank, size)
     model = ClassifierModel(model_fn, config)
-    epoch_cost = EpochCost(steps)
+    epoch_cost = EpochCost(steps, hvd=tp_trainer.hvd if engine == "horovod" else None)
     stats = LastStats(["validation_accuracy", "test_accuracy"])
-    callbacks = [
-        DropoutSeed(),
-        epoch_cost,
-        ModelSaver(max_to_keep=checkpoints.KEEP, checkpoint_dir=tp_dir),
-        InferenceRunner(eval_dataflow(data.validation), ScalarStats(["cost", "accuracy"], prefix="validation"),
-                        tower_name="ValidationTower", device=-1),
-        InferenceRunner(eval_dataflow(data.test), ScalarStats(["accuracy"], prefix="test"), tower_name="TestTower", device=-1),
-        MaxSaver("validation_accuracy", checkpoint_dir=tp_dir),
-        stats,
-    ]
-    kwargs = dict(model=model, dataflow=train_df, callbacks=callbacks, steps_per_epoch=steps,
-                  max_epoch=config.epochs,
+    callbacks = [DropoutSeed(stream=rank), epoch_cost]
+    if chief:  # chief-only callbacks (tensorpack would skip them on the other ranks; they need the run folder)
+        callbacks += [
+            ModelSaver(max_to_keep=checkpoints.KEEP, checkpoint_dir=tp_dir),
+            InferenceRunner(eval_dataflow(data.validation), ScalarStats(["cost", "accuracy"], prefix="validation"),
+                            tower_name="ValidationTower", device=-1),
+            InferenceRunner(eval_dataflow(data.test), ScalarStats(["accuracy"], prefix="test"), tower_name="TestTower",
+                            device=-1),
+            MaxSaver("validation_accuracy", checkpoint_dir=tp_dir),
+            stats,
+        ]
+    if engine == "horovod":  # HorovodTrainer would put a QueueInput on a bare dataflow
+        source = dict(data=QueueInput(train_df) if trainer == "queue" else FeedInput(train_df))
+    else:
+        source = dict(dataflow=train_df)
+    kwargs = dict(model=model, callbacks=callbacks, steps_per_epoch=steps, max_epoch=config.epochs,
                   session_creator=NewSessionCreator(config=session_config(config.intra_op_threads,
-                                                                          config.inter_op_threads)))
-    if load_path:
+                                                                          config.inter_op_threads)),
+                  **source)
+    if load_path and chief:  # HorovodTrainer then broadcasts rank 0's weights
         kwargs["session_init"] = SmartInit(load_path)
     tf.reset_default_graph()
     tf.set_random_seed(config.seed)
@@ -267,11 +345,15 @@ def run_tensorpack(experiment, model_fn, config, trainer="feed", load=""):
         train_config = TrainConfig(**kwargs)
     start = time.time()
     if config.epochs > train_config.starting_epoch - 1:
-        launch_train_with_config(train_config, make_trainer(trainer))
+        launch_train_with_config(train_config, tp_trainer)
     wall = time.time() - start
+    if not chief:
+        return None
     test = stats.history["test_accuracy"]
     record = results.write_results(out, experiment, run_config.record(config), {
-        "trainer": TRAINERS[trainer].__name__,
+        "trainer": type(tp_trainer).__name__,
+        "ranks": size,
+        "shard_size": config.batch_size // size,
         "steps_per_epoch": steps,
         "starting_epoch": train_config.starting_epoch,
         "epoch_avg_cost": epoch_cost.history,
