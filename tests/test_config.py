@@ -22,12 +22,17 @@ from legacy.tensorpack_trainer.trainer import TensorpackConfig
 PACKAGE_TYPES = {"legacy/chapters/": ChapterConfig, "legacy/distributed/": ClusterRunConfig,
                  "legacy/pggan/": PGGANConfig, "legacy/tensorpack_trainer/": TensorpackConfig}
 ALL_FIELDS = set(FIELDS).union(*(kind.FIELDS for kind in PACKAGE_TYPES.values()))
+# The core's one module that composes two features builds its own type:
+# legacy/experiments/pggan.py's EngineConfig is PGGAN's fields plus --engine.
+MODULE_FIELDS = {"legacy/experiments/pggan.py": set(PGGANConfig.FIELDS) | {"engine"}}
 
 
 def fields_for(rel):
     """The fields code at ``rel`` (a path from the checkout) may read."""
     if rel.startswith("tests/"):
         return ALL_FIELDS
+    if rel in MODULE_FIELDS:
+        return MODULE_FIELDS[rel]
     for folder, kind in PACKAGE_TYPES.items():
         if rel.startswith(folder):
             return set(kind.FIELDS)
