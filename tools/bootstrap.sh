@@ -100,7 +100,10 @@ HOROVOD_WITH_MPI=1 HOROVOD_WITHOUT_GLOO=1 HOROVOD_WITH_TENSORFLOW=1 HOROVOD_WITH
   MAKEFLAGS="${MAKEFLAGS:--j$(nproc)}" \
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-cache-dir --no-build-isolation --no-deps -r requirements-horovod.txt
 # What it was built with: TensorFlow and the MPI controller and operations, no Gloo.
-"$VENV/bin/horovodrun" --check-build | sed 's/^/bootstrap: /'
-"$VENV/bin/horovodrun" --check-build | grep -q '\[X\] MPI' || { echo "error: Horovod was built without MPI" >&2; exit 1; }
+# Read whole before grep: `horovodrun ... | grep -q` let grep close the pipe at its first match, and
+# under pipefail horovodrun's BrokenPipeError then failed a good build (CI image build, 2026-12-07).
+build=$("$VENV/bin/horovodrun" --check-build)
+sed 's/^/bootstrap: /' <<<"$build"
+grep -q '\[X\] MPI' <<<"$build" || { echo "error: Horovod was built without MPI" >&2; exit 1; }
 echo "$hwant" > "$hstamp"
 echo "bootstrap: Horovod ready in $VENV ($(($(date +%s) - t0)) s)"
