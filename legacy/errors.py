@@ -48,6 +48,23 @@ def signal_of(interrupt):
     return getattr(interrupt, "signum", signal.SIGINT)
 
 
+def interrupt_behind(err):
+    """The KeyboardInterrupt (a signal) that ``err`` is or wraps, else None.
+
+    A signal handler that raises (the second Ctrl-C / SIGTERM, hooks.StopOnSignal)
+    while TensorFlow's C code is inside a call that runs Python's signal check
+    (a checkpoint's ``CreateWritableFile``) surfaces as ``SystemError: <built-in
+    function ...> returned a result with an error set``, caused by that
+    KeyboardInterrupt (seen in the long tier, 2026-12-07)."""
+    while err is not None:
+        if isinstance(err, KeyboardInterrupt):
+            return err
+        if not isinstance(err, SystemError):
+            return None
+        err = err.__cause__ or err.__context__
+    return None
+
+
 class Interrupted(Exception):
     """SIGINT or SIGTERM arrived; the loop finished its step and checkpointed."""
 

@@ -14,7 +14,7 @@ finish; a second one stops at once. There are no checkpoints.
 import contextlib
 
 from legacy import run_config, results
-from legacy.errors import Interrupted, signal_of
+from legacy.errors import Interrupted, interrupt_behind, signal_of
 from legacy.hooks import StepPrinter, StopOnSignal, signals_ignored
 from legacy.inputs import FeedInput
 from legacy.tf import tf
@@ -78,10 +78,13 @@ def recording(out, experiment, config):
     run = Run(out, experiment, config)
     try:
         yield run
-    except (Interrupted, KeyboardInterrupt) as err:
+    except (Interrupted, KeyboardInterrupt, SystemError) as err:
+        interrupt = err if isinstance(err, Interrupted) else interrupt_behind(err)
+        if interrupt is None:
+            raise
         with signals_ignored():
             loop = run.loop
-            stop = Interrupted(err.signum if isinstance(err, Interrupted) else signal_of(err), loop.step, None)
+            stop = Interrupted(err.signum if isinstance(err, Interrupted) else signal_of(interrupt), loop.step, None)
             stop.during, stop.output = run.during, out
             stop.record = results.write_results(out, experiment, run_config.record(config), {
                 "global_step": loop.step, "step_cost": [r.avg_cost for r in loop.history], "checkpoint": None,

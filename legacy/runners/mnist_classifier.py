@@ -18,7 +18,7 @@ import time
 from legacy import checkpoints, run_config, fileio, memory, optim, predictions, results, runs
 from legacy.engine import OneProcess
 from legacy.data.mnist import batch_dataflow, load_for_training
-from legacy.errors import Diverged, Interrupted, UsageError, signal_of
+from legacy.errors import Diverged, Interrupted, UsageError, interrupt_behind, signal_of
 from legacy.graph import build_classifier
 from legacy.hooks import Checkpointer, EpochPrinter, ProgressBar, StopOnSignal, TensorBoard, signals_ignored
 from legacy.inputs import make_input
@@ -58,10 +58,13 @@ def run_mnist(experiment, model_fn, config, feature_shape=(784,), extra_hooks=()
                   resumed_from=None, init_from=None, during="loading the data", start=time.time())
     try:
         return _run(report, model_fn, feature_shape)
-    except KeyboardInterrupt as err:  # a first signal outside the loop, or a second one anywhere
+    except (KeyboardInterrupt, SystemError) as err:  # a first signal outside the loop, or a second one anywhere
+        interrupt = interrupt_behind(err)
+        if interrupt is None:
+            raise
         with signals_ignored():
             loop = report["loop"]
-            stop = Interrupted(signal_of(err), loop.step, loop.epoch)
+            stop = Interrupted(signal_of(interrupt), loop.step, loop.epoch)
             if report["engine"].writes:
                 _record_interrupt(report, stop)
         raise stop
