@@ -11,7 +11,7 @@ import threading
 
 from absl import app, flags
 
-from legacy.errors import Diverged, Interrupted, SignalStop, UsageError, signal_of
+from legacy.errors import Diverged, Interrupted, SignalStop, UsageError, interrupt_behind, signal_of
 
 EXIT_USAGE = 2
 EXIT_DIVERGED = 3
@@ -164,7 +164,12 @@ def run(main, positional=False):
                  EXIT_DIVERGED)
         except Interrupted as err:
             _leave_interrupted(err)
-        except KeyboardInterrupt as err:
+        except (KeyboardInterrupt, SystemError) as err:
+            # A SystemError that TF's C code raised around a signal's
+            # KeyboardInterrupt is that signal (errors.interrupt_behind).
+            err = interrupt_behind(err)
+            if err is None:
+                raise
             stop = _interrupt_behind(err)
             if stop is not None:
                 # A second signal while the Interrupted of the first one was on

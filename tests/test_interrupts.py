@@ -8,10 +8,13 @@ that way once (exit 1 and a traceback, 2026-12-07, TF 1.15, load 8); the
 runners now treat it as the signal it carries."""
 import json
 import signal
+import subprocess
+import sys
 
 import pytest
 
-from conftest import run_config
+from conftest import REPO, run_config
+from scripts_util import default_signals
 from legacy.errors import Interrupted, SignalStop, interrupt_behind, signal_of
 from legacy.models.mlp import mlp
 from legacy.runners import mnist_classifier
@@ -59,3 +62,30 @@ def test_run_mnist_lets_any_other_system_error_through(tmp_path, monkeypatch):
     with pytest.raises(SystemError, match="not a signal"):
         mnist_classifier.run_mnist("test", mlp, run_config(output=str(tmp_path / "results.json")))
     assert not (tmp_path / "results.json").exists()
+
+
+# Any runner (PGGAN's, tensorpack's, a cluster task's): the CLI's own catch.
+_WRAPPED_IN_MAIN = r'''
+import signal, sys
+sys.path.insert(0, %(repo)r)
+from legacy import cli
+from legacy.errors import SignalStop
+
+def main(argv):
+    try:
+        raise SignalStop(signal.SIGTERM)
+    except SignalStop as stop:
+        raise SystemError(%(message)r) from stop
+
+cli.run(main)
+'''
+
+
+@pytest.mark.parametrize("message", ["<built-in function CreateWritableFile> returned a result with an error set"])
+def test_the_cli_reports_a_wrapped_signal_in_one_line(tmp_path, message):
+    script = tmp_path / "wrapped.py"
+    script.write_text(_WRAPPED_IN_MAIN % dict(repo=REPO, message=message))
+    proc = subprocess.run([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, timeout=120, preexec_fn=default_signals)
+    assert proc.returncode == 143, (proc.returncode, proc.stderr)
+    assert proc.stderr.splitlines() == ["interrupted: SIGTERM before any result was saved; nothing was written"]
