@@ -99,8 +99,8 @@ def train(sess, net, inputs, epochs, keep_prob, validation=None, eval_keep_prob=
           mask_stream=0):
     """Train until ``epochs`` epochs are done; return the list of EpochRecords.
 
-    ``mask_stream``: added to the second component of the dropout seed
-    (``[step, phase + mask_stream]``), so that each rank of a data-parallel
+    ``mask_stream``: picks the second component of the dropout seed
+    (``[step, phase + mask_stream * phases]``), so that each rank of a data-parallel
     run draws its own masks for its rows (legacy/engine.py); 0 in one process.
 
     ``state`` (a LoopState from a checkpoint) continues a run where it
@@ -136,7 +136,7 @@ def train(sess, net, inputs, epochs, keep_prob, validation=None, eval_keep_prob=
                 costs = collections.OrderedDict()
                 for index, phase in enumerate(phases):
                     if seed_t is not None:
-                        feed[seed_t] = [loop.step, index + mask_stream]  # each phase its own masks
+                        feed[seed_t] = [loop.step, index + mask_stream * len(phases)]  # each phase and rank its own masks
                     _, costs[phase.name] = sess.run([phase.train_op, phase.cost], feed)
                 cost_val = costs[phases[0].name]
                 loop.step += 1
