@@ -39,23 +39,10 @@ statistics does.
 """
 import json
 
-from legacy.engine import OneProcess
+from legacy.engine import OneProcess, check_split, import_horovod, rank_rows
 from legacy.errors import UsageError
 from legacy.graph import Phase, phases_of
 from legacy.inputs import FeedInput, GraphInput
-
-INSTALL_HINT = "docs/distributed.md, section Horovod: make horovod, or the image built with --build-arg HOROVOD=1"
-
-
-def import_horovod():
-    """``horovod.tensorflow``, or UsageError naming --engine=horovod."""
-    from legacy.tf import tf  # noqa: F401  (TF's environment first: Horovod imports TensorFlow itself)
-    try:
-        import horovod.tensorflow as hvd
-    except ImportError as err:
-        raise UsageError("--engine=horovod: Horovod is not installed in this Python (%s); %s"
-                         % (str(err).splitlines()[0], INSTALL_HINT))
-    return hvd
 
 
 class HorovodEngine(OneProcess):
@@ -69,9 +56,7 @@ class HorovodEngine(OneProcess):
         hvd.init()
         self.rank, self.size = hvd.rank(), hvd.size()
         self.writes = self.rank == 0
-        if config.batch_size % self.size:
-            raise UsageError("--batch_size=%d does not split into %d equal Horovod shards (mpirun -np %d); use a "
-                             "multiple of %d" % (config.batch_size, self.size, self.size, self.size))
+        check_split(config.batch_size, self.size)
         self.shard_size = config.batch_size // self.size
         self.settings = task_settings(experiment, config)
         self.broadcast = None
@@ -122,7 +107,7 @@ class _ShardedFeed(FeedInput):
 
     def epoch(self, skip=0):
         for feed in super(_ShardedFeed, self).epoch(skip):
-            yield {k: _rows(v, self.rank, self.size) for k, v in feed.items()}
+            yield {k: rank_rows(v, self.rank, self.size) for k, v in feed.items()}
 
 
 class _ShardedGraph(GraphInput):
@@ -140,11 +125,6 @@ class _ShardedGraph(GraphInput):
         for step in range(skip, self.steps_per_epoch):
             start = step * whole + self.rank * mine
             yield order[start:start + mine]
-
-
-def _rows(batch, rank, size):
-    shard = len(batch) // size
-    return batch[rank * shard:(rank + 1) * shard]
 
 
 def engine_for(experiment, config, environ):

@@ -84,7 +84,7 @@ def recording(out, experiment, config):
             raise
         with signals_ignored():
             loop = run.loop
-            stop = Interrupted(err.signum if isinstance(err, Interrupted) else signal_of(interrupt), loop.step, None)
+            stop = Interrupted(signal_of(interrupt), loop.step, None)
             stop.during, stop.output = run.during, out
             stop.record = results.write_results(out, experiment, run_config.record(config), {
                 "global_step": loop.step, "step_cost": [r.avg_cost for r in loop.history], "checkpoint": None,

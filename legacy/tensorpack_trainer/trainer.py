@@ -66,6 +66,7 @@ from tensorpack.tfutils.tower import get_current_tower_context
 
 from legacy import checkpoints, run_config, fileio, results, runs
 from legacy.data.mnist import ArraySplit, batch_dataflow, load_for_training
+from legacy.engine import check_split, import_horovod, rank_rows
 from legacy.errors import UsageError
 from legacy.graph import classifier_tensors
 from legacy.models.layers import find_dropout_seed, use_mode
@@ -244,21 +245,14 @@ def make_trainer(name, engine="tf"):
 
 def horovod_trainer():
     """tensorpack's HorovodTrainer, or UsageError naming --engine=horovod where Horovod is not installed."""
-    try:
-        import horovod.tensorflow  # noqa: F401  (HorovodTrainer imports it itself; this names what is missing)
-    except ImportError as err:
-        raise UsageError("--engine=horovod: Horovod is not installed in this Python (%s); docs/distributed.md, "
-                         "section Horovod: make horovod, or the image built with --build-arg HOROVOD=1"
-                         % str(err).splitlines()[0])
+    import_horovod()  # HorovodTrainer imports it itself; this names what is missing
     from tensorpack import HorovodTrainer
     return HorovodTrainer(average=True)
 
 
 def shard_batches(dataflow, rank, size):
     """Rows ``[rank*B/size, (rank+1)*B/size)`` of every batch of ``dataflow``."""
-    def rows(batch):
-        return [part[rank * (len(part) // size):(rank + 1) * (len(part) // size)] for part in batch]
-    return MapData(dataflow, rows)
+    return MapData(dataflow, lambda batch: [rank_rows(part, rank, size) for part in batch])
 
 
 def eval_dataflow(split):
@@ -296,9 +290,7 @@ def run_tensorpack(experiment, model_fn, config, trainer="feed", load=""):
     tp_trainer = make_trainer(trainer, engine)
     chief = tp_trainer.is_chief
     rank, size = (tp_trainer.hvd.rank(), tp_trainer.hvd.size()) if engine == "horovod" else (0, 1)
-    if config.batch_size % size:
-        raise UsageError("--batch_size=%d does not split into %d equal Horovod shards (mpirun -np %d); use a "
-                         "multiple of %d" % (config.batch_size, size, size, size))
+    check_split(config.batch_size, size)
     run_dir = resume_from = tp_dir = None
     if chief:
         run_dir, resume_from = runs.prepare(experiment, config)
